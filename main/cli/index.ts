@@ -1,0 +1,116 @@
+import { parseArgs } from 'node:util';
+import { RfbError, type RfbErrorKind } from '../rfb/errors.ts';
+import { record, replay, snapshot } from './commands.ts';
+import type { LiveOptions } from './live.ts';
+import { parseColourLevel, parseEncodingList, parseSeconds, readPassword, usageError } from './options.ts';
+
+const USAGE = `Usage:
+  porthole snapshot <target> <out.png> [options]     write one complete framebuffer as PNG
+  porthole record <target> <out.fbs> --seconds N [options]
+                                                     record the server's stream (FBS 001.000)
+  porthole replay <in.fbs> [--png OUT] [--bench] [--json]
+                                                     decode a recording as fast as possible
+
+Targets: host (display 0), host:N (display N = port 5900+N), host::port,
+         vnc://host[:port], [IPv6]:N
+Options:
+  --password-file F   read the VNC password from the first line of F (or set VNC_PASSWORD)
+  --encodings LIST    comma-separated, in order of preference:
+                      raw,copyrect,rre,corre,hextile,zlib,trle,zrle
+  --color-level L     full (default), rgb565, rgb332, rgb222, rgb111, pal8
+  --timeout S         give up after S seconds (default 30)
+Exit codes: 0 ok, 1 usage, 2 network, 3 authentication, 4 protocol, 5 timeout`;
+
+const EXIT_CODES: Record<RfbErrorKind, number> = { usage: 1, network: 2, auth: 3, protocol: 4, timeout: 5 };
+
+const LIVE_OPTIONS = {
+  'password-file': { type: 'string' },
+  encodings: { type: 'string' },
+  'color-level': { type: 'string' },
+  'colour-level': { type: 'string' },
+  timeout: { type: 'string' },
+  seconds: { type: 'string' },
+  png: { type: 'string' },
+  bench: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  try {
+    await run(argv, env);
+    return 0;
+  } catch (error) {
+    if (error instanceof RfbError) {
+      process.stderr.write(`porthole: ${error.message}\n`);
+      if (error.kind === 'usage') process.stderr.write('Run "porthole --help" for usage.\n');
+      return EXIT_CODES[error.kind];
+    }
+    process.stderr.write(`porthole: internal error: ${(error as Error)?.stack ?? error}\n`);
+    return 70;
+  }
+}
+
+async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof LIVE_OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: LIVE_OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [command, ...args] = positionals;
+  if (values.help || command === 'help' || command === undefined) {
+    process.stdout.write(`${USAGE}\n`);
+    if (command === undefined && !values.help) throw usageError('no command given');
+    return;
+  }
+  const expectArgs = (n: number, names: string) => {
+    if (args.length !== n) throw usageError(`"${command}" takes ${names}`);
+  };
+  const live = (): LiveOptions => ({
+    target: args[0],
+    password: readPassword(values['password-file'], env),
+    encodings: values.encodings === undefined ? undefined : parseEncodingList(values.encodings),
+    colourLevel: parseColourLevel(values['color-level'] ?? values['colour-level'] ?? 'full'),
+    timeoutSeconds: values.timeout === undefined ? 30 : parseSeconds(values.timeout, '--timeout'),
+  });
+  switch (command) {
+    case 'snapshot': {
+      expectArgs(2, '<target> <out.png>');
+      const { width, height } = await snapshot(live(), args[1]);
+      process.stderr.write(`porthole: wrote ${width}x${height} to ${args[1]}\n`);
+      return;
+    }
+    case 'record': {
+      expectArgs(2, '<target> <out.fbs> --seconds N');
+      if (values.seconds === undefined) throw usageError('record needs --seconds N');
+      await record(live(), args[1], parseSeconds(values.seconds, '--seconds'));
+      return;
+    }
+    case 'replay': {
+      expectArgs(1, '<in.fbs>');
+      const result = replay(args[0], values.png);
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+      } else if (values.bench) {
+        const rects = Object.entries(result.rects)
+          .map(([name, n]) => `${name} ${n}`)
+          .join(', ');
+        process.stdout.write(
+          [
+            `bytes        ${result.bytes}`,
+            `updates      ${result.updates}`,
+            `rectangles   ${rects || 'none'}`,
+            `pixels       ${result.pixels}`,
+            `seconds      ${result.seconds.toFixed(4)}`,
+            `Mpixel/s     ${result.mpixelPerSec.toFixed(1)}`,
+          ].join('\n') + '\n',
+        );
+      }
+      return;
+    }
+    default:
+      throw usageError(`unknown command "${command}"`);
+  }
+}

@@ -1,0 +1,60 @@
+import type { ColourLevel } from '../../shared/colour-level.ts';
+import { parseTarget } from '../../shared/target.ts';
+import { RfbError } from '../rfb/errors.ts';
+import type { RfbSession, SessionEvents } from '../rfb/session.ts';
+import { openTcpSession } from '../rfb/transports/tcp.ts';
+
+export interface LiveOptions {
+  target: string;
+  password: string | undefined;
+  encodings: number[] | undefined;
+  colourLevel: ColourLevel;
+  timeoutSeconds: number;
+}
+
+/**
+ * Connects to a live server and runs until `events` close the session, an error ends it,
+ * or the time-out passes. Resolves when it ends cleanly, rejects with an RfbError otherwise.
+ */
+export function runLive(options: LiveOptions, makeEvents: (session: () => RfbSession) => SessionEvents): Promise<void> {
+  let host: string;
+  let port: number;
+  try {
+    ({ host, port } = parseTarget(options.target));
+  } catch (error) {
+    return Promise.reject(new RfbError('usage', (error as Error).message));
+  }
+  let session: RfbSession | undefined;
+  const events = makeEvents(() => session!);
+  const tcp = openTcpSession(
+    host,
+    port,
+    {
+      credentials: { password: options.password },
+      encodings: options.encodings,
+      colourLevel: options.colourLevel,
+    },
+    events,
+  );
+  session = tcp.session;
+  const timer = setTimeout(() => session!.abort(timeoutError(session!, options.timeoutSeconds)), options.timeoutSeconds * 1000);
+  return tcp.ended.then((error) => {
+    clearTimeout(timer);
+    if (error) throw error;
+  });
+}
+
+function timeoutError(session: RfbSession, seconds: number): RfbError {
+  switch (session.state) {
+    case 'protocol-version':
+      return new RfbError(
+        'timeout',
+        `no VNC greeting within ${seconds} s`,
+        'The service on this port may not be a VNC server, or the server is stuck',
+      );
+    case 'connected':
+      return new RfbError('timeout', `no complete picture arrived within ${seconds} s`, 'Try a longer --timeout');
+    default:
+      return new RfbError('timeout', `the handshake did not finish within ${seconds} s (stuck at ${session.state})`);
+  }
+}

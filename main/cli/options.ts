@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { COLOUR_LEVELS, type ColourLevel, isColourLevel } from '../../shared/colour-level.ts';
+import { ENCODING_NAMES } from '../rfb/constants.ts';
+import { RfbError } from '../rfb/errors.ts';
+
+export const usageError = (message: string) => new RfbError('usage', message);
+
+/** `--encodings raw,Hextile,zrle` → encoding numbers, in the order given. */
+export function parseEncodingList(list: string): number[] {
+  const names = list
+    .split(',')
+    .map((n) => n.trim().toLowerCase())
+    .filter(Boolean);
+  if (names.length === 0) throw usageError('--encodings needs at least one encoding name');
+  return names.map((name) => {
+    const value = ENCODING_NAMES[name];
+    if (value === undefined) {
+      throw usageError(`unknown encoding "${name}"; known: ${Object.keys(ENCODING_NAMES).join(', ')}`);
+    }
+    return value;
+  });
+}
+
+export function parseColourLevel(value: string): ColourLevel {
+  const level = value.trim().toLowerCase();
+  if (!isColourLevel(level)) throw usageError(`unknown colour level "${value}"; choose one of ${COLOUR_LEVELS.join(', ')}`);
+  return level;
+}
+
+export function parseSeconds(value: string, option: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw usageError(`${option} needs a positive number of seconds, not "${value}"`);
+  return seconds;
+}
+
+/** The password from --password-file (its first line) or VNC_PASSWORD; undefined if neither. */
+export function readPassword(file: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw usageError(`cannot read the password file ${file}: ${(error as Error).message}`);
+    }
+    return text.split(/\r?\n/)[0];
+  }
+  return env.VNC_PASSWORD;
+}

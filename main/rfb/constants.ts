@@ -1,0 +1,97 @@
+/** Encoding numbers (RFC 6143 §7.7, §7.8; rfbproto "Encodings"). */
+export const Encoding = {
+  Raw: 0,
+  CopyRect: 1,
+  RRE: 2,
+  CoRRE: 4,
+  Hextile: 5,
+  Zlib: 6,
+  TRLE: 15,
+  ZRLE: 16,
+  DesktopSize: -223,
+  LastRect: -224,
+  Cursor: -239,
+  DesktopName: -307,
+  ExtendedDesktopSize: -308,
+} as const;
+
+/** Names users type (`--encodings`), spelled as in the specification, lower-cased. */
+export const ENCODING_NAMES: Record<string, number> = {
+  raw: Encoding.Raw,
+  copyrect: Encoding.CopyRect,
+  rre: Encoding.RRE,
+  corre: Encoding.CoRRE,
+  hextile: Encoding.Hextile,
+  zlib: Encoding.Zlib,
+  trle: Encoding.TRLE,
+  zrle: Encoding.ZRLE,
+};
+
+export function encodingName(encoding: number): string {
+  for (const [name, value] of Object.entries(ENCODING_NAMES)) if (value === encoding) return name;
+  for (const [name, value] of Object.entries(Encoding)) if (value === encoding) return name;
+  return `encoding ${encoding} (0x${(encoding >>> 0).toString(16)})`;
+}
+
+/** The order used when the user does not choose: compact lossless first, CopyRect for scrolling. */
+export const DEFAULT_ENCODINGS = [
+  Encoding.CopyRect,
+  Encoding.ZRLE,
+  Encoding.TRLE,
+  Encoding.Hextile,
+  Encoding.Zlib,
+  Encoding.CoRRE,
+  Encoding.RRE,
+  Encoding.Raw,
+];
+
+/** Pseudo-encodings the viewer always asks for (RFC 6143 §7.8; rfbproto). */
+export const VIEWER_PSEUDO_ENCODINGS = [
+  Encoding.DesktopSize,
+  Encoding.ExtendedDesktopSize,
+  Encoding.LastRect,
+  Encoding.Cursor,
+  Encoding.DesktopName,
+];
+
+export const ClientMessage = {
+  SetPixelFormat: 0,
+  SetEncodings: 2,
+  FramebufferUpdateRequest: 3,
+  KeyEvent: 4,
+  PointerEvent: 5,
+  ClientCutText: 6,
+} as const;
+
+export const ServerMessage = {
+  FramebufferUpdate: 0,
+  SetColourMapEntries: 1,
+  Bell: 2,
+  ServerCutText: 3,
+} as const;
+
+export const SecurityType = {
+  Invalid: 0,
+  None: 1,
+  VncAuth: 2,
+} as const;
+
+export function securityTypeName(type: number): string {
+  const names: Record<number, string> = {
+    1: 'None',
+    2: 'VNC Authentication',
+    5: 'RA2',
+    6: 'RA2ne',
+    16: 'Tight',
+    17: 'Ultra',
+    18: 'TLS',
+    19: 'VeNCrypt',
+    20: 'SASL',
+    21: 'MD5 hash',
+    22: 'xvp',
+    30: 'Apple Remote Desktop',
+    113: 'MSLogonII',
+    129: 'Unix Login',
+  };
+  return names[type] ? `${names[type]} (${type})` : `type ${type}`;
+}

@@ -1,0 +1,17 @@
+/** What kind of failure ended a session; the CLI maps each to an exit code. */
+export type RfbErrorKind = 'network' | 'auth' | 'protocol' | 'timeout' | 'usage';
+
+export class RfbError extends Error {
+  readonly kind: RfbErrorKind;
+  /** What the user can try next, appended to the message where it helps. */
+  readonly hint: string | undefined;
+
+  constructor(kind: RfbErrorKind, message: string, hint?: string) {
+    super(hint ? `${message}. ${hint}` : message);
+    this.name = 'RfbError';
+    this.kind = kind;
+    this.hint = hint;
+  }
+}
+
+export const protocolError = (message: string, hint?: string) => new RfbError('protocol', message, hint);

@@ -1,0 +1,774 @@
+import type { ColourLevel } from '../../shared/colour-level.ts';
+import type { DrawBatch } from '../../shared/draw-ops.ts';
+import { ByteQueue } from './byte-queue.ts';
+import * as msg from './client-messages.ts';
+import {
+  DEFAULT_ENCODINGS,
+  Encoding,
+  encodingName,
+  SecurityType,
+  ServerMessage,
+  securityTypeName,
+  VIEWER_PSEUDO_ENCODINGS,
+} from './constants.ts';
+import type { DecodeContext, Decoder, Rect } from './encodings/decoder.ts';
+import { createDecoders } from './encodings/index.ts';
+import { protocolError, RfbError } from './errors.ts';
+import { PixelConverter } from './pixel-converter.ts';
+import {
+  describePixelFormat,
+  LEVEL_FORMATS,
+  PIXEL_FORMAT_LENGTH,
+  type PixelFormat,
+  readPixelFormat,
+} from './pixel-format.ts';
+import type { Credentials, SecurityHandler } from './security/handler.ts';
+import { createSecurityHandler, SUPPORTED_SECURITY_TYPES } from './security/index.ts';
+import { UpdateBuilder } from './update-builder.ts';
+import { ZlibStream } from './zlib-stream.ts';
+
+/** Where a byte stream goes; a TCP socket, a TLS socket, or nowhere when replaying. */
+export interface Transport {
+  write(bytes: Uint8Array): void;
+  close(): void;
+}
+
+export type SessionState =
+  | 'protocol-version'
+  | 'security-types'
+  | 'security'
+  | 'security-result'
+  | 'server-init'
+  | 'connected'
+  | 'closed';
+
+/** Bounds on what a server may make us hold. None of its lengths is trusted beyond these. */
+export interface Limits {
+  maxWidth: number;
+  maxHeight: number;
+  maxPixels: number;
+  /** ServerCutText above this is skipped without being buffered. */
+  maxCutText: number;
+  maxNameLength: number;
+  maxCursorPixels: number;
+  maxColourMapEntries: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxWidth: 16384,
+  maxHeight: 16384,
+  maxPixels: 1 << 25,
+  maxCutText: 16 << 20,
+  maxNameLength: 1 << 16,
+  maxCursorPixels: 512 * 512,
+  maxColourMapEntries: 65536,
+};
+
+export interface SessionOptions {
+  credentials?: Credentials;
+  /** ClientInit shared flag: leave other viewers connected (default true). */
+  shared?: boolean;
+  /** Encodings in order of preference; pseudo-encodings the viewer needs are added. */
+  encodings?: readonly number[];
+  /** The colour level to ask for, or 'native' to keep the server's pixel format. */
+  colourLevel?: ColourLevel | 'native';
+  /** Ask for the next incremental update as soon as one ends (default true). */
+  autoRequest?: boolean;
+  limits?: Partial<Limits>;
+}
+
+export interface ServerInfo {
+  version: string;
+  securityType: number;
+  width: number;
+  height: number;
+  name: string;
+  serverFormat: PixelFormat;
+  /** The pixel format in effect after ServerInit (ours unless colourLevel is 'native'). */
+  format: PixelFormat;
+  /** Offset in the server's byte stream just past ServerInit: where the message stream starts. */
+  initEndStreamOffset: number;
+}
+
+export interface SessionStats {
+  bytes: number;
+  updates: number;
+  rects: Record<string, number>;
+  pixels: number;
+}
+
+export interface SessionEvents {
+  onDraw?(batch: DrawBatch): void;
+  onState?(state: SessionState): void;
+  onServerInit?(info: ServerInfo): void;
+  onUpdateEnd?(): void;
+  /** Called once when the session ends; `error` is undefined after a local close. */
+  onClose?(error: RfbError | undefined): void;
+  /** Every chunk received from the server, before it is parsed (recorders tap this). */
+  onInbound?(chunk: Uint8Array): void;
+}
+
+type Step = 'more' | 'again';
+
+/**
+ * The client side of an RFB connection (RFC 6143), as a state machine over received bytes.
+ * Feed it with `receive`; it writes replies to the transport and emits draw batches.
+ */
+export class RfbSession {
+  state: SessionState = 'protocol-version';
+  info: ServerInfo | undefined;
+  readonly stats: SessionStats = { bytes: 0, updates: 0, rects: {}, pixels: 0 };
+
+  private readonly transport: Transport;
+  private readonly events: SessionEvents;
+  private readonly limits: Limits;
+  private readonly credentials: Credentials;
+  private readonly shared: boolean;
+  private readonly autoRequest: boolean;
+  private encodings: readonly number[];
+  private colourLevel: ColourLevel | 'native';
+
+  private readonly queue = new ByteQueue();
+  private bytesReceived = 0;
+  private minorVersion = 8;
+  private versionText = '';
+  private securityType = 0;
+  private security: SecurityHandler | undefined;
+
+  private converter: PixelConverter | undefined;
+  private readonly out: UpdateBuilder;
+  private readonly decoders: Map<number, Decoder> = createDecoders();
+  private readonly zlibStreams = new Map<string, ZlibStream>();
+  private ctx: DecodeContext | undefined;
+  private width = 0;
+  private height = 0;
+
+  private rectsRemaining = 0;
+  private inUpdate = false;
+  private rect: Rect | undefined;
+  private rectIndex = 0;
+  private cutTextSkip = 0;
+  private outstandingRequests = 0;
+  private pendingFormat: PixelFormat | undefined;
+  private pendingEncodings = false;
+  private needFullUpdate = false;
+
+  constructor(transport: Transport, options: SessionOptions = {}, events: SessionEvents = {}) {
+    this.transport = transport;
+    this.events = events;
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.credentials = options.credentials ?? {};
+    this.shared = options.shared ?? true;
+    this.autoRequest = options.autoRequest ?? true;
+    this.encodings = options.encodings ?? DEFAULT_ENCODINGS;
+    this.colourLevel = options.colourLevel ?? 'full';
+    this.out = new UpdateBuilder((batch) => this.events.onDraw?.(batch));
+  }
+
+  // ---- input from the transport ----
+
+  receive(chunk: Uint8Array): void {
+    if (this.state === 'closed') return;
+    this.bytesReceived += chunk.length;
+    this.stats.bytes += chunk.length;
+    this.events.onInbound?.(chunk);
+    try {
+      this.queue.push(chunk);
+      while (this.step() === 'again') {
+        /* keep parsing until more bytes are needed or the session closed */
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** The transport closed, or failed with `cause`. */
+  transportClosed(cause?: Error): void {
+    if (this.state === 'closed') return;
+    this.fail(this.explainClose(cause));
+  }
+
+  /** Ends the session with an error found outside the stream (a connect failure, a time-out). */
+  abort(error: RfbError): void {
+    this.fail(error);
+  }
+
+  /** Closes the session from our side. */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.setState('closed');
+    this.transport.close();
+    this.events.onClose?.(undefined);
+  }
+
+  /** The security type in use, once chosen (0 before). */
+  get chosenSecurityType(): number {
+    return this.securityType;
+  }
+
+  // ---- requests from the viewer ----
+
+  requestUpdate(incremental: boolean): void {
+    if (this.state !== 'connected') return;
+    this.send(msg.framebufferUpdateRequest(incremental, 0, 0, this.width, this.height));
+    this.outstandingRequests++;
+  }
+
+  sendKey(keysym: number, down: boolean): void {
+    if (this.state === 'connected') this.send(msg.keyEvent(keysym, down));
+  }
+
+  sendPointer(x: number, y: number, buttons: number): void {
+    if (this.state === 'connected') this.send(msg.pointerEvent(x, y, buttons));
+  }
+
+  sendClipboard(text: string): void {
+    if (this.state === 'connected') this.send(msg.clientCutText(text));
+  }
+
+  /**
+   * Changes the colour level. The new pixel format is sent only when no update request is
+   * outstanding: a format change while an update is in flight desynchronises servers that
+   * lack Fence (the "invalid message type" failure).
+   */
+  setColourLevel(level: ColourLevel): void {
+    this.colourLevel = level;
+    this.pendingFormat = LEVEL_FORMATS[level];
+    this.applyPendingIfIdle();
+  }
+
+  setEncodings(encodings: readonly number[]): void {
+    this.encodings = encodings;
+    this.pendingEncodings = true;
+    this.applyPendingIfIdle();
+  }
+
+  // ---- the state machine ----
+
+  private step(): Step {
+    switch (this.state) {
+      case 'protocol-version':
+        return this.readProtocolVersion();
+      case 'security-types':
+        return this.minorVersion === 3 ? this.readSecurityType33() : this.readSecurityTypes();
+      case 'security':
+        return this.runSecurity();
+      case 'security-result':
+        return this.readSecurityResult();
+      case 'server-init':
+        return this.readServerInit();
+      case 'connected':
+        return this.readNormal();
+      case 'closed':
+        return 'more';
+    }
+  }
+
+  /** ProtocolVersion, RFC 6143 §7.1.1. */
+  private readProtocolVersion(): Step {
+    const q = this.queue;
+    if (!q.has(12)) {
+      const partial = q.buf.subarray(q.pos, q.end);
+      if (!couldStartBanner(partial)) throw notVnc(partial);
+      return 'more';
+    }
+    const banner = q.buf.subarray(q.pos, q.pos + 12);
+    const match = /^RFB (\d{3})\.(\d{3})\n$/.exec(String.fromCharCode(...banner));
+    if (!match) throw notVnc(banner);
+    q.consume(12);
+    const major = Number(match[1]);
+    const minor = Number(match[2]);
+    this.versionText = `${major}.${minor}`;
+    // 3.3–3.6 (3.4 and 3.5 were never published, some servers announce them) speak 3.3;
+    // 3.7 is itself; 3.8 and anything newer (Apple's 3.889, RealVNC's 4.x and 5.0) get 3.8.
+    if (major < 3) throw protocolError(`the server speaks RFB ${this.versionText}, older than 3.3, which is not supported`);
+    if (major === 3 && minor < 7) this.minorVersion = 3;
+    else if (major === 3 && minor === 7) this.minorVersion = 7;
+    else this.minorVersion = 8;
+    this.send(new TextEncoder().encode(`RFB 003.00${this.minorVersion}\n`));
+    this.setState('security-types');
+    return 'again';
+  }
+
+  /** RFB 3.3: the server chooses the security type (RFC 6143 Appendix A.1). */
+  private readSecurityType33(): Step {
+    const q = this.queue;
+    if (!q.has(4)) return 'more';
+    const type = q.peekU32();
+    if (type === SecurityType.Invalid) {
+      const reason = this.readString(4);
+      if (reason === undefined) return 'more';
+      throw refused(reason);
+    }
+    q.consume(4);
+    if (!SUPPORTED_SECURITY_TYPES.includes(type)) throw unsupportedSecurity([type]);
+    this.beginSecurity(type);
+    return 'again';
+  }
+
+  /** Security types list, RFC 6143 §7.1.2. */
+  private readSecurityTypes(): Step {
+    const q = this.queue;
+    if (!q.has(1)) return 'more';
+    const count = q.peekU8();
+    if (count === 0) {
+      const reason = this.readString(1);
+      if (reason === undefined) return 'more';
+      throw refused(reason);
+    }
+    if (!q.has(1 + count)) return 'more';
+    q.consume(1);
+    const offered = Array.from(q.bytes(count));
+    const type = SUPPORTED_SECURITY_TYPES.find((t) => offered.includes(t));
+    if (type === undefined) throw unsupportedSecurity(offered);
+    this.send(Uint8Array.of(type));
+    this.beginSecurity(type);
+    return 'again';
+  }
+
+  private beginSecurity(type: number): void {
+    this.securityType = type;
+    this.security = createSecurityHandler(type, this.credentials);
+    this.setState('security');
+  }
+
+  private runSecurity(): Step {
+    if (!this.security!.step(this.queue, (bytes) => this.send(bytes))) return 'more';
+    // SecurityResult follows every type in 3.8, but only real authentication in 3.3 and 3.7.
+    if (this.minorVersion === 8 || this.securityType !== SecurityType.None) this.setState('security-result');
+    else this.sendClientInit();
+    return 'again';
+  }
+
+  /** SecurityResult, RFC 6143 §7.1.3. */
+  private readSecurityResult(): Step {
+    const q = this.queue;
+    if (!q.has(4)) return 'more';
+    const result = q.peekU32();
+    if (result === 0) {
+      q.consume(4);
+      this.sendClientInit();
+      return 'again';
+    }
+    let reason = result === 2 ? 'too many authentication attempts' : 'the password was not accepted';
+    if (this.minorVersion === 8) {
+      const text = this.readString(4);
+      if (text === undefined) return 'more';
+      if (text) reason = text;
+    }
+    throw new RfbError(
+      'auth',
+      `authentication failed: ${reason}`,
+      'Check the password; VNC passwords are cut at 8 characters',
+    );
+  }
+
+  private sendClientInit(): void {
+    this.send(Uint8Array.of(this.shared ? 1 : 0));
+    this.setState('server-init');
+  }
+
+  /** ServerInit, RFC 6143 §7.3.2. */
+  private readServerInit(): Step {
+    const q = this.queue;
+    if (!q.has(24)) return 'more';
+    const nameLength = q.peekU32(20);
+    if (nameLength > this.limits.maxNameLength) {
+      throw protocolError(`the server's desktop name is ${nameLength} bytes long, more than the ${this.limits.maxNameLength} allowed`);
+    }
+    if (!q.has(24 + nameLength)) return 'more';
+    const initEndStreamOffset = this.bytesReceived - q.length + 24 + nameLength;
+    const width = q.u16();
+    const height = q.u16();
+    const serverFormat = readPixelFormat(q.buf, q.pos);
+    q.consume(PIXEL_FORMAT_LENGTH);
+    q.consume(4);
+    const name = new TextDecoder().decode(q.bytes(nameLength));
+    this.checkSize(width, height);
+
+    const format = this.colourLevel === 'native' ? serverFormat : LEVEL_FORMATS[this.colourLevel];
+    try {
+      this.converter = new PixelConverter(format);
+    } catch (error) {
+      if (this.colourLevel === 'native' && error instanceof RfbError) {
+        throw protocolError(
+          `the server's own pixel format is ${describePixelFormat(serverFormat)}: ${error.message}`,
+          'Choose a colour level (--color-level full) so the viewer asks for a format it decodes',
+        );
+      }
+      throw error;
+    }
+    this.width = width;
+    this.height = height;
+    this.ctx = {
+      queue: this.queue,
+      pixels: this.converter,
+      out: this.out,
+      width,
+      height,
+      zlib: (streamName) => this.zlibStream(streamName),
+    };
+    this.info = {
+      version: this.versionText,
+      securityType: this.securityType,
+      width,
+      height,
+      name,
+      serverFormat,
+      format,
+      initEndStreamOffset,
+    };
+    this.setState('connected');
+    this.events.onServerInit?.(this.info);
+    this.out.push({ kind: 'resize', width, height });
+    this.out.push({ kind: 'desktop-name', name });
+    this.out.flush(false);
+
+    if (this.colourLevel !== 'native') this.send(msg.setPixelFormat(format));
+    this.sendEncodings();
+    this.requestUpdate(false);
+    return 'again';
+  }
+
+  private readNormal(): Step {
+    const q = this.queue;
+    if (this.cutTextSkip > 0) {
+      const n = Math.min(this.cutTextSkip, q.length);
+      q.consume(n);
+      this.cutTextSkip -= n;
+      return this.cutTextSkip > 0 ? 'more' : 'again';
+    }
+    if (this.rect) return this.continueRect();
+    if (this.inUpdate) return this.readRectHeader();
+    if (!q.has(1)) return 'more';
+    const type = q.peekU8();
+    switch (type) {
+      case ServerMessage.FramebufferUpdate:
+        if (!q.has(4)) return 'more';
+        q.consume(2);
+        this.rectsRemaining = q.u16();
+        this.rectIndex = 0;
+        this.inUpdate = true;
+        if (this.rectsRemaining === 0) this.endUpdate();
+        return 'again';
+      case ServerMessage.SetColourMapEntries:
+        return this.readColourMapEntries();
+      case ServerMessage.Bell:
+        q.consume(1);
+        this.out.push({ kind: 'bell' });
+        this.out.flush(false);
+        return 'again';
+      case ServerMessage.ServerCutText:
+        return this.readServerCutText();
+      default:
+        throw protocolError(
+          `the server sent message type ${type} (0x${type.toString(16).padStart(2, '0')}), which this viewer does not know, after update ${this.stats.updates}`,
+          'The stream may have lost sync; reconnect with a lower picture quality or fewer encodings (e.g. --encodings raw,hextile)',
+        );
+    }
+  }
+
+  /** SetColourMapEntries, RFC 6143 §7.6.2. */
+  private readColourMapEntries(): Step {
+    const q = this.queue;
+    if (!q.has(6)) return 'more';
+    const first = q.peekU16(2);
+    const count = q.peekU16(4);
+    if (first + count > this.limits.maxColourMapEntries) {
+      throw protocolError(`SetColourMapEntries for colours ${first}..${first + count - 1} is past the end of a colour map`);
+    }
+    if (!q.has(6 + count * 6)) return 'more';
+    q.consume(6);
+    const rgb = new Uint16Array(count * 3);
+    for (let i = 0; i < rgb.length; i++) rgb[i] = q.u16();
+    this.converter!.setColourMapEntries(first, rgb);
+    // Colours already painted used the old map; ask for them again.
+    if (this.stats.updates > 0 && !this.converter!.format.trueColour) this.needFullUpdate = true;
+    return 'again';
+  }
+
+  /** ServerCutText, RFC 6143 §7.6.4 (ISO 8859-1 text). Oversized text is skipped unbuffered. */
+  private readServerCutText(): Step {
+    const q = this.queue;
+    if (!q.has(8)) return 'more';
+    const length = q.peekU32(4);
+    if (length > this.limits.maxCutText) {
+      q.consume(8);
+      this.cutTextSkip = length;
+      return 'again';
+    }
+    if (!q.has(8 + length)) return 'more';
+    q.consume(8);
+    const text = msg.latin1Text(q.bytes(length));
+    this.out.push({ kind: 'clipboard', text });
+    this.out.flush(false);
+    return 'again';
+  }
+
+  private readRectHeader(): Step {
+    const q = this.queue;
+    if (!q.has(12)) return 'more';
+    const rect: Rect = { x: q.u16(), y: q.u16(), width: q.u16(), height: q.u16(), encoding: q.s32() };
+    this.rectIndex++;
+    if (rect.encoding === Encoding.LastRect) {
+      this.endUpdate();
+      return 'again';
+    }
+    if (this.decoders.has(rect.encoding)) {
+      if (rect.x + rect.width > this.width || rect.y + rect.height > this.height) {
+        throw protocolError(
+          `rectangle ${this.rectIndex} of update ${this.stats.updates + 1} (${encodingName(rect.encoding)}, ${rect.width}x${rect.height} at ${rect.x},${rect.y}) lies outside the ${this.width}x${this.height} framebuffer`,
+        );
+      }
+      const name = encodingName(rect.encoding);
+      this.stats.rects[name] = (this.stats.rects[name] ?? 0) + 1;
+      this.stats.pixels += rect.width * rect.height;
+    }
+    this.rect = rect;
+    return this.continueRect();
+  }
+
+  private continueRect(): Step {
+    const rect = this.rect!;
+    const decoder = this.decoders.get(rect.encoding);
+    const done = decoder ? decoder.decode(rect, this.ctx!) : this.readPseudoRect(rect);
+    if (!done) return 'more';
+    this.rect = undefined;
+    if (--this.rectsRemaining === 0) this.endUpdate();
+    return 'again';
+  }
+
+  /** Pseudo-encodings, RFC 6143 §7.8 and rfbproto. Returns false until the rect's data is here. */
+  private readPseudoRect(rect: Rect): boolean {
+    const q = this.queue;
+    switch (rect.encoding) {
+      case Encoding.DesktopSize:
+        this.resize(rect.width, rect.height);
+        return true;
+      case Encoding.ExtendedDesktopSize: {
+        if (!q.has(4)) return false;
+        const screens = q.peekU8();
+        if (!q.has(4 + screens * 16)) return false;
+        q.consume(4 + screens * 16);
+        // x is the reason, y the status; a refused client request (reason 1, status ≠ 0) changes nothing.
+        if (!(rect.x === 1 && rect.y !== 0)) this.resize(rect.width, rect.height);
+        return true;
+      }
+      case Encoding.DesktopName: {
+        const name = this.readString(0, this.limits.maxNameLength, 'desktop name');
+        if (name === undefined) return false;
+        this.info!.name = name;
+        this.out.push({ kind: 'desktop-name', name });
+        return true;
+      }
+      case Encoding.Cursor:
+        return this.readCursor(rect);
+      case QEMU_POINTER_MOTION_CHANGE:
+        // QEMU before 8.2 sends this zero-payload rect unasked (noVNC #1927); nothing to do.
+        return true;
+      default:
+        throw protocolError(
+          `rectangle ${this.rectIndex} of update ${this.stats.updates + 1} uses ${encodingName(rect.encoding)}, which this viewer did not ask for and cannot decode`,
+          'Reconnect with a lower picture quality or fewer encodings (e.g. --encodings raw,hextile)',
+        );
+    }
+  }
+
+  /** Cursor pseudo-encoding (RFC 6143 §7.8.1): PIXELs, then a 1-bit mask with rows padded to bytes. */
+  private readCursor(rect: Rect): boolean {
+    const q = this.queue;
+    const { width, height } = rect;
+    if (width * height > this.limits.maxCursorPixels) {
+      throw protocolError(`the server sent a ${width}x${height} cursor, larger than any cursor`);
+    }
+    const px = this.converter!;
+    const pixelBytes = width * height * px.bytesPerPixel;
+    const maskRow = (width + 7) >> 3;
+    if (!q.has(pixelBytes + maskRow * height)) return false;
+    const base = this.out.beginCursor(Math.min(rect.x, width), Math.min(rect.y, height), width, height);
+    const words = this.out.words;
+    px.convert(q.buf, q.pos, words, base, width * height);
+    q.consume(pixelBytes);
+    const mask = q.bytes(maskRow * height);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        if (!(mask[y * maskRow + (x >> 3)] & (0x80 >> (x & 7)))) words[base + y * width + x] = 0;
+      }
+    }
+    return true;
+  }
+
+  private endUpdate(): void {
+    this.inUpdate = false;
+    this.rectsRemaining = 0;
+    this.stats.updates++;
+    this.out.flush(true);
+    if (this.outstandingRequests > 0) this.outstandingRequests--;
+    this.events.onUpdateEnd?.();
+    if (this.state !== 'connected') return;
+    this.applyPendingIfIdle();
+    if (this.autoRequest && this.outstandingRequests === 0) {
+      this.requestUpdate(!this.needFullUpdate);
+      this.needFullUpdate = false;
+    }
+  }
+
+  private applyPendingIfIdle(): void {
+    if (this.state !== 'connected' || this.outstandingRequests > 0 || this.inUpdate) return;
+    if (!this.pendingFormat && !this.pendingEncodings) return;
+    if (this.pendingFormat) {
+      this.converter = new PixelConverter(this.pendingFormat);
+      this.ctx!.pixels = this.converter;
+      this.info!.format = this.pendingFormat;
+      this.send(msg.setPixelFormat(this.pendingFormat));
+      this.pendingFormat = undefined;
+    }
+    this.sendEncodings();
+    this.pendingEncodings = false;
+    this.needFullUpdate = true;
+    if (!this.autoRequest) {
+      this.requestUpdate(false);
+      this.needFullUpdate = false;
+    }
+  }
+
+  private sendEncodings(): void {
+    this.send(msg.setEncodings([...this.encodings, ...VIEWER_PSEUDO_ENCODINGS]));
+  }
+
+  private resize(width: number, height: number): void {
+    this.checkSize(width, height);
+    if (width === this.width && height === this.height) return;
+    this.width = width;
+    this.height = height;
+    this.ctx!.width = width;
+    this.ctx!.height = height;
+    this.info!.width = width;
+    this.info!.height = height;
+    this.out.push({ kind: 'resize', width, height });
+  }
+
+  private checkSize(width: number, height: number): void {
+    const l = this.limits;
+    if (width > l.maxWidth || height > l.maxHeight || width * height > l.maxPixels) {
+      throw protocolError(`the server announced a ${width}x${height} framebuffer, larger than the ${l.maxWidth}x${l.maxHeight} (${l.maxPixels} pixels) this viewer accepts`);
+    }
+  }
+
+  private zlibStream(name: string): ZlibStream {
+    let stream = this.zlibStreams.get(name);
+    if (!stream) {
+      stream = new ZlibStream(name);
+      this.zlibStreams.set(name, stream);
+    }
+    return stream;
+  }
+
+  /**
+   * Reads `skip` bytes then a u32-length-prefixed string (UTF-8, which covers ASCII reasons).
+   * Returns undefined until all of it has arrived.
+   */
+  private readString(skip: number, max = 1 << 16, what = 'reason text'): string | undefined {
+    const q = this.queue;
+    if (!q.has(skip + 4)) return undefined;
+    const length = q.peekU32(skip);
+    if (length > max) throw protocolError(`the server sent a ${what} of ${length} bytes, more than the ${max} allowed`);
+    if (!q.has(skip + 4 + length)) return undefined;
+    q.consume(skip + 4);
+    return new TextDecoder().decode(q.bytes(length));
+  }
+
+  private send(bytes: Uint8Array): void {
+    this.transport.write(bytes);
+  }
+
+  private setState(state: SessionState): void {
+    this.state = state;
+    this.events.onState?.(state);
+  }
+
+  private fail(error: unknown): void {
+    if (this.state === 'closed') return;
+    const rfbError =
+      error instanceof RfbError
+        ? error
+        : new RfbError('protocol', `internal error while reading the server's data: ${(error as Error)?.message ?? error}`);
+    this.setState('closed');
+    this.transport.close();
+    this.events.onClose?.(rfbError);
+  }
+
+  private explainClose(cause?: Error): RfbError {
+    const detail = cause ? ` (${cause.message})` : '';
+    switch (this.state) {
+      case 'protocol-version':
+        return new RfbError(
+          'network',
+          `the server closed the connection before sending a VNC version${detail}`,
+          'It may not be a VNC server, or it accepts only one viewer at a time and another is connected',
+        );
+      case 'security-result':
+        if (this.securityType === SecurityType.VncAuth && this.minorVersion < 8) {
+          return new RfbError('auth', 'authentication failed: the server closed the connection after the password was sent', 'Check the password');
+        }
+        return busyConsole('during authentication', detail);
+      case 'security-types':
+      case 'security':
+        return busyConsole('during the security handshake', detail);
+      case 'server-init':
+        return busyConsole('right after the viewer introduced itself', detail);
+      default:
+        return new RfbError('network', `the server closed the connection${detail}`);
+    }
+  }
+}
+
+/** QEMU Pointer Motion Change pseudo-encoding (rfbproto); zero payload. */
+const QEMU_POINTER_MOTION_CHANGE = -257;
+
+function busyConsole(when: string, detail: string): RfbError {
+  return new RfbError(
+    'network',
+    `the server closed the connection ${when}${detail}`,
+    'This usually means another viewer (virt-manager, virt-viewer, another VNC client) holds the console and the server does not share it: close that viewer, or let the server share (QEMU: -vnc ...,share=force-shared; x11vnc: -shared)',
+  );
+}
+
+function refused(reason: string): RfbError {
+  return new RfbError('protocol', `the server refused the connection: ${reason || 'no reason given'}`);
+}
+
+function unsupportedSecurity(offered: number[]): RfbError {
+  return new RfbError(
+    'protocol',
+    `the server offers only ${offered.map(securityTypeName).join(', ')}; Porthole speaks None (1) and VNC Authentication (2)`,
+    'Configure the server to allow VNC Authentication or None (on a trusted network or through an SSH tunnel)',
+  );
+}
+
+/** Whether `bytes` can be the start of "RFB xxx.yyy\n", so a foreign service fails fast. */
+function couldStartBanner(bytes: Uint8Array): boolean {
+  const template = 'RFB 000.000\n';
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    const t = template.charCodeAt(i);
+    const ok = t === 0x30 ? c >= 0x30 && c <= 0x39 : c === t;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function printable(bytes: Uint8Array): string {
+  return String.fromCharCode(...bytes.subarray(0, 40));
+}
+
+function notVnc(bytes: Uint8Array): RfbError {
+  const shown = printable(bytes)
+    .replace(/[^\x20-\x7e]/g, '.')
+    .trim();
+  return new RfbError(
+    'protocol',
+    `this is not a VNC server: it sent "${shown}" where "RFB 003.008" was expected`,
+    'Check the port: VNC display N listens on 5900+N',
+  );
+}

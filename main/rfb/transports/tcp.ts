@@ -1,0 +1,64 @@
+import net from 'node:net';
+import { RfbError } from '../errors.ts';
+import { RfbSession, type SessionEvents, type SessionOptions, type Transport } from '../session.ts';
+
+export interface TcpSession {
+  session: RfbSession;
+  /** Resolves when the session ends: undefined after a local close, else the error. */
+  ended: Promise<RfbError | undefined>;
+}
+
+/** Opens a TCP connection to a VNC server and runs a session over it. */
+export function openTcpSession(
+  host: string,
+  port: number,
+  options: SessionOptions,
+  events: SessionEvents,
+): TcpSession {
+  const socket = net.connect({ host, port });
+  socket.setNoDelay(true);
+  let connected = false;
+  const transport: Transport = {
+    write: (bytes) => {
+      if (!socket.destroyed) socket.write(bytes);
+    },
+    close: () => socket.destroy(),
+  };
+  let resolveEnded!: (error: RfbError | undefined) => void;
+  const ended = new Promise<RfbError | undefined>((resolve) => {
+    resolveEnded = resolve;
+  });
+  const session = new RfbSession(transport, options, {
+    ...events,
+    onClose: (error) => {
+      events.onClose?.(error);
+      resolveEnded(error);
+    },
+  });
+  socket.on('connect', () => {
+    connected = true;
+  });
+  socket.on('data', (chunk: Buffer) => session.receive(chunk));
+  socket.on('error', (error: NodeJS.ErrnoException) => {
+    if (connected) session.transportClosed(error);
+    else session.abort(connectError(host, port, error));
+  });
+  socket.on('close', () => session.transportClosed());
+  return { session, ended };
+}
+
+/** Errors before the connection exists get their own, clearer message. */
+function connectError(host: string, port: number, error: NodeJS.ErrnoException): RfbError {
+  const where = `${host} port ${port}`;
+  const messages: Record<string, [string, string]> = {
+    ECONNREFUSED: [
+      `nothing is listening on ${where} (connection refused)`,
+      'Check the display number (display N is port 5900+N) and that the VNC server is running',
+    ],
+    ENOTFOUND: [`the host name "${host}" could not be resolved`, 'Check the spelling of the address'],
+    EHOSTUNREACH: [`${host} cannot be reached`, 'Check the network connection and the address'],
+    ETIMEDOUT: [`connecting to ${where} timed out`, 'Check that the host is up and no firewall blocks the port'],
+  };
+  const [message, hint] = messages[error.code ?? ''] ?? [`cannot connect to ${where}: ${error.message}`, ''];
+  return new RfbError('network', message, hint || undefined);
+}

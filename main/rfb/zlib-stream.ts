@@ -1,0 +1,60 @@
+import { Z_BUF_ERROR, Z_OK, Z_STREAM_END, Z_SYNC_FLUSH, ZStream, zlibInflate, zlibInflateInit } from 'pako';
+import { protocolError } from './errors.ts';
+
+/**
+ * A zlib stream that lasts as long as the connection (RFC 6143 §7.7.6 Zlib, §7.7.6 ZRLE):
+ * each rectangle's compressed bytes continue the same stream, flushed with Z_SYNC_FLUSH.
+ */
+export class ZlibStream {
+  private strm = new ZStream();
+  private out = new Uint8Array(1 << 16);
+  private readonly name: string;
+
+  constructor(name: string) {
+    this.name = name;
+    zlibInflateInit(this.strm);
+  }
+
+  reset(): void {
+    this.strm = new ZStream();
+    zlibInflateInit(this.strm);
+  }
+
+  /**
+   * Inflates all of `input` and returns the output. The view is valid until the next call.
+   * Producing more than `maxOutput` bytes is a protocol error: the caller knows the bound.
+   */
+  inflate(input: Uint8Array, maxOutput: number): Uint8Array {
+    const strm = this.strm;
+    strm.input = input;
+    strm.next_in = 0;
+    strm.avail_in = input.length;
+    let produced = 0;
+    for (;;) {
+      if (produced === this.out.length) {
+        if (produced >= maxOutput) {
+          if (strm.avail_in === 0) break;
+          throw protocolError(`${this.name} data inflates to more than the ${maxOutput} bytes the rectangle can hold`);
+        }
+        const grown = new Uint8Array(Math.min(Math.max(this.out.length * 2, 1 << 16), maxOutput + 1));
+        grown.set(this.out.subarray(0, produced));
+        this.out = grown;
+      }
+      strm.output = this.out as Uint8Array<ArrayBuffer>;
+      strm.next_out = produced;
+      strm.avail_out = this.out.length - produced;
+      const status = zlibInflate(strm, Z_SYNC_FLUSH);
+      produced = strm.next_out;
+      if (status === Z_STREAM_END) break;
+      if (status !== Z_OK && status !== Z_BUF_ERROR) {
+        throw protocolError(`${this.name} data is corrupt (zlib: ${strm.msg || `error ${status}`})`);
+      }
+      if (strm.avail_in === 0 && strm.avail_out > 0) break;
+      if (status === Z_BUF_ERROR && strm.avail_out > 0) break;
+    }
+    if (produced > maxOutput) {
+      throw protocolError(`${this.name} data inflates to more than the ${maxOutput} bytes the rectangle can hold`);
+    }
+    return this.out.subarray(0, produced);
+  }
+}

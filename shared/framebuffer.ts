@@ -1,0 +1,91 @@
+import type { DrawBatch } from './draw-ops.ts';
+
+/** An RGBA framebuffer that applies draw batches; the reference painter for the CLI and tests. */
+export class Framebuffer {
+  width = 0;
+  height = 0;
+  data = new Uint8Array(0);
+  private words = new Uint32Array(0);
+  desktopName = '';
+  cursor: { hotX: number; hotY: number; width: number; height: number; rgba: Uint8Array } | null = null;
+
+  constructor(width = 0, height = 0) {
+    this.resize(width, height);
+  }
+
+  resize(width: number, height: number): void {
+    this.width = width;
+    this.height = height;
+    this.data = new Uint8Array(width * height * 4);
+    this.words = new Uint32Array(this.data.buffer);
+  }
+
+  apply(batch: DrawBatch): void {
+    const src = batch.pixels;
+    for (const op of batch.ops) {
+      switch (op.kind) {
+        case 'resize':
+          this.resize(op.width, op.height);
+          break;
+        case 'fill':
+          for (let row = 0; row < op.height; row++) {
+            const start = (op.y + row) * this.width + op.x;
+            this.words.fill(op.colour, start, start + op.width);
+          }
+          break;
+        case 'copy':
+          this.copy(op.srcX, op.srcY, op.x, op.y, op.width, op.height);
+          break;
+        case 'pixels': {
+          const rowBytes = op.width * 4;
+          for (let row = 0; row < op.height; row++) {
+            const from = op.offset + row * rowBytes;
+            this.data.set(src.subarray(from, from + rowBytes), ((op.y + row) * this.width + op.x) * 4);
+          }
+          break;
+        }
+        case 'cursor': {
+          const bytes = op.width * op.height * 4;
+          this.cursor = {
+            hotX: op.hotX,
+            hotY: op.hotY,
+            width: op.width,
+            height: op.height,
+            rgba: src.slice(op.offset, op.offset + bytes),
+          };
+          break;
+        }
+        case 'desktop-name':
+          this.desktopName = op.name;
+          break;
+        case 'bell':
+        case 'clipboard':
+          break;
+      }
+    }
+  }
+
+  /** CopyRect semantics (RFC 6143 §7.7.2): the source is read as it was before the copy. */
+  private copy(srcX: number, srcY: number, x: number, y: number, width: number, height: number): void {
+    const rowBytes = width * 4;
+    const stride = this.width * 4;
+    const down = y > srcY;
+    for (let i = 0; i < height; i++) {
+      const row = down ? height - 1 - i : i;
+      const from = (srcY + row) * stride + srcX * 4;
+      this.data.copyWithin((y + row) * stride + x * 4, from, from + rowBytes);
+    }
+  }
+
+  /** RGB bytes (no alpha) of the whole framebuffer, the layout PNG writers take. */
+  rgb(): Uint8Array {
+    const out = new Uint8Array(this.width * this.height * 3);
+    const d = this.data;
+    for (let i = 0, j = 0; i < d.length; i += 4, j += 3) {
+      out[j] = d[i];
+      out[j + 1] = d[i + 1];
+      out[j + 2] = d[i + 2];
+    }
+    return out;
+  }
+}

@@ -1,0 +1,96 @@
+import type { DrawBatch, DrawOp } from '../../shared/draw-ops.ts';
+import { Framebuffer } from '../../shared/framebuffer.ts';
+import { ByteQueue } from '../../main/rfb/byte-queue.ts';
+import type { DecodeContext, Decoder, Rect } from '../../main/rfb/encodings/decoder.ts';
+import { PixelConverter } from '../../main/rfb/pixel-converter.ts';
+import type { PixelFormat } from '../../main/rfb/pixel-format.ts';
+import { UpdateBuilder } from '../../main/rfb/update-builder.ts';
+import { ZlibStream } from '../../main/rfb/zlib-stream.ts';
+
+/**
+ * Runs decoders the way a session does, over bytes written by a test, and paints the result
+ * into a Framebuffer. `chunkSize` splits the input so every resume point is exercised.
+ */
+export class DecoderHarness {
+  readonly fb: Framebuffer;
+  readonly ops: DrawOp[] = [];
+  readonly converter: PixelConverter;
+  private readonly queue = new ByteQueue(16);
+  private readonly out: UpdateBuilder;
+  private readonly streams = new Map<string, ZlibStream>();
+  private readonly ctx: DecodeContext;
+
+  constructor(format: PixelFormat, width: number, height: number) {
+    this.fb = new Framebuffer(width, height);
+    this.converter = new PixelConverter(format);
+    this.out = new UpdateBuilder((batch: DrawBatch) => {
+      this.ops.push(...batch.ops);
+      this.fb.apply(batch);
+    });
+    this.ctx = {
+      queue: this.queue,
+      pixels: this.converter,
+      out: this.out,
+      width,
+      height,
+      zlib: (name) => {
+        let stream = this.streams.get(name);
+        if (!stream) {
+          stream = new ZlibStream(name);
+          this.streams.set(name, stream);
+        }
+        return stream;
+      },
+    };
+  }
+
+  /** Decodes one rectangle from `bytes`, which must hold exactly that rectangle's data. */
+  decode(decoder: Decoder, rect: Rect, bytes: Uint8Array, chunkSize = bytes.length || 1): void {
+    let offset = 0;
+    let done = false;
+    do {
+      const end = Math.min(bytes.length, offset + chunkSize);
+      if (end > offset) this.queue.push(bytes.subarray(offset, end));
+      offset = end;
+      done = decoder.decode(rect, this.ctx);
+    } while (!done && offset < bytes.length);
+    if (!done) throw new Error(`decoder wanted more than the ${bytes.length} bytes given`);
+    if (this.queue.length !== 0) throw new Error(`decoder left ${this.queue.length} of ${bytes.length} bytes unread`);
+    this.out.flush(true);
+  }
+
+  /** The RGBA word at (x, y). */
+  pixel(x: number, y: number): number {
+    const d = this.fb.data;
+    const i = (y * this.fb.width + x) * 4;
+    return (d[i] | (d[i + 1] << 8) | (d[i + 2] << 16) | (d[i + 3] << 24)) >>> 0;
+  }
+}
+
+/** A growable byte writer for building test vectors from the spec. */
+export class Bytes {
+  private data: number[] = [];
+  u8(...values: number[]): this {
+    for (const v of values) this.data.push(v & 0xff);
+    return this;
+  }
+  u16(v: number): this {
+    return this.u8(v >> 8, v);
+  }
+  u32(v: number): this {
+    return this.u8(v >>> 24, v >>> 16, v >>> 8, v);
+  }
+  s32(v: number): this {
+    return this.u32(v >>> 0);
+  }
+  raw(bytes: ArrayLike<number>): this {
+    for (let i = 0; i < bytes.length; i++) this.data.push(bytes[i] & 0xff);
+    return this;
+  }
+  get length(): number {
+    return this.data.length;
+  }
+  build(): Uint8Array {
+    return Uint8Array.from(this.data);
+  }
+}

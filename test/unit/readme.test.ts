@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const readme = readFileSync('README.md', 'utf8');
+const ciRun = readFileSync('.ci/run', 'utf8');
+
+/** The shell blocks of the README, in order. */
+const shellBlocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1].trim());
+
+describe('README stays true', () => {
+  it('has the two commands: install-and-start, then install-and-test', () => {
+    expect(shellBlocks[0]).toBe('npm install && npm start');
+    expect(shellBlocks[1]).toMatch(/npm ci && npm test$/);
+  });
+
+  it('.ci/run runs the README test command exactly', () => {
+    const lines = ciRun.split('\n').map((l) => l.trim());
+    expect(lines).toContain(shellBlocks[1]);
+  });
+
+  it('lists every runtime and development dependency', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+    const names = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)].filter(
+      (n) => !n.startsWith('@types/'),
+    );
+    for (const name of names) {
+      const short = name.replace(/^@[^/]+\//, '');
+      expect(readme.includes(name) || readme.includes(short), `README names ${name}`).toBe(true);
+    }
+  });
+});

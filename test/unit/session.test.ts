@@ -1,0 +1,329 @@
+import { describe, expect, it } from 'vitest';
+import { packRgba } from '../../shared/draw-ops.ts';
+import { Encoding } from '../../main/rfb/constants.ts';
+import { LEVEL_FORMATS } from '../../main/rfb/pixel-format.ts';
+import { vncAuthKey, vncAuthResponse } from '../../main/rfb/security/vnc-auth.ts';
+import { Bytes } from '../support/decode-harness.ts';
+import { rectHeader, ScriptedServer, SERVER_FORMAT, serverInit, updateHeader } from '../support/scripted-server.ts';
+
+const ascii = (bytes: number[]) => String.fromCharCode(...bytes);
+
+describe('protocol version', () => {
+  const cases: [string, string][] = [
+    ['RFB 003.003\n', 'RFB 003.003\n'],
+    ['RFB 003.005\n', 'RFB 003.003\n'],
+    ['RFB 003.007\n', 'RFB 003.007\n'],
+    ['RFB 003.008\n', 'RFB 003.008\n'],
+    ['RFB 003.889\n', 'RFB 003.008\n'],
+    ['RFB 004.001\n', 'RFB 003.008\n'],
+    ['RFB 005.000\n', 'RFB 003.008\n'],
+  ];
+  for (const [server, reply] of cases) {
+    it(`answers ${server.trim()} with ${reply.trim()}`, () => {
+      const s = new ScriptedServer().send(server, true);
+      expect(ascii(s.takeSent())).toBe(reply);
+      expect(s.session.state).toBe('security-types');
+    });
+  }
+
+  it('rejects a version older than 3.3', () => {
+    const s = new ScriptedServer().send('RFB 002.000\n');
+    expect(s.error?.kind).toBe('protocol');
+    expect(s.error?.message).toMatch(/older than 3\.3/);
+  });
+
+  for (const banner of ['SSH-2.0-OpenSSH_9.2\r\n', 'HTTP/1.1 400 Bad Request\r\n', '220 smtp ready\r\n']) {
+    it(`says "not a VNC server" for ${JSON.stringify(banner.slice(0, 8))} as soon as it can tell`, () => {
+      const s = new ScriptedServer().send(banner.slice(0, 4));
+      expect(s.error?.kind).toBe('protocol');
+      expect(s.error?.message).toMatch(/not a VNC server/);
+      expect(s.closed).toBe(true);
+    });
+  }
+});
+
+describe('security', () => {
+  it('3.8 with None: sends the type, reads SecurityResult, then ClientInit shared', () => {
+    const s = new ScriptedServer().send('RFB 003.008\n');
+    s.takeSent();
+    s.send(new Bytes().u8(2, 2, 1));
+    expect(s.takeSent()).toEqual([1]);
+    s.send(new Bytes().u32(0));
+    expect(s.takeSent()).toEqual([1]);
+    expect(s.session.state).toBe('server-init');
+  });
+
+  it('3.7 with None: no SecurityResult, straight to ClientInit', () => {
+    const s = new ScriptedServer().send('RFB 003.007\n');
+    s.takeSent();
+    s.send(new Bytes().u8(1, 1));
+    expect(s.takeSent()).toEqual([1, 1]);
+    expect(s.session.state).toBe('server-init');
+  });
+
+  it('ClientInit carries shared=0 when asked not to share', () => {
+    const s = new ScriptedServer({ shared: false }).send('RFB 003.007\n');
+    s.takeSent();
+    s.send(new Bytes().u8(1, 1));
+    expect(s.takeSent()).toEqual([1, 0]);
+  });
+
+  it('3.3 with server-chosen VNC auth answers the challenge with DES of the bit-reversed key', () => {
+    const challenge = Uint8Array.from({ length: 16 }, (_, i) => i * 17);
+    const s = new ScriptedServer({ credentials: { password: 'secret' } }).send('RFB 003.003\n');
+    s.takeSent();
+    s.send(new Bytes().u32(2)).send(challenge);
+    const response = s.takeSent();
+    expect(response).toEqual(Array.from(vncAuthResponse('secret', challenge)));
+    s.send(new Bytes().u32(0));
+    expect(s.takeSent()).toEqual([1]);
+  });
+
+  it('bit-reverses each key byte and cuts the password at 8 characters', () => {
+    // 'p' = 0x70 = 0111 0000 → 0000 1110 = 0x0e; 'a' = 0x61 → 0x86
+    expect(Array.from(vncAuthKey('pa'))).toEqual([0x0e, 0x86, 0, 0, 0, 0, 0, 0]);
+    expect(vncAuthKey('12345678-ignored')).toEqual(vncAuthKey('12345678'));
+  });
+
+  it('known DES answer: key of all-zero password encrypts zero block to 8CA64DE9C1B123A7', () => {
+    // The classic DES test vector (key 0, plaintext 0); an empty password is the zero key.
+    const out = vncAuthResponse('', new Uint8Array(16));
+    expect(Buffer.from(out.subarray(0, 8)).toString('hex')).toBe('8ca64de9c1b123a7');
+  });
+
+  it('wrong password (3.8) reports the server reason as an authentication error', () => {
+    const s = new ScriptedServer({ credentials: { password: 'nope' } }).send('RFB 003.008\n');
+    s.send(new Bytes().u8(1, 2)).send(new Uint8Array(16));
+    const reason = 'Authentication failure';
+    s.send(new Bytes().u32(1).u32(reason.length).raw(new TextEncoder().encode(reason)));
+    expect(s.error?.kind).toBe('auth');
+    expect(s.error?.message).toMatch(/^authentication failed: Authentication failure/);
+  });
+
+  it('wrong password (3.3) without reason text', () => {
+    const s = new ScriptedServer({ credentials: { password: 'nope' } }).send('RFB 003.003\n');
+    s.send(new Bytes().u32(2)).send(new Uint8Array(16)).send(new Bytes().u32(1));
+    expect(s.error?.kind).toBe('auth');
+    expect(s.error?.message).toMatch(/password was not accepted/);
+  });
+
+  it('asks for a password when the server wants one and none was given', () => {
+    const s = new ScriptedServer().send('RFB 003.008\n').send(new Bytes().u8(1, 2)).send(new Uint8Array(16));
+    expect(s.error?.kind).toBe('auth');
+    expect(s.error?.message).toMatch(/VNC_PASSWORD|--password-file/);
+  });
+
+  it('prefers None when the server offers both', () => {
+    const s = new ScriptedServer({ credentials: { password: 'x' } }).send('RFB 003.008\n');
+    s.takeSent();
+    s.send(new Bytes().u8(2, 2, 1));
+    expect(s.takeSent()).toEqual([1]);
+  });
+
+  it('a refused connection (zero types) shows the server reason', () => {
+    const reason = 'Too many security failures';
+    const s = new ScriptedServer().send('RFB 003.008\n');
+    s.send(new Bytes().u8(0).u32(reason.length).raw(new TextEncoder().encode(reason)), true);
+    expect(s.error?.message).toMatch(/refused the connection: Too many security failures/);
+  });
+
+  it('3.3 refusal (type 0) shows the reason', () => {
+    const s = new ScriptedServer().send('RFB 003.003\n');
+    s.send(new Bytes().u32(0).u32(4).raw(new TextEncoder().encode('busy')));
+    expect(s.error?.message).toMatch(/refused the connection: busy/);
+  });
+
+  it('names the offered types when none is supported', () => {
+    const s = new ScriptedServer().send('RFB 003.008\n').send(new Bytes().u8(2, 19, 18));
+    expect(s.error?.kind).toBe('protocol');
+    expect(s.error?.message).toMatch(/VeNCrypt \(19\), TLS \(18\)/);
+  });
+
+  it('explains a close right after ClientInit as a console held by another viewer', () => {
+    const s = new ScriptedServer().send('RFB 003.008\n').send(new Bytes().u8(1, 1)).send(new Bytes().u32(0));
+    s.session.transportClosed();
+    expect(s.error?.kind).toBe('network');
+    expect(s.error?.message).toMatch(/another viewer/);
+    expect(s.error?.message).toMatch(/share=force-shared/);
+  });
+});
+
+describe('initialisation', () => {
+  it('after ServerInit sends SetPixelFormat (full level), SetEncodings with pseudo-encodings, a full request', () => {
+    const s = new ScriptedServer({ encodings: [Encoding.ZRLE, Encoding.Raw] });
+    s.send('RFB 003.008\n').send(new Bytes().u8(1, 1)).send(new Bytes().u32(0));
+    s.takeSent();
+    s.send(serverInit(300, 200, SERVER_FORMAT, 'my desktop'));
+    const sent = s.takeSent();
+    const pf = new Uint8Array(16);
+    const expected = new Bytes().u8(0, 0, 0, 0);
+    // full level: 32 bpp, depth 24, little-endian, true colour, 255/255/255, shifts 0/8/16
+    pf.set([32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 0, 8, 16, 0, 0, 0]);
+    expected.raw(pf);
+    expected.u8(2, 0).u16(7).s32(16).s32(0).s32(-223).s32(-308).s32(-224).s32(-239).s32(-307);
+    expected.u8(3, 0).u16(0).u16(0).u16(300).u16(200);
+    expect(sent).toEqual(Array.from(expected.build()));
+    expect(s.session.info?.name).toBe('my desktop');
+    expect(s.ops[0]).toEqual({ kind: 'resize', width: 300, height: 200 });
+  });
+
+  it('keeps the server format with colourLevel native (no SetPixelFormat)', () => {
+    const s = new ScriptedServer({ colourLevel: 'native' }).connect();
+    expect(s.sent.some((b) => b[0] === 0 && b.length === 20)).toBe(false);
+    expect(s.session.info?.format).toEqual(SERVER_FORMAT);
+  });
+
+  it('rejects a framebuffer larger than the limits', () => {
+    const s = new ScriptedServer().send('RFB 003.008\n').send(new Bytes().u8(1, 1)).send(new Bytes().u32(0));
+    s.send(serverInit(60000, 60000, SERVER_FORMAT, 'huge'));
+    expect(s.error?.kind).toBe('protocol');
+    expect(s.error?.message).toMatch(/60000x60000/);
+  });
+
+  it('rejects a native 24 bpp server format with advice', () => {
+    const s = new ScriptedServer({ colourLevel: 'native' });
+    s.send('RFB 003.008\n').send(new Bytes().u8(1, 1)).send(new Bytes().u32(0));
+    s.send(serverInit(10, 10, { ...SERVER_FORMAT, bitsPerPixel: 24 }, 'x'));
+    expect(s.error?.message).toMatch(/24 bits per pixel/);
+    expect(s.error?.message).toMatch(/--color-level/);
+  });
+});
+
+describe('server messages', () => {
+  const red = packRgba(255, 0, 0);
+
+  it('decodes a Raw rect in the full format, byte by byte', () => {
+    const s = new ScriptedServer().connect(4, 2);
+    const b = updateHeader(1);
+    rectHeader(b, 1, 0, 2, 1, Encoding.Raw).raw([255, 0, 0, 0, 0, 0, 255, 0]);
+    s.send(b, true);
+    expect(s.updates).toBe(1);
+    expect(Array.from(s.fb.data.subarray(4, 12))).toEqual([255, 0, 0, 255, 0, 0, 255, 255]);
+  });
+
+  it('requests the next incremental update after each update', () => {
+    const s = new ScriptedServer().connect(4, 2);
+    s.takeSent();
+    s.send(updateHeader(0));
+    expect(s.takeSent()).toEqual([3, 1, 0, 0, 0, 0, 0, 4, 0, 2]);
+  });
+
+  it('changes the pixel format only when no request is outstanding', () => {
+    const s = new ScriptedServer().connect(4, 2);
+    s.takeSent();
+    s.session.setColourLevel('rgb565');
+    expect(s.takeSent()).toEqual([]); // the initial full request is still outstanding
+    s.send(updateHeader(0));
+    const sent = s.takeSent();
+    expect(sent[0]).toBe(0); // SetPixelFormat first
+    expect(sent.slice(4, 8)).toEqual([16, 16, 0, 1]);
+    expect(sent[20]).toBe(2); // then SetEncodings
+    expect(sent.slice(-10)).toEqual([3, 0, 0, 0, 0, 0, 0, 4, 0, 2]); // then a full, non-incremental request
+    // the next Raw rect is read as 16 bpp
+    const b = updateHeader(1);
+    rectHeader(b, 0, 0, 1, 1, Encoding.Raw).raw([0x00, 0xf8]); // rgb565 little-endian red
+    s.send(b);
+    expect(s.fb.data.subarray(0, 4)).toEqual(Uint8Array.from([255, 0, 0, 255]));
+    expect(s.session.info?.format).toEqual(LEVEL_FORMATS.rgb565);
+  });
+
+  it('handles DesktopSize, ExtendedDesktopSize, DesktopName, LastRect and the cursor', () => {
+    const s = new ScriptedServer().connect(4, 2);
+    const b = new Bytes().u8(0, 0).u16(0xffff);
+    rectHeader(b, 0, 0, 8, 6, Encoding.DesktopSize);
+    rectHeader(b, 0, 0, 10, 7, Encoding.ExtendedDesktopSize)
+      .u8(1, 0, 0, 0)
+      .u32(0)
+      .u16(0)
+      .u16(0)
+      .u16(10)
+      .u16(7)
+      .u32(0);
+    rectHeader(b, 0, 0, 0, 0, Encoding.DesktopName).u32(5).raw(new TextEncoder().encode('hello'));
+    // 2x2 cursor, hotspot 1,1: red, green / blue, white; mask rows 10, 01
+    rectHeader(b, 1, 1, 2, 2, Encoding.Cursor)
+      .raw([255, 0, 0, 0, 0, 255, 0, 0, 0, 0, 255, 0, 255, 255, 255, 0])
+      .u8(0b1000_0000, 0b0100_0000);
+    rectHeader(b, 0, 0, 0, 0, -257); // QEMU pointer motion change, unasked
+    rectHeader(b, 0, 0, 0, 0, Encoding.LastRect);
+    s.send(b, true);
+    expect(s.error).toBeUndefined();
+    expect(s.updates).toBe(1);
+    expect(s.fb.width).toBe(10);
+    expect(s.fb.height).toBe(7);
+    expect(s.fb.desktopName).toBe('hello');
+    expect(s.fb.cursor?.hotX).toBe(1);
+    expect(Array.from(s.fb.cursor!.rgba)).toEqual([255, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255]);
+  });
+
+  it('a refused SetDesktopSize answer (reason 1, status 3) does not resize', () => {
+    const s = new ScriptedServer().connect(4, 2);
+    const b = updateHeader(1);
+    rectHeader(b, 1, 3, 100, 100, Encoding.ExtendedDesktopSize).u8(0, 0, 0, 0);
+    s.send(b);
+    expect(s.fb.width).toBe(4);
+  });
+
+  it('Bell, ServerCutText (Latin-1) and SetColourMapEntries', () => {
+    const s = new ScriptedServer({ colourLevel: 'pal8' }).connect(2, 1);
+    s.send(new Bytes().u8(2));
+    s.send(new Bytes().u8(3, 0, 0, 0).u32(4).raw([0x63, 0x61, 0x66, 0xe9]));
+    s.send(new Bytes().u8(1, 0).u16(5).u16(1).u16(0xffff).u16(0x8080).u16(0));
+    const b = updateHeader(1);
+    rectHeader(b, 0, 0, 2, 1, Encoding.Raw).u8(5, 0);
+    s.send(b);
+    expect(s.ops).toContainEqual({ kind: 'bell' });
+    expect(s.ops).toContainEqual({ kind: 'clipboard', text: 'café' });
+    expect(Array.from(s.fb.data)).toEqual([255, 128, 0, 255, 0, 0, 0, 255]);
+  });
+
+  it('skips oversized ServerCutText without buffering it and stays in sync', () => {
+    const s = new ScriptedServer({ limits: { maxCutText: 10 } }).connect(1, 1);
+    s.send(new Bytes().u8(3, 0, 0, 0).u32(1000));
+    s.send(new Uint8Array(1000));
+    s.send(new Bytes().u8(2));
+    expect(s.error).toBeUndefined();
+    expect(s.ops.filter((o) => o.kind === 'clipboard')).toEqual([]);
+    expect(s.ops).toContainEqual({ kind: 'bell' });
+  });
+
+  it('an unknown message type ends the session naming the byte and what to try', () => {
+    const s = new ScriptedServer().connect(4, 2);
+    s.send(new Bytes().u8(0xc8));
+    expect(s.error?.kind).toBe('protocol');
+    expect(s.error?.message).toMatch(/message type 200 \(0xc8\)/);
+    expect(s.error?.message).toMatch(/lower picture quality/);
+    expect(s.closed).toBe(true);
+  });
+
+  it('an unrequested encoding ends the session with a clear error', () => {
+    const s = new ScriptedServer().connect(4, 2);
+    const b = updateHeader(1);
+    rectHeader(b, 0, 0, 1, 1, 7);
+    s.send(b);
+    expect(s.error?.message).toMatch(/rectangle 1 of update 1 uses encoding 7/);
+  });
+
+  it('a rectangle outside the framebuffer is a protocol error', () => {
+    const s = new ScriptedServer().connect(4, 2);
+    const b = updateHeader(1);
+    rectHeader(b, 3, 0, 2, 1, Encoding.Raw);
+    s.send(b);
+    expect(s.error?.message).toMatch(/outside the 4x2 framebuffer/);
+  });
+
+  it('CopyRect copies and hextile solid rects travel as fills', () => {
+    const s = new ScriptedServer().connect(4, 2);
+    const b = updateHeader(2);
+    rectHeader(b, 0, 0, 2, 1, Encoding.Raw).raw([255, 0, 0, 0, 255, 0, 0, 0]);
+    rectHeader(b, 2, 1, 2, 1, Encoding.CopyRect).u16(0).u16(0);
+    s.send(b);
+    expect(s.ops).toContainEqual({ kind: 'copy', srcX: 0, srcY: 0, x: 2, y: 1, width: 2, height: 1 });
+    const words = new Uint32Array(s.fb.data.buffer);
+    expect(words[6]).toBe(red);
+    const h = updateHeader(1);
+    rectHeader(h, 0, 0, 4, 2, Encoding.Hextile).u8(2).raw([255, 0, 0, 0]);
+    s.send(h);
+    expect(s.ops.at(-1)).toEqual({ kind: 'fill', x: 0, y: 0, width: 4, height: 2, colour: red });
+  });
+});
