@@ -16,7 +16,10 @@ export function parseTarget(input: string): Target {
   const text = input.trim();
   if (!text) throw new Error('no server address given (e.g. localhost:1, 10.0.0.5::5901, vnc://host:5900)');
   if (/^vnc:\/\//i.test(text)) {
-    const rest = text.slice(6).replace(/\/.*$/, '').replace(/^[^@]*@/, '');
+    const rest = text
+      .slice(6)
+      .replace(/\/.*$/, '')
+      .replace(/^[^@]*@/, '');
     const { host, tail } = splitHost(rest, input);
     if (tail === '') return { host, port: BASE_PORT };
     if (!tail.startsWith(':')) throw new Error(`"${input}" is not a valid vnc:// address`);

@@ -4,17 +4,23 @@ import { Framebuffer } from '../../shared/framebuffer.ts';
 import { SecurityType, securityTypeName } from '../rfb/constants.ts';
 import { RfbError } from '../rfb/errors.ts';
 import { FbsRecorder, readFbs } from '../rfb/recording/fbs.ts';
-import { RfbSession } from '../rfb/session.ts';
+import { RfbSession, type SessionStats } from '../rfb/session.ts';
 import { Coverage } from './coverage.ts';
 import { type LiveOptions, runLive } from './live.ts';
 import { writeFramebufferPng } from './png.ts';
 
 export type { ColourLevel, LiveOptions };
 
+export interface SnapshotResult {
+  framebuffer: Framebuffer;
+  stats: SessionStats;
+}
+
 /** Connects, waits for one complete framebuffer, writes it as PNG. */
-export async function snapshot(options: LiveOptions, outPath: string): Promise<{ width: number; height: number }> {
+export async function snapshot(options: LiveOptions, outPath: string): Promise<SnapshotResult> {
   const fb = new Framebuffer();
   const coverage = new Coverage();
+  let stats: SessionStats | undefined;
   await runLive(options, (session) => ({
     onDraw: (batch) => {
       fb.apply(batch);
@@ -23,10 +29,11 @@ export async function snapshot(options: LiveOptions, outPath: string): Promise<{
     onUpdateEnd: () => {
       if (!coverage.complete) return;
       writeFramebufferPng(outPath, fb);
+      stats = session().stats;
       session().close();
     },
   }));
-  return { width: fb.width, height: fb.height };
+  return { framebuffer: fb, stats: stats! };
 }
 
 /** Connects and records the server's stream for `seconds` as FBS 001.000. */
@@ -34,13 +41,16 @@ export async function record(options: LiveOptions, outPath: string, seconds: num
   const recorder = new FbsRecorder(outPath);
   let timer: NodeJS.Timeout | undefined;
   try {
-    await runLive({ ...options, timeoutSeconds: Math.max(options.timeoutSeconds, seconds + 5) }, (session) => ({
-      onInbound: (chunk) => recorder.inbound(chunk),
-      onServerInit: (info) => {
-        recorder.serverInit(info);
-        timer = setTimeout(() => session().close(), seconds * 1000);
-      },
-    }));
+    await runLive(
+      { ...options, timeoutSeconds: Math.max(options.timeoutSeconds, seconds + 5) },
+      (session) => ({
+        onInbound: (chunk) => recorder.inbound(chunk),
+        onServerInit: (info) => {
+          recorder.serverInit(info);
+          timer = setTimeout(() => session().close(), seconds * 1000);
+        },
+      }),
+    );
   } finally {
     clearTimeout(timer);
     recorder.close();

@@ -78,8 +78,8 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   switch (command) {
     case 'snapshot': {
       expectArgs(2, '<target> <out.png>');
-      const { width, height } = await snapshot(live(), args[1]);
-      process.stderr.write(`porthole: wrote ${width}x${height} to ${args[1]}\n`);
+      const { framebuffer } = await snapshot(live(), args[1]);
+      process.stderr.write(`porthole: wrote ${framebuffer.width}x${framebuffer.height} to ${args[1]}\n`);
       return;
     }
     case 'record': {
@@ -97,16 +97,15 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
         const rects = Object.entries(result.rects)
           .map(([name, n]) => `${name} ${n}`)
           .join(', ');
-        process.stdout.write(
-          [
-            `bytes        ${result.bytes}`,
-            `updates      ${result.updates}`,
-            `rectangles   ${rects || 'none'}`,
-            `pixels       ${result.pixels}`,
-            `seconds      ${result.seconds.toFixed(4)}`,
-            `Mpixel/s     ${result.mpixelPerSec.toFixed(1)}`,
-          ].join('\n') + '\n',
-        );
+        const lines = [
+          `bytes        ${result.bytes}`,
+          `updates      ${result.updates}`,
+          `rectangles   ${rects || 'none'}`,
+          `pixels       ${result.pixels}`,
+          `seconds      ${result.seconds.toFixed(4)}`,
+          `Mpixel/s     ${result.mpixelPerSec.toFixed(1)}`,
+        ];
+        process.stdout.write(`${lines.join('\n')}\n`);
       }
       return;
     }

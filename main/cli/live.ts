@@ -16,7 +16,10 @@ export interface LiveOptions {
  * Connects to a live server and runs until `events` close the session, an error ends it,
  * or the time-out passes. Resolves when it ends cleanly, rejects with an RfbError otherwise.
  */
-export function runLive(options: LiveOptions, makeEvents: (session: () => RfbSession) => SessionEvents): Promise<void> {
+export function runLive(
+  options: LiveOptions,
+  makeEvents: (session: () => RfbSession) => SessionEvents,
+): Promise<void> {
   let host: string;
   let port: number;
   try {
@@ -37,7 +40,10 @@ export function runLive(options: LiveOptions, makeEvents: (session: () => RfbSes
     events,
   );
   session = tcp.session;
-  const timer = setTimeout(() => session!.abort(timeoutError(session!, options.timeoutSeconds)), options.timeoutSeconds * 1000);
+  const timer = setTimeout(
+    () => session!.abort(timeoutError(session!, options.timeoutSeconds)),
+    options.timeoutSeconds * 1000,
+  );
   return tcp.ended.then((error) => {
     clearTimeout(timer);
     if (error) throw error;
@@ -53,8 +59,15 @@ function timeoutError(session: RfbSession, seconds: number): RfbError {
         'The service on this port may not be a VNC server, or the server is stuck',
       );
     case 'connected':
-      return new RfbError('timeout', `no complete picture arrived within ${seconds} s`, 'Try a longer --timeout');
+      return new RfbError(
+        'timeout',
+        `no complete picture arrived within ${seconds} s`,
+        'Try a longer --timeout',
+      );
     default:
-      return new RfbError('timeout', `the handshake did not finish within ${seconds} s (stuck at ${session.state})`);
+      return new RfbError(
+        'timeout',
+        `the handshake did not finish within ${seconds} s (stuck at ${session.state})`,
+      );
   }
 }

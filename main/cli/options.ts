@@ -23,13 +23,15 @@ export function parseEncodingList(list: string): number[] {
 
 export function parseColourLevel(value: string): ColourLevel {
   const level = value.trim().toLowerCase();
-  if (!isColourLevel(level)) throw usageError(`unknown colour level "${value}"; choose one of ${COLOUR_LEVELS.join(', ')}`);
+  if (!isColourLevel(level))
+    throw usageError(`unknown colour level "${value}"; choose one of ${COLOUR_LEVELS.join(', ')}`);
   return level;
 }
 
 export function parseSeconds(value: string, option: string): number {
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw usageError(`${option} needs a positive number of seconds, not "${value}"`);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw usageError(`${option} needs a positive number of seconds, not "${value}"`);
   return seconds;
 }
 

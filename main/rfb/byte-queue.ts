@@ -43,7 +43,10 @@ export class ByteQueue {
       let capacity = this.buf.length;
       while (capacity < needed) capacity *= 2;
       if (capacity > this.maxCapacity) {
-        throw new RfbError('protocol', `the server sent more than ${this.maxCapacity >>> 20} MiB that could not be parsed`);
+        throw new RfbError(
+          'protocol',
+          `the server sent more than ${this.maxCapacity >>> 20} MiB that could not be parsed`,
+        );
       }
       const next = new Uint8Array(capacity);
       next.set(this.buf.subarray(this.pos, this.end));

@@ -15,7 +15,7 @@ export function setEncodings(encodings: readonly number[]): Uint8Array {
   const view = new DataView(out.buffer);
   out[0] = ClientMessage.SetEncodings;
   view.setUint16(2, encodings.length);
-  encodings.forEach((e, i) => view.setInt32(4 + i * 4, e));
+  for (let i = 0; i < encodings.length; i++) view.setInt32(4 + i * 4, encodings[i]);
   return out;
 }
 

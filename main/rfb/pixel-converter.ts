@@ -1,4 +1,4 @@
-import { type PixelFormat, checkPixelFormat } from './pixel-format.ts';
+import { checkPixelFormat, type PixelFormat } from './pixel-format.ts';
 
 const OPAQUE = 0xff000000;
 
@@ -54,7 +54,8 @@ export class PixelConverter {
     let cpixel = this.bytesPerPixel;
     let dropsFirst = false;
     if (f.trueColour && f.bitsPerPixel === 32 && f.depth <= 24) {
-      const mask = (f.redMax * 2 ** f.redShift + f.greenMax * 2 ** f.greenShift + f.blueMax * 2 ** f.blueShift) >>> 0;
+      const mask =
+        (f.redMax * 2 ** f.redShift + f.greenMax * 2 ** f.greenShift + f.blueMax * 2 ** f.blueShift) >>> 0;
       // Overlapping channels would make this sum wrong, but such formats are unusable anyway.
       const fitsLow = mask <= 0xffffff;
       const fitsHigh = (mask & 0xff) === 0;
@@ -157,11 +158,12 @@ export class PixelConverter {
       const t = this.table!;
       for (let i = dstOff; i < end; i++, off += 2) dst[i] = t[src[off] | (src[off + 1] << 8)];
     } else if (this.canonical32) {
-      for (let i = dstOff; i < end; i++, off += 4) {
-        dst[i] = src[off] | (src[off + 1] << 8) | (src[off + 2] << 16) | OPAQUE;
-      }
+      // Already RGBX: copy the bytes at memory speed, then make every pixel opaque.
+      new Uint8Array(dst.buffer, dst.byteOffset + dstOff * 4, count * 4).set(src.subarray(off, off + count * 4));
+      for (let i = dstOff; i < end; i++) dst[i] |= OPAQUE;
     } else {
-      for (let i = dstOff; i < end; i++, off += 4) dst[i] = this.from32(src[off], src[off + 1], src[off + 2], src[off + 3]);
+      for (let i = dstOff; i < end; i++, off += 4)
+        dst[i] = this.from32(src[off], src[off + 1], src[off + 2], src[off + 3]);
     }
   }
 

@@ -93,7 +93,9 @@ export function writePixelFormat(pf: PixelFormat, out: Uint8Array, off: number):
 /** Throws a protocol error naming what is wrong with a pixel format we cannot decode. */
 export function checkPixelFormat(pf: PixelFormat): void {
   if (pf.bitsPerPixel !== 8 && pf.bitsPerPixel !== 16 && pf.bitsPerPixel !== 32) {
-    throw protocolError(`unsupported pixel format: ${pf.bitsPerPixel} bits per pixel (RFB allows 8, 16 or 32)`);
+    throw protocolError(
+      `unsupported pixel format: ${pf.bitsPerPixel} bits per pixel (RFB allows 8, 16 or 32)`,
+    );
   }
   if (!pf.trueColour) return;
   const channels: [string, number, number][] = [

@@ -117,7 +117,7 @@ type Step = 'more' | 'again';
 export class RfbSession {
   state: SessionState = 'protocol-version';
   info: ServerInfo | undefined;
-  readonly stats: SessionStats = { bytes: 0, updates: 0, rects: {}, pixels: 0 };
+  private readonly counts = { bytes: 0, updates: 0, pixels: 0, rects: new Map<number, number>() };
 
   private readonly transport: Transport;
   private readonly events: SessionEvents;
@@ -170,7 +170,7 @@ export class RfbSession {
   receive(chunk: Uint8Array): void {
     if (this.state === 'closed') return;
     this.bytesReceived += chunk.length;
-    this.stats.bytes += chunk.length;
+    this.counts.bytes += chunk.length;
     this.events.onInbound?.(chunk);
     try {
       this.queue.push(chunk);
@@ -199,6 +199,13 @@ export class RfbSession {
     this.setState('closed');
     this.transport.close();
     this.events.onClose?.(undefined);
+  }
+
+  /** What has been received so far: bytes, updates, rectangles per encoding, pixels. */
+  get stats(): SessionStats {
+    const rects: Record<string, number> = {};
+    for (const [encoding, n] of this.counts.rects) rects[encodingName(encoding)] = n;
+    return { bytes: this.counts.bytes, updates: this.counts.updates, rects, pixels: this.counts.pixels };
   }
 
   /** The security type in use, once chosen (0 before). */
@@ -281,7 +288,10 @@ export class RfbSession {
     this.versionText = `${major}.${minor}`;
     // 3.3–3.6 (3.4 and 3.5 were never published, some servers announce them) speak 3.3;
     // 3.7 is itself; 3.8 and anything newer (Apple's 3.889, RealVNC's 4.x and 5.0) get 3.8.
-    if (major < 3) throw protocolError(`the server speaks RFB ${this.versionText}, older than 3.3, which is not supported`);
+    if (major < 3)
+      throw protocolError(
+        `the server speaks RFB ${this.versionText}, older than 3.3, which is not supported`,
+      );
     if (major === 3 && minor < 7) this.minorVersion = 3;
     else if (major === 3 && minor === 7) this.minorVersion = 7;
     else this.minorVersion = 8;
@@ -374,7 +384,9 @@ export class RfbSession {
     if (!q.has(24)) return 'more';
     const nameLength = q.peekU32(20);
     if (nameLength > this.limits.maxNameLength) {
-      throw protocolError(`the server's desktop name is ${nameLength} bytes long, more than the ${this.limits.maxNameLength} allowed`);
+      throw protocolError(
+        `the server's desktop name is ${nameLength} bytes long, more than the ${this.limits.maxNameLength} allowed`,
+      );
     }
     if (!q.has(24 + nameLength)) return 'more';
     const initEndStreamOffset = this.bytesReceived - q.length + 24 + nameLength;
@@ -462,7 +474,7 @@ export class RfbSession {
         return this.readServerCutText();
       default:
         throw protocolError(
-          `the server sent message type ${type} (0x${type.toString(16).padStart(2, '0')}), which this viewer does not know, after update ${this.stats.updates}`,
+          `the server sent message type ${type} (0x${type.toString(16).padStart(2, '0')}), which this viewer does not know, after update ${this.counts.updates}`,
           'The stream may have lost sync; reconnect with a lower picture quality or fewer encodings (e.g. --encodings raw,hextile)',
         );
     }
@@ -475,7 +487,9 @@ export class RfbSession {
     const first = q.peekU16(2);
     const count = q.peekU16(4);
     if (first + count > this.limits.maxColourMapEntries) {
-      throw protocolError(`SetColourMapEntries for colours ${first}..${first + count - 1} is past the end of a colour map`);
+      throw protocolError(
+        `SetColourMapEntries for colours ${first}..${first + count - 1} is past the end of a colour map`,
+      );
     }
     if (!q.has(6 + count * 6)) return 'more';
     q.consume(6);
@@ -483,7 +497,7 @@ export class RfbSession {
     for (let i = 0; i < rgb.length; i++) rgb[i] = q.u16();
     this.converter!.setColourMapEntries(first, rgb);
     // Colours already painted used the old map; ask for them again.
-    if (this.stats.updates > 0 && !this.converter!.format.trueColour) this.needFullUpdate = true;
+    if (this.counts.updates > 0 && !this.converter!.format.trueColour) this.needFullUpdate = true;
     return 'again';
   }
 
@@ -517,12 +531,11 @@ export class RfbSession {
     if (this.decoders.has(rect.encoding)) {
       if (rect.x + rect.width > this.width || rect.y + rect.height > this.height) {
         throw protocolError(
-          `rectangle ${this.rectIndex} of update ${this.stats.updates + 1} (${encodingName(rect.encoding)}, ${rect.width}x${rect.height} at ${rect.x},${rect.y}) lies outside the ${this.width}x${this.height} framebuffer`,
+          `rectangle ${this.rectIndex} of update ${this.counts.updates + 1} (${encodingName(rect.encoding)}, ${rect.width}x${rect.height} at ${rect.x},${rect.y}) lies outside the ${this.width}x${this.height} framebuffer`,
         );
       }
-      const name = encodingName(rect.encoding);
-      this.stats.rects[name] = (this.stats.rects[name] ?? 0) + 1;
-      this.stats.pixels += rect.width * rect.height;
+      this.counts.rects.set(rect.encoding, (this.counts.rects.get(rect.encoding) ?? 0) + 1);
+      this.counts.pixels += rect.width * rect.height;
     }
     this.rect = rect;
     return this.continueRect();
@@ -568,7 +581,7 @@ export class RfbSession {
         return true;
       default:
         throw protocolError(
-          `rectangle ${this.rectIndex} of update ${this.stats.updates + 1} uses ${encodingName(rect.encoding)}, which this viewer did not ask for and cannot decode`,
+          `rectangle ${this.rectIndex} of update ${this.counts.updates + 1} uses ${encodingName(rect.encoding)}, which this viewer did not ask for and cannot decode`,
           'Reconnect with a lower picture quality or fewer encodings (e.g. --encodings raw,hextile)',
         );
     }
@@ -601,7 +614,7 @@ export class RfbSession {
   private endUpdate(): void {
     this.inUpdate = false;
     this.rectsRemaining = 0;
-    this.stats.updates++;
+    this.counts.updates++;
     this.out.flush(true);
     if (this.outstandingRequests > 0) this.outstandingRequests--;
     this.events.onUpdateEnd?.();
@@ -651,7 +664,9 @@ export class RfbSession {
   private checkSize(width: number, height: number): void {
     const l = this.limits;
     if (width > l.maxWidth || height > l.maxHeight || width * height > l.maxPixels) {
-      throw protocolError(`the server announced a ${width}x${height} framebuffer, larger than the ${l.maxWidth}x${l.maxHeight} (${l.maxPixels} pixels) this viewer accepts`);
+      throw protocolError(
+        `the server announced a ${width}x${height} framebuffer, larger than the ${l.maxWidth}x${l.maxHeight} (${l.maxPixels} pixels) this viewer accepts`,
+      );
     }
   }
 
@@ -672,7 +687,8 @@ export class RfbSession {
     const q = this.queue;
     if (!q.has(skip + 4)) return undefined;
     const length = q.peekU32(skip);
-    if (length > max) throw protocolError(`the server sent a ${what} of ${length} bytes, more than the ${max} allowed`);
+    if (length > max)
+      throw protocolError(`the server sent a ${what} of ${length} bytes, more than the ${max} allowed`);
     if (!q.has(skip + 4 + length)) return undefined;
     q.consume(skip + 4);
     return new TextDecoder().decode(q.bytes(length));
@@ -692,7 +708,10 @@ export class RfbSession {
     const rfbError =
       error instanceof RfbError
         ? error
-        : new RfbError('protocol', `internal error while reading the server's data: ${(error as Error)?.message ?? error}`);
+        : new RfbError(
+            'protocol',
+            `internal error while reading the server's data: ${(error as Error)?.message ?? error}`,
+          );
     this.setState('closed');
     this.transport.close();
     this.events.onClose?.(rfbError);
@@ -709,7 +728,11 @@ export class RfbSession {
         );
       case 'security-result':
         if (this.securityType === SecurityType.VncAuth && this.minorVersion < 8) {
-          return new RfbError('auth', 'authentication failed: the server closed the connection after the password was sent', 'Check the password');
+          return new RfbError(
+            'auth',
+            'authentication failed: the server closed the connection after the password was sent',
+            'Check the password',
+          );
         }
         return busyConsole('during authentication', detail);
       case 'security-types':

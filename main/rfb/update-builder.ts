@@ -74,7 +74,14 @@ export class UpdateBuilder {
     const op = this.ops[this.ops.length - 1];
     if (op?.kind !== 'pixels') return;
     this.used = op.offset;
-    this.ops[this.ops.length - 1] = { kind: 'fill', x: op.x, y: op.y, width: op.width, height: op.height, colour };
+    this.ops[this.ops.length - 1] = {
+      kind: 'fill',
+      x: op.x,
+      y: op.y,
+      width: op.width,
+      height: op.height,
+      colour,
+    };
   }
 
   flush(updateEnd: boolean): void {

@@ -29,28 +29,27 @@ export class ZlibStream {
     strm.input = input;
     strm.next_in = 0;
     strm.avail_in = input.length;
+    // Room for one byte past the bound, so surplus output is seen rather than left in the stream.
+    const limit = maxOutput + 1;
     let produced = 0;
     for (;;) {
-      if (produced === this.out.length) {
-        if (produced >= maxOutput) {
-          if (strm.avail_in === 0) break;
-          throw protocolError(`${this.name} data inflates to more than the ${maxOutput} bytes the rectangle can hold`);
-        }
-        const grown = new Uint8Array(Math.min(Math.max(this.out.length * 2, 1 << 16), maxOutput + 1));
+      if (produced >= Math.min(this.out.length, limit)) {
+        if (produced >= limit) break;
+        const grown = new Uint8Array(Math.min(Math.max(this.out.length * 2, 1 << 16), limit));
         grown.set(this.out.subarray(0, produced));
         this.out = grown;
       }
       strm.output = this.out as Uint8Array<ArrayBuffer>;
       strm.next_out = produced;
-      strm.avail_out = this.out.length - produced;
+      strm.avail_out = Math.min(this.out.length, limit) - produced;
       const status = zlibInflate(strm, Z_SYNC_FLUSH);
       produced = strm.next_out;
       if (status === Z_STREAM_END) break;
       if (status !== Z_OK && status !== Z_BUF_ERROR) {
         throw protocolError(`${this.name} data is corrupt (zlib: ${strm.msg || `error ${status}`})`);
       }
-      if (strm.avail_in === 0 && strm.avail_out > 0) break;
-      if (status === Z_BUF_ERROR && strm.avail_out > 0) break;
+      // Done when zlib stopped short of filling the buffer: input used up and output flushed.
+      if (strm.avail_out > 0) break;
     }
     if (produced > maxOutput) {
       throw protocolError(`${this.name} data inflates to more than the ${maxOutput} bytes the rectangle can hold`);

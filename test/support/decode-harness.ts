@@ -1,11 +1,11 @@
-import type { DrawBatch, DrawOp } from '../../shared/draw-ops.ts';
-import { Framebuffer } from '../../shared/framebuffer.ts';
 import { ByteQueue } from '../../main/rfb/byte-queue.ts';
 import type { DecodeContext, Decoder, Rect } from '../../main/rfb/encodings/decoder.ts';
 import { PixelConverter } from '../../main/rfb/pixel-converter.ts';
 import type { PixelFormat } from '../../main/rfb/pixel-format.ts';
 import { UpdateBuilder } from '../../main/rfb/update-builder.ts';
 import { ZlibStream } from '../../main/rfb/zlib-stream.ts';
+import type { DrawBatch, DrawOp } from '../../shared/draw-ops.ts';
+import { Framebuffer } from '../../shared/framebuffer.ts';
 
 /**
  * Runs decoders the way a session does, over bytes written by a test, and paints the result
@@ -55,7 +55,8 @@ export class DecoderHarness {
       done = decoder.decode(rect, this.ctx);
     } while (!done && offset < bytes.length);
     if (!done) throw new Error(`decoder wanted more than the ${bytes.length} bytes given`);
-    if (this.queue.length !== 0) throw new Error(`decoder left ${this.queue.length} of ${bytes.length} bytes unread`);
+    if (this.queue.length !== 0)
+      throw new Error(`decoder left ${this.queue.length} of ${bytes.length} bytes unread`);
     this.out.flush(true);
   }
 

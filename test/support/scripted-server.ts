@@ -1,8 +1,8 @@
-import type { DrawBatch, DrawOp } from '../../shared/draw-ops.ts';
-import { Framebuffer } from '../../shared/framebuffer.ts';
 import type { RfbError } from '../../main/rfb/errors.ts';
 import { type PixelFormat, writePixelFormat } from '../../main/rfb/pixel-format.ts';
 import { RfbSession, type SessionOptions, type SessionState } from '../../main/rfb/session.ts';
+import type { DrawBatch, DrawOp } from '../../shared/draw-ops.ts';
+import { Framebuffer } from '../../shared/framebuffer.ts';
 import { Bytes } from './decode-harness.ts';
 
 /**
@@ -45,7 +45,11 @@ export class ScriptedServer {
   /** Sends server bytes, optionally one byte at a time. */
   send(bytes: Uint8Array | Bytes | string, byteByByte = false): this {
     const data =
-      typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes instanceof Bytes ? bytes.build() : bytes;
+      typeof bytes === 'string'
+        ? new TextEncoder().encode(bytes)
+        : bytes instanceof Bytes
+          ? bytes.build()
+          : bytes;
     if (byteByByte) for (let i = 0; i < data.length; i++) this.session.receive(data.subarray(i, i + 1));
     else this.session.receive(data);
     return this;

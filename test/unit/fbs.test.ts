@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeFbsBlock, FBS_HEADER, FbsRecorder, readFbs } from '../../main/rfb/recording/fbs.ts';
 import { LEVEL_FORMATS } from '../../main/rfb/pixel-format.ts';
+import { encodeFbsBlock, FBS_HEADER, FbsRecorder, readFbs } from '../../main/rfb/recording/fbs.ts';
 import type { ServerInfo } from '../../main/rfb/session.ts';
 
 describe('FBS 001.000', () => {

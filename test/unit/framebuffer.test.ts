@@ -22,8 +22,13 @@ describe('Framebuffer copy (CopyRect reads the source as it was)', () => {
     it(name, () => {
       const fb = numbered(4, 4);
       const before = numbered(4, 4);
-      fb.apply({ ops: [{ kind: 'copy', srcX: sx, srcY: sy, x: dx, y: dy, width: 3, height: 3 }], pixels: new Uint8Array(), updateEnd: true });
-      for (let y = 0; y < 3; y++) for (let x = 0; x < 3; x++) expect(at(fb, dx + x, dy + y)).toBe(at(before, sx + x, sy + y));
+      fb.apply({
+        ops: [{ kind: 'copy', srcX: sx, srcY: sy, x: dx, y: dy, width: 3, height: 3 }],
+        pixels: new Uint8Array(),
+        updateEnd: true,
+      });
+      for (let y = 0; y < 3; y++)
+        for (let x = 0; x < 3; x++) expect(at(fb, dx + x, dy + y)).toBe(at(before, sx + x, sy + y));
     });
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { packRgba } from '../../shared/draw-ops.ts';
 import { PixelConverter } from '../../main/rfb/pixel-converter.ts';
 import { LEVEL_FORMATS, type PixelFormat } from '../../main/rfb/pixel-format.ts';
+import { packRgba } from '../../shared/draw-ops.ts';
 
 const tc = (bpp: number, depth: number, bigEndian: boolean, max: number[], shift: number[]): PixelFormat => ({
   bitsPerPixel: bpp,
@@ -113,7 +113,9 @@ describe('PixelConverter', () => {
   });
 
   it('rejects 24 bpp and channels that do not fit', () => {
-    expect(() => new PixelConverter(tc(24, 24, false, [255, 255, 255], [16, 8, 0]))).toThrow(/24 bits per pixel/);
+    expect(() => new PixelConverter(tc(24, 24, false, [255, 255, 255], [16, 8, 0]))).toThrow(
+      /24 bits per pixel/,
+    );
     expect(() => new PixelConverter(tc(16, 16, false, [255, 255, 255], [16, 8, 0]))).toThrow(/does not fit/);
   });
 });

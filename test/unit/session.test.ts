@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { packRgba } from '../../shared/draw-ops.ts';
 import { Encoding } from '../../main/rfb/constants.ts';
 import { LEVEL_FORMATS } from '../../main/rfb/pixel-format.ts';
 import { vncAuthKey, vncAuthResponse } from '../../main/rfb/security/vnc-auth.ts';
+import { packRgba } from '../../shared/draw-ops.ts';
 import { Bytes } from '../support/decode-harness.ts';
-import { rectHeader, ScriptedServer, SERVER_FORMAT, serverInit, updateHeader } from '../support/scripted-server.ts';
+import {
+  rectHeader,
+  ScriptedServer,
+  SERVER_FORMAT,
+  serverInit,
+  updateHeader,
+} from '../support/scripted-server.ts';
 
 const ascii = (bytes: number[]) => String.fromCharCode(...bytes);
 
@@ -253,7 +259,9 @@ describe('server messages', () => {
     expect(s.fb.height).toBe(7);
     expect(s.fb.desktopName).toBe('hello');
     expect(s.fb.cursor?.hotX).toBe(1);
-    expect(Array.from(s.fb.cursor!.rgba)).toEqual([255, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255]);
+    expect(Array.from(s.fb.cursor!.rgba)).toEqual([
+      255, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255,
+    ]);
   });
 
   it('a refused SetDesktopSize answer (reason 1, status 3) does not resize', () => {
@@ -325,5 +333,15 @@ describe('server messages', () => {
     rectHeader(h, 0, 0, 4, 2, Encoding.Hextile).u8(2).raw([255, 0, 0, 0]);
     s.send(h);
     expect(s.ops.at(-1)).toEqual({ kind: 'fill', x: 0, y: 0, width: 4, height: 2, colour: red });
+  });
+});
+
+describe('stored VNC passwords (vncpasswd files, .vnc Password=)', () => {
+  it('obfuscates like TigerVNC vncpasswd and reverses', async () => {
+    const { obfuscateVncPassword, deobfuscateVncPassword } = await import('../../main/rfb/security/vnc-auth.ts');
+    // `echo secret | vncpasswd -f | xxd -p` on this machine
+    expect(Buffer.from(obfuscateVncPassword('secret')).toString('hex')).toBe('2e2dbf576eb06c9e');
+    expect(deobfuscateVncPassword(obfuscateVncPassword('secret'))).toBe('secret');
+    expect(deobfuscateVncPassword(obfuscateVncPassword('12345678'))).toBe('12345678');
   });
 });

@@ -6,8 +6,8 @@ import type { PixelConverter } from '../pixel-converter.ts';
  * Tiles decode straight into a rectangle's RGBA words: `off` is the tile's first word and
  * `stride` the rectangle's width.
  *
- * These functions return the position after the tile, or one of the negative codes below;
- * the caller turns a code into a message naming the encoding and the tile (`describeTileError`).
+ * `decodeTile` returns the position after the tile, or one of the negative codes below; the
+ * caller turns a code into a message naming the encoding and the tile (`describeTileError`).
  */
 
 /** The tile's data goes past `end`. */
@@ -332,7 +332,7 @@ function decodePaletteRle(
  * The byte length of the tile at `src[pos]` once all of it lies before `end`, else
  * TILE_TRUNCATED. Lets TRLE, which has no length prefix, wait for a whole tile before
  * painting it. Run-length tiles are scanned run by run; the progress is kept in `s`
- * (reset `scannedBytes` and `scannedPixels` to 0 for each new tile) so that data arriving
+ * (set `scannedBytes` to 0 for each new tile) so that data arriving
  * a byte at a time is still scanned only once. Malformed tiles get a length that lets
  * `decodeTile` report what is wrong with them.
  */

@@ -41,7 +41,7 @@ class RreFamilyDecoder implements Decoder {
     const bg = this.bg;
     const small = this.coordBytes === 1;
     const step = bpp + 4 * this.coordBytes;
-    const count = q.length >= this.remaining * step ? this.remaining : 0;
+    const count = Math.min(this.remaining, Math.floor(q.length / step));
     const buf = q.buf;
     let base = this.base;
     let words = out.words;

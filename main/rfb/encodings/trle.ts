@@ -8,8 +8,8 @@ const TILE = 16;
  * TRLE (RFC 6143 §7.7.5): 16x16 tiles with no length prefix. Each tile is painted once all
  * of its bytes have arrived (`tileLength` scans run-length tiles incrementally), so decoding
  * resumes tile by tile. The previous palette (subencodings 127 and 129) lives as long as
- * the connection. While every tile so far is solid in one colour nothing is painted, and a
- * rectangle that ends that way becomes a fill.
+ * the connection. While every tile so far is solid in one colour nothing is painted or even
+ * reserved, and a rectangle that ends that way becomes a fill.
  */
 export class TrleDecoder implements Decoder {
   private readonly tiles = new TileState(true);
@@ -27,14 +27,11 @@ export class TrleDecoder implements Decoder {
     const s = this.tiles;
     if (!this.started) {
       this.started = true;
-      this.base = out.beginPixels(rect.x, rect.y, w, h);
       this.tx = 0;
       this.ty = 0;
       this.allSolid = true;
       s.scannedBytes = 0;
     }
-    const dst = out.words;
-    const base = this.base;
     const bpc = px.bytesPerCPixel;
     let tx = this.tx;
     let ty = this.ty;
@@ -61,10 +58,11 @@ export class TrleDecoder implements Decoder {
               continue;
             }
           }
-          if (tx > 0 || ty > 0) fillSkippedTiles(dst, base, w, tx, ty, th, this.solidColour);
+          this.base = out.beginPixels(rect.x, rect.y, w, h);
+          if (tx > 0 || ty > 0) fillSkippedTiles(out.words, this.base, w, tx, ty, th, this.solidColour);
           this.allSolid = false;
         }
-        const next = decodeTile(s, px, src, pos, pos + len, dst, base + ty * w + tx, w, tw, th);
+        const next = decodeTile(s, px, src, pos, pos + len, out.words, this.base + ty * w + tx, w, tw, th);
         if (next !== pos + len) {
           const what = next < 0 ? describeTileError(next, s, tw, th) : `ends ${pos + len - next} bytes early`;
           throw protocolError(
@@ -78,7 +76,7 @@ export class TrleDecoder implements Decoder {
       ty += TILE;
     }
     this.started = false;
-    if (this.allSolid) out.pixelsWereSolid(this.solidColour);
+    if (this.allSolid) out.fill(rect.x, rect.y, w, h, this.solidColour);
     return true;
   }
 }

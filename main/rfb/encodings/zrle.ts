@@ -14,11 +14,14 @@ const TILE = 64;
 /** The largest compressed ZRLE rectangle accepted: far above what a 4K frame needs. */
 export const MAX_ZRLE_LENGTH = 64 << 20;
 
+const where = (r: Rect) => `ZRLE rectangle ${r.width}x${r.height} at ${r.x},${r.y}`;
+
 /**
  * ZRLE (RFC 6143 §7.7.6): a u32 length, then that much zlib data continuing the connection's
  * 'zrle' stream, inflating to 64x64 tiles with TRLE's subencodings but for 127 and 129.
  * Waits for the whole rectangle, then decodes it in one pass. While every tile so far is
- * solid in one colour nothing is painted, and a rectangle that ends that way becomes a fill.
+ * solid in one colour nothing is painted or even reserved, and a rectangle that ends that
+ * way becomes a fill.
  */
 export class ZrleDecoder implements Decoder {
   private readonly tiles = new TileState(false);
@@ -41,15 +44,15 @@ export class ZrleDecoder implements Decoder {
     const bpc = px.bytesPerCPixel;
     const data = ctx.zlib('zrle').inflate(input, maxTilesBytes(w, h, TILE, bpc));
     const end = data.length;
-    const where = `ZRLE rectangle ${w}x${h} at ${rect.x},${rect.y}`;
     if (w === 0 || h === 0) {
-      if (end !== 0) throw protocolError(`${where} is empty but its data inflates to ${end} bytes`);
+      if (end !== 0) throw protocolError(`${where(rect)} is empty but its data inflates to ${end} bytes`);
       return true;
     }
 
-    const base = out.beginPixels(rect.x, rect.y, w, h);
-    const dst = out.words;
     const s = this.tiles;
+    // The pixels are reserved when the first tile that is not solid in one colour arrives.
+    let base = 0;
+    let dst = out.words;
     let pos = 0;
     let allSolid = true;
     let solidColour = 0;
@@ -66,6 +69,8 @@ export class ZrleDecoder implements Decoder {
               continue;
             }
           }
+          base = out.beginPixels(rect.x, rect.y, w, h);
+          dst = out.words;
           if (tx > 0 || ty > 0) fillSkippedTiles(dst, base, w, tx, ty, th, solidColour);
           allSolid = false;
         }
@@ -75,13 +80,13 @@ export class ZrleDecoder implements Decoder {
             next === TILE_TRUNCATED
               ? `ends inside it (after ${end} inflated bytes)`
               : describeTileError(next, s, tw, th);
-          throw protocolError(`${where}: the tile at ${tx},${ty} ${what}`);
+          throw protocolError(`${where(rect)}: the tile at ${tx},${ty} ${what}`);
         }
         pos = next;
       }
     }
-    if (pos !== end) throw protocolError(`${where} has ${end - pos} bytes of data after its last tile`);
-    if (allSolid) out.pixelsWereSolid(solidColour);
+    if (pos !== end) throw protocolError(`${where(rect)} has ${end - pos} bytes of data after its last tile`);
+    if (allSolid) out.fill(rect.x, rect.y, w, h, solidColour);
     return true;
   }
 }

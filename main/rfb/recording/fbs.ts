@@ -33,7 +33,10 @@ export function encodeFbsBlock(data: Uint8Array, ms: number): Uint8Array {
 export function readFbs(file: Uint8Array): FbsBlock[] {
   const header = new TextDecoder().decode(file.subarray(0, 12));
   if (header !== FBS_HEADER) {
-    throw new RfbError('usage', `not an FBS 001.000 recording: it starts with "${header.replace(/[^\x20-\x7e]/g, '.')}"`);
+    throw new RfbError(
+      'usage',
+      `not an FBS 001.000 recording: it starts with "${header.replace(/[^\x20-\x7e]/g, '.')}"`,
+    );
   }
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   const blocks: FbsBlock[] = [];
@@ -42,7 +45,10 @@ export function readFbs(file: Uint8Array): FbsBlock[] {
     if (off + 4 > file.length) throw truncated(off);
     const length = view.getUint32(off);
     if (length > MAX_BLOCK) {
-      throw new RfbError('protocol', `the recording's block at byte ${off} claims ${length} bytes, more than ${MAX_BLOCK}`);
+      throw new RfbError(
+        'protocol',
+        `the recording's block at byte ${off} claims ${length} bytes, more than ${MAX_BLOCK}`,
+      );
     }
     const padded = (length + 3) & ~3;
     if (off + 8 + padded > file.length) throw truncated(off);

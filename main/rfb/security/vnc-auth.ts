@@ -1,22 +1,46 @@
 import { DES } from 'des.js';
+import type { ByteQueue } from '../byte-queue.ts';
 import { SecurityType } from '../constants.ts';
 import { RfbError } from '../errors.ts';
-import type { ByteQueue } from '../byte-queue.ts';
 import type { SecurityHandler } from './handler.ts';
+
+function reverseBits(byte: number): number {
+  let reversed = 0;
+  for (let bit = 0; bit < 8; bit++) {
+    reversed = (reversed << 1) | (byte & 1);
+    byte >>= 1;
+  }
+  return reversed;
+}
 
 /** VNC's DES key: the password's first 8 bytes, zero padded, each byte bit-reversed (RFC 6143 §7.2.2, errata). */
 export function vncAuthKey(password: string): Uint8Array {
   const key = new Uint8Array(8);
-  for (let i = 0; i < 8 && i < password.length; i++) {
-    let c = password.charCodeAt(i) & 0xff;
-    let reversed = 0;
-    for (let bit = 0; bit < 8; bit++) {
-      reversed = (reversed << 1) | (c & 1);
-      c >>= 1;
-    }
-    key[i] = reversed;
-  }
+  for (let i = 0; i < 8 && i < password.length; i++) key[i] = reverseBits(password.charCodeAt(i) & 0xff);
   return key;
+}
+
+/**
+ * The fixed key with which VNC servers and viewers obfuscate stored passwords (the
+ * `vncpasswd` file format, `.vnc` files' Password=hex), already bit-reversed for standard DES.
+ */
+const STORAGE_KEY = Uint8Array.from([23, 82, 107, 6, 35, 78, 88, 7], reverseBits);
+
+/** The 8 obfuscated bytes VNC stores for a password (first 8 characters, zero padded). */
+export function obfuscateVncPassword(password: string): Uint8Array {
+  const plain = new Uint8Array(8);
+  for (let i = 0; i < 8 && i < password.length; i++) plain[i] = password.charCodeAt(i) & 0xff;
+  return Uint8Array.from(DES.create({ type: 'encrypt', key: STORAGE_KEY, padding: false }).update(plain));
+}
+
+/** The password behind 8 obfuscated bytes (trailing zero padding removed). */
+export function deobfuscateVncPassword(stored: Uint8Array): string {
+  if (stored.length < 8) throw new RangeError('an obfuscated VNC password is 8 bytes');
+  const cipher = DES.create({ type: 'decrypt', key: STORAGE_KEY, padding: false });
+  // des.js holds the last block back on decryption until final().
+  const plain = [...cipher.update(stored.subarray(0, 8)), ...cipher.final()];
+  const end = plain.indexOf(0);
+  return String.fromCharCode(...plain.slice(0, end < 0 ? 8 : end));
 }
 
 /** The 16-byte response to a VNC Authentication challenge. */

@@ -57,7 +57,10 @@ function connectError(host: string, port: number, error: NodeJS.ErrnoException):
     ],
     ENOTFOUND: [`the host name "${host}" could not be resolved`, 'Check the spelling of the address'],
     EHOSTUNREACH: [`${host} cannot be reached`, 'Check the network connection and the address'],
-    ETIMEDOUT: [`connecting to ${where} timed out`, 'Check that the host is up and no firewall blocks the port'],
+    ETIMEDOUT: [
+      `connecting to ${where} timed out`,
+      'Check that the host is up and no firewall blocks the port',
+    ],
   };
   const [message, hint] = messages[error.code ?? ''] ?? [`cannot connect to ${where}: ${error.message}`, ''];
   return new RfbError('network', message, hint || undefined);
