@@ -96,7 +96,13 @@ describe('porthole reports what went wrong, with the right exit code', () => {
   });
 
   it('a web server on the port (silent until asked): exit 5 after --timeout, saying so', async () => {
-    const r = await runPorthole(['snapshot', `127.0.0.1::${httpPort}`, join(tempDir(), 'x.png'), '--timeout', '1.5']);
+    const r = await runPorthole([
+      'snapshot',
+      `127.0.0.1::${httpPort}`,
+      join(tempDir(), 'x.png'),
+      '--timeout',
+      '1.5',
+    ]);
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/no VNC greeting within 1\.5 s/);
   });
@@ -108,8 +114,14 @@ describe('porthole reports what went wrong, with the right exit code', () => {
       [['snapshot', 'host:abc', 'x.png'], /not a display or port number/],
       [['snapshot', 'host:1', 'x.png', '--encodings', 'raw,tightish'], /unknown encoding "tightish"/],
       [['snapshot', 'host:1', 'x.png', '--color-level', 'pal16'], /unknown colour level "pal16"/],
-      [['snapshot', 'host:1', 'x.png', '--timeout', 'soon'], /--timeout needs a positive number of seconds, not "soon"/],
-      [['snapshot', 'host:1', 'x.png', '--password-file', '/nonexistent/pw'], /cannot read the password file/],
+      [
+        ['snapshot', 'host:1', 'x.png', '--timeout', 'soon'],
+        /--timeout needs a positive number of seconds, not "soon"/,
+      ],
+      [
+        ['snapshot', 'host:1', 'x.png', '--password-file', '/nonexistent/pw'],
+        /cannot read the password file/,
+      ],
       [['record', 'host:1', 'x.fbs'], /record needs --seconds N/],
       [['replay', '/nonexistent.fbs'], /cannot read the recording/],
       [['frobnicate'], /unknown command "frobnicate"/],

@@ -77,11 +77,7 @@ export function comparePictures(
   let different = 0;
   let first = '';
   for (let i = 0; i < expected.length; i += 4) {
-    if (
-      actual[i] !== expected[i] ||
-      actual[i + 1] !== expected[i + 1] ||
-      actual[i + 2] !== expected[i + 2]
-    ) {
+    if (actual[i] !== expected[i] || actual[i + 1] !== expected[i + 1] || actual[i + 2] !== expected[i + 2]) {
       if (different === 0) {
         const p = i / 4;
         first = `(${p % width},${Math.floor(p / width)}) is ${actual.subarray(i, i + 3).join(',')}, expected ${expected.subarray(i, i + 3).join(',')}`;

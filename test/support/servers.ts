@@ -105,7 +105,12 @@ export function freePort(): Promise<number> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` until it returns a value, or fails after `ms` with `what` and the details. */
-export async function waitFor<T>(what: string, ms: number, check: () => Promise<T | undefined>, details = () => ''): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  ms: number,
+  check: () => Promise<T | undefined>,
+  details = () => '',
+): Promise<T> {
   const end = Date.now() + ms;
   let last: unknown;
   while (Date.now() < end) {
@@ -144,7 +149,10 @@ function displayFromFd(child: ChildProcess, stderr: () => string): Promise<numbe
   return new Promise((done, fail) => {
     const pipe = child.stdio[3] as NodeJS.ReadableStream;
     let text = '';
-    const timer = setTimeout(() => fail(new Error(`the X server gave no display number\n${stderr()}`)), 15_000);
+    const timer = setTimeout(
+      () => fail(new Error(`the X server gave no display number\n${stderr()}`)),
+      15_000,
+    );
     pipe.on('data', (d) => {
       text += d;
       if (text.includes('\n')) {
@@ -182,12 +190,16 @@ async function showContent(server: XServer, dir: string, width: number, height: 
   const env = { DISPLAY: `:${server.display}` };
   // ImageMagick's display sets the root window's background and exits with status 1 even then;
   // success is checked on the picture itself below.
-  await execFileAsync('display', ['-window', 'root', pattern], { env: { ...process.env, ...env } }).catch(() => {});
+  await execFileAsync('display', ['-window', 'root', pattern], { env: { ...process.env, ...env } }).catch(
+    () => {},
+  );
   const expected = testPattern(width, height);
   const corner = (width * height - 1) * 4;
   await waitFor('the test pattern on the root window', 15_000, async () => {
     const image = await server.truth();
-    return image.data.subarray(corner, corner + 3).every((v, i) => v === expected[corner + i]) ? true : undefined;
+    return image.data.subarray(corner, corner + 3).every((v, i) => v === expected[corner + i])
+      ? true
+      : undefined;
   });
   const xterm = server.run('xterm', [
     '+bc',
@@ -208,12 +220,17 @@ async function showContent(server: XServer, dir: string, width: number, height: 
   xterm.stderr?.on('data', (d) => {
     xtermErrors += d;
   });
-  await waitFor('the xterm to appear', 30_000, async () => {
-    const { stdout } = await execFileAsync('xdotool', ['search', '--onlyvisible', '--class', 'xterm'], {
-      env: { ...process.env, ...env },
-    }).catch(() => ({ stdout: '' }));
-    return stdout.trim() ? true : undefined;
-  }, () => `xterm: ${xtermErrors}`);
+  await waitFor(
+    'the xterm to appear',
+    30_000,
+    async () => {
+      const { stdout } = await execFileAsync('xdotool', ['search', '--onlyvisible', '--class', 'xterm'], {
+        env: { ...process.env, ...env },
+      }).catch(() => ({ stdout: '' }));
+      return stdout.trim() ? true : undefined;
+    },
+    () => `xterm: ${xtermErrors}`,
+  );
   await settle(() => server.truth());
 }
 
@@ -301,9 +318,13 @@ export async function startXvnc(options: ServerOptions): Promise<XServer> {
 export async function startX11vnc(options: ServerOptions): Promise<XServer> {
   const [width, height] = options.geometry ?? [1024, 768];
   const dir = mkdtempSync(join(tmpdir(), 'porthole-x11vnc-'));
-  const xvfb = launch('Xvfb', ['-displayfd', '3', '-screen', '0', `${width}x${height}x24`, '-nolisten', 'tcp'], {
-    fd3: true,
-  });
+  const xvfb = launch(
+    'Xvfb',
+    ['-displayfd', '3', '-screen', '0', `${width}x${height}x24`, '-nolisten', 'tcp'],
+    {
+      fd3: true,
+    },
+  );
   const display = await displayFromFd(xvfb.child, xvfb.stderr);
   const port = await freePort();
   const args = [
@@ -338,12 +359,15 @@ export async function startX11vnc(options: ServerOptions): Promise<XServer> {
 
 /** A human-monitor client over a UNIX socket; each command returns what QEMU printed. */
 async function openMonitor(path: string): Promise<(command: string) => Promise<string>> {
-  const socket = await waitFor('the QEMU monitor socket', 15_000, () =>
-    new Promise<net.Socket | undefined>((done) => {
-      const s = net.connect(path);
-      s.once('connect', () => done(s));
-      s.once('error', () => done(undefined));
-    }),
+  const socket = await waitFor(
+    'the QEMU monitor socket',
+    15_000,
+    () =>
+      new Promise<net.Socket | undefined>((done) => {
+        const s = net.connect(path);
+        s.once('connect', () => done(s));
+        s.once('error', () => done(undefined));
+      }),
   );
   let buffer = '';
   let waiting: ((text: string) => void) | undefined;
@@ -453,15 +477,18 @@ export async function startQemu(options: ServerOptions): Promise<QemuServer> {
   return server;
 }
 
+/** Starts a server of `kind`, trying again (up to 3 times) when a start fails, as one can on a busy machine. */
 export async function startServer(kind: ServerKind, options: ServerOptions): Promise<VncServer> {
-  switch (kind) {
-    case 'xvnc':
-      return startXvnc(options);
-    case 'x11vnc':
-      return startX11vnc(options);
-    case 'qemu':
-      return startQemu(options);
+  const start = { xvnc: startXvnc, x11vnc: startX11vnc, qemu: startQemu }[kind];
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      return await start(options);
+    } catch (error) {
+      failures.push(`attempt ${attempt}: ${(error as Error).message}`);
+    }
   }
+  throw new Error(`could not start ${kind}:\n${failures.join('\n')}`);
 }
 
 export async function stopAllServers(): Promise<void> {

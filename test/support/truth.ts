@@ -24,7 +24,8 @@ export function parseXwd(file: Uint8Array): Image {
   const masks = [field(14), field(15), field(16)];
   const ncolors = field(19);
   const bytesPerPixel = bitsPerPixel / 8;
-  if (![2, 3, 4].includes(bytesPerPixel)) throw new Error(`XWD with ${bitsPerPixel} bits per pixel is not supported`);
+  if (![2, 3, 4].includes(bytesPerPixel))
+    throw new Error(`XWD with ${bitsPerPixel} bits per pixel is not supported`);
   const channels = masks.map((mask) => {
     const shift = mask === 0 ? 0 : 31 - Math.clz32(mask & -mask);
     const max = mask >>> shift;
@@ -62,7 +63,8 @@ export function parsePpm(file: Uint8Array): Image {
       continue;
     }
     let token = '';
-    while (pos < file.length && !/\s/.test(String.fromCharCode(file[pos]))) token += String.fromCharCode(file[pos++]);
+    while (pos < file.length && !/\s/.test(String.fromCharCode(file[pos])))
+      token += String.fromCharCode(file[pos++]);
     tokens.push(token);
   }
   pos++; // the single whitespace byte after maxval

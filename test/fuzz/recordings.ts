@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import { record } from '../../main/cli/commands.ts';
+import { parseEncodingList } from '../../main/cli/options.ts';
+import type { ColourLevel } from '../../shared/colour-level.ts';
+import { type ServerKind, startQemu, startX11vnc, startXvnc, stopAllServers } from '../support/servers.ts';
+
+/** The encodings each server sends (and so can be recorded with). */
+const ENCODINGS: Record<ServerKind, string[]> = {
+  xvnc: ['raw', 'rre', 'hextile', 'zrle'],
+  x11vnc: ['raw', 'rre', 'corre', 'hextile', 'zlib', 'zrle'],
+  qemu: ['raw', 'hextile', 'zlib', 'zrle'],
+};
+
+/** Raw is all pixel data, and large: one colour level is enough of it. */
+const levels = (encoding: string): ColourLevel[] =>
+  encoding === 'raw' ? ['pal8'] : ['full', 'rgb565', 'pal8'];
+
+const SECONDS = 1;
+/** Small screens keep the recordings small (QEMU's firmware screen has its own size). */
+const GEOMETRY: [number, number] = [320, 240];
+
+/** QEMU leaves connections beyond a few ungreeted, so its recordings are made a few at a time. */
+const AT_ONCE: Record<ServerKind, number> = { xvnc: 16, x11vnc: 16, qemu: 3 };
+
+/** Runs `tasks` with at most `limit` of them at a time. */
+async function inBatches<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = [];
+  for (let i = 0; i < tasks.length; i += limit)
+    results.push(...(await Promise.all(tasks.slice(i, i + limit).map((t) => t()))));
+  return results;
+}
+
+/**
+ * Starts Xvnc, x11vnc and QEMU and records ~1 s from each with each encoding it sends and
+ * several colour levels, as `porthole record` does. Returns the FBS files, written to `dir`.
+ */
+export async function recordServers(dir: string): Promise<string[]> {
+  try {
+    const servers = await Promise.all([
+      startXvnc({ security: 'none', geometry: GEOMETRY }),
+      startX11vnc({ security: 'none', geometry: GEOMETRY }),
+      startQemu({ security: 'none' }),
+    ]);
+    const perServer = servers.map((server) => {
+      const tasks = ENCODINGS[server.kind].flatMap((encoding) =>
+        levels(encoding).map((colourLevel) => async () => {
+          const path = join(dir, `${server.kind}-${encoding}-${colourLevel}.fbs`);
+          const options = {
+            target: server.target,
+            password: undefined,
+            encodings: parseEncodingList(encoding),
+            colourLevel,
+            timeoutSeconds: 20,
+          };
+          await record(options, path, SECONDS);
+          return path;
+        }),
+      );
+      return inBatches(tasks, AT_ONCE[server.kind]);
+    });
+    return (await Promise.all(perServer)).flat();
+  } finally {
+    await stopAllServers();
+  }
+}

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decode } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { snapshot } from '../../main/cli/commands.ts';
+import { parseEncodingList } from '../../main/cli/options.ts';
+import { RfbError } from '../../main/rfb/errors.ts';
+import type { ColourLevel } from '../../shared/colour-level.ts';
+import { tempDir } from '../support/cli.ts';
+import { comparePictures, reduceTruth } from '../support/colour-model.ts';
+import { type ServerKind, startServer, type VncServer } from '../support/servers.ts';
+import { type Image, sameImage } from '../support/truth.ts';
+
+/** The encodings each server really sends (QEMU: no CopyRect, RRE, CoRRE or TRLE; TigerVNC: no CoRRE, Zlib or TRLE). */
+const ENCODINGS: Record<ServerKind, string[]> = {
+  xvnc: ['raw', 'rre', 'hextile', 'zrle'],
+  x11vnc: ['raw', 'rre', 'corre', 'hextile', 'zlib', 'zrle'],
+  qemu: ['raw', 'hextile', 'zlib', 'zrle'],
+};
+const LEVELS: ColourLevel[] = ['full', 'rgb565', 'rgb222', 'pal8'];
+const PASSWORD = 'Pw0rd!42';
+
+/** Reads a PNG the CLI wrote back as RGBA. */
+function readPng(path: string): Uint8Array {
+  const png = decode(readFileSync(path));
+  const rgba = new Uint8Array(png.width * png.height * 4);
+  for (let i = 0, j = 0; i < rgba.length; i += 4, j += png.channels) {
+    rgba[i] = png.data[j];
+    rgba[i + 1] = png.data[j + 1];
+    rgba[i + 2] = png.data[j + 2];
+    rgba[i + 3] = 255;
+  }
+  return rgba;
+}
+
+for (const kind of Object.keys(ENCODINGS) as ServerKind[]) {
+  for (const security of ['none', 'vncauth'] as const) {
+    describe(`${kind}, security ${security}`, () => {
+      let server: VncServer;
+      let truth: Image;
+      const dir = tempDir();
+
+      beforeAll(async () => {
+        server = await startServer(kind, { security, password: PASSWORD });
+        truth = await server.truth();
+      });
+
+      afterAll(async () => {
+        // The picture must not have moved during the tests, or a comparison proved nothing.
+        if (server) expect(sameImage(await server.truth(), truth)).toBe(true);
+        await server?.stop();
+      });
+
+      for (const level of LEVELS) {
+        for (const encoding of ENCODINGS[kind]) {
+          it(`${encoding} at ${level} equals the server's picture`, async () => {
+            const out = join(dir, `${encoding}-${level}.png`);
+            const result = await snapshot(
+              {
+                target: server.target,
+                password: server.password,
+                encodings: parseEncodingList(encoding),
+                colourLevel: level,
+                timeoutSeconds: 20,
+              },
+              out,
+            );
+            expect(result.stats.rects[encoding], `the server sent ${encoding} rectangles`).toBeGreaterThan(0);
+            const expected = reduceTruth(truth.data, level, kind);
+            const { different, first } = comparePictures(readPng(out), expected, truth.width);
+            expect(different, `${different} pixels differ; first at ${first}`).toBe(0);
+          });
+        }
+      }
+
+      if (security === 'vncauth') {
+        it('a wrong password is an authentication error', async () => {
+          const attempt = snapshot(
+            {
+              target: server.target,
+              password: 'wrong',
+              encodings: undefined,
+              colourLevel: 'full',
+              timeoutSeconds: 20,
+            },
+            join(dir, 'never.png'),
+          );
+          await expect(attempt).rejects.toBeInstanceOf(RfbError);
+          await expect(attempt).rejects.toMatchObject({ kind: 'auth' });
+        });
+      }
+    });
+  }
+}
