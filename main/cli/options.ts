@@ -46,5 +46,5 @@ export function readPassword(file: string | undefined, env: NodeJS.ProcessEnv): 
     }
     return text.split(/\r?\n/)[0];
   }
-  return env.VNC_PASSWORD;
+  return env.VNC_PASSWORD || undefined;
 }

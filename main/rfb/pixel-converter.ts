@@ -159,7 +159,9 @@ export class PixelConverter {
       for (let i = dstOff; i < end; i++, off += 2) dst[i] = t[src[off] | (src[off + 1] << 8)];
     } else if (this.canonical32) {
       // Already RGBX: copy the bytes at memory speed, then make every pixel opaque.
-      new Uint8Array(dst.buffer, dst.byteOffset + dstOff * 4, count * 4).set(src.subarray(off, off + count * 4));
+      new Uint8Array(dst.buffer, dst.byteOffset + dstOff * 4, count * 4).set(
+        src.subarray(off, off + count * 4),
+      );
       for (let i = dstOff; i < end; i++) dst[i] |= OPAQUE;
     } else {
       for (let i = dstOff; i < end; i++, off += 4)

@@ -52,7 +52,9 @@ export class ZlibStream {
       if (strm.avail_out > 0) break;
     }
     if (produced > maxOutput) {
-      throw protocolError(`${this.name} data inflates to more than the ${maxOutput} bytes the rectangle can hold`);
+      throw protocolError(
+        `${this.name} data inflates to more than the ${maxOutput} bytes the rectangle can hold`,
+      );
     }
     return this.out.subarray(0, produced);
   }

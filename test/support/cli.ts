@@ -15,7 +15,7 @@ const BIN = resolve('bin/porthole.js');
 export function runPorthole(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, VNC_PASSWORD: '', ...env },
+      env: { ...withoutPassword(process.env), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -33,4 +33,9 @@ export function runPorthole(args: string[], env: NodeJS.ProcessEnv = {}): Promis
 
 export function tempDir(prefix = 'porthole-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+function withoutPassword(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { VNC_PASSWORD: _, ...rest } = env;
+  return rest;
 }

@@ -357,6 +357,9 @@ export async function startX11vnc(options: ServerOptions): Promise<XServer> {
   return server;
 }
 
+/** ANSI escape sequences the monitor mixes into its echo. */
+const TERMINAL_CONTROL = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g');
+
 /** A human-monitor client over a UNIX socket; each command returns what QEMU printed. */
 async function openMonitor(path: string): Promise<(command: string) => Promise<string>> {
   const socket = await waitFor(
@@ -390,12 +393,7 @@ async function openMonitor(path: string): Promise<(command: string) => Promise<s
       const answer = next();
       socket.write(`${command}\n`);
       // The monitor echoes the command line first; drop it and terminal control codes.
-      return (await answer)
-        .replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
-        .split(/\r?\n/)
-        .slice(1)
-        .join('\n')
-        .trim();
+      return (await answer).replace(TERMINAL_CONTROL, '').split(/\r?\n/).slice(1).join('\n').trim();
     });
     return queue;
   };
