@@ -75,10 +75,7 @@ export function latin1Bytes(text: string): Uint8Array {
   return out;
 }
 
+/** ISO 8859-1 bytes to text. (TextDecoder's "latin1" is windows-1252, which differs in 0x80–0x9f.) */
 export function latin1Text(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 8192) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 8192));
-  }
-  return s;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
 }

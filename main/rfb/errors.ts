@@ -15,3 +15,12 @@ export class RfbError extends Error {
 }
 
 export const protocolError = (message: string, hint?: string) => new RfbError('protocol', message, hint);
+
+/**
+ * Text a server chose (refusal and failure reasons) made safe to print: control characters,
+ * which could drive the user's terminal, become U+FFFD.
+ */
+export function serverText(text: string, max = 500): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}

@@ -13,7 +13,7 @@ import {
 } from './constants.ts';
 import type { DecodeContext, Decoder, Rect } from './encodings/decoder.ts';
 import { createDecoders } from './encodings/index.ts';
-import { protocolError, RfbError } from './errors.ts';
+import { protocolError, RfbError, serverText } from './errors.ts';
 import { PixelConverter } from './pixel-converter.ts';
 import {
   describePixelFormat,
@@ -364,7 +364,7 @@ export class RfbSession {
     if (this.minorVersion === 8) {
       const text = this.readString(4);
       if (text === undefined) return 'more';
-      if (text) reason = text;
+      if (text) reason = serverText(text);
     }
     throw new RfbError(
       'auth',
@@ -598,7 +598,10 @@ export class RfbSession {
     const pixelBytes = width * height * px.bytesPerPixel;
     const maskRow = (width + 7) >> 3;
     if (!q.has(pixelBytes + maskRow * height)) return false;
-    const base = this.out.beginCursor(Math.min(rect.x, width), Math.min(rect.y, height), width, height);
+    // A hotspot outside the image is clamped into it.
+    const hotX = Math.min(rect.x, Math.max(0, width - 1));
+    const hotY = Math.min(rect.y, Math.max(0, height - 1));
+    const base = this.out.beginCursor(hotX, hotY, width, height);
     const words = this.out.words;
     px.convert(q.buf, q.pos, words, base, width * height);
     q.consume(pixelBytes);
@@ -758,7 +761,10 @@ function busyConsole(when: string, detail: string): RfbError {
 }
 
 function refused(reason: string): RfbError {
-  return new RfbError('protocol', `the server refused the connection: ${reason || 'no reason given'}`);
+  return new RfbError(
+    'protocol',
+    `the server refused the connection: ${serverText(reason) || 'no reason given'}`,
+  );
 }
 
 function unsupportedSecurity(offered: number[]): RfbError {

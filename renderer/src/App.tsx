@@ -14,7 +14,7 @@ export function App() {
       <h1>Porthole</h1>
       <p>A VNC viewer for virtual machines and remote desktops.</p>
       {versions && (
-        <p aria-label="versions">
+        <p>
           Electron {versions.electron}, Chromium {versions.chrome}, Node {versions.node}
         </p>
       )}

@@ -17,9 +17,11 @@ import type { Job } from './worker-protocol.ts';
 
 /*
  * Bounded fuzzing of the RFB engine's boundary (RfbSession.receive, readFbs, replay), run on
- * every `vitest run`. Cases are deterministic: FUZZ_SEED picks another run, FUZZ_SCALE=10 runs
- * ten times the cases. A failing case is saved under .tmp/fuzz-failures for
- * test/fuzz/replay-case.ts; the report names its seed and what was done to the stream.
+ * every `vitest run`. The cases run in a worker thread (fuzz-worker.ts) whose watchdog
+ * (worker-pool.ts) turns a case running over CASE_WATCHDOG_MS into a failure naming it.
+ * Cases are deterministic: FUZZ_SEED picks another run, FUZZ_SCALE=10 runs ten times the cases.
+ * A failing case is saved under .tmp/fuzz-failures for test/fuzz/replay-case.ts; the report
+ * names its seed and what was done to the stream. Hostile inputs are in hostile.test.ts.
  */
 
 const RUN_SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 0x504f5254;

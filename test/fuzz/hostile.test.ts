@@ -5,7 +5,7 @@ import { FuzzWorker } from './worker-pool.ts';
 /*
  * Inputs that claim giant sizes. Each must end with a protocol error or complete, without the
  * receive queue or the pixel arena passing its bound and without the process's ArrayBuffer
- * memory passing MEMORY_BOUND (sampled after every chunk; there is no gc() to call, so garbage
+ * memory passing MEMORY_BOUND (sampled while the input is fed; there is no gc() to call, so garbage
  * from earlier inputs may count too, which the bound allows for).
  */
 

@@ -36,11 +36,12 @@ async function inBatches<T>(tasks: (() => Promise<T>)[], limit: number): Promise
  */
 export async function recordServers(dir: string): Promise<string[]> {
   try {
-    const servers = await Promise.all([
-      startXvnc({ security: 'none', geometry: GEOMETRY }),
-      startX11vnc({ security: 'none', geometry: GEOMETRY }),
-      startQemu({ security: 'none' }),
-    ]);
+    // One after the other: started together on a busy machine, QEMU's picture can take too long to settle.
+    const servers = [
+      await startXvnc({ security: 'none', geometry: GEOMETRY }),
+      await startX11vnc({ security: 'none', geometry: GEOMETRY }),
+      await startQemu({ security: 'none' }),
+    ];
     const perServer = servers.map((server) => {
       const tasks = ENCODINGS[server.kind].flatMap((encoding) =>
         levels(encoding).map((colourLevel) => async () => {

@@ -74,6 +74,7 @@ export class FuzzWorker {
         clearInterval(timer);
         worker.off('message', onMessage);
         worker.off('error', onError);
+        worker.off('exit', onExit);
       };
       const timer = setInterval(() => {
         const b = Atomics.load(this.beat, 0);
@@ -100,8 +101,10 @@ export class FuzzWorker {
         this.worker = undefined;
         reject(error);
       };
+      const onExit = (code: number) => onError(new Error(`the fuzz worker exited with code ${code}`));
       worker.on('message', onMessage);
       worker.on('error', onError);
+      worker.on('exit', onExit);
       worker.postMessage({ id, job });
     });
   }

@@ -277,6 +277,7 @@ export async function startXvnc(options: ServerOptions): Promise<XServer> {
   const args = [
     '-displayfd',
     '3',
+    '-noreset',
     '-rfbport',
     String(port),
     '-interface',
@@ -318,13 +319,18 @@ export async function startXvnc(options: ServerOptions): Promise<XServer> {
 export async function startX11vnc(options: ServerOptions): Promise<XServer> {
   const [width, height] = options.geometry ?? [1024, 768];
   const dir = mkdtempSync(join(tmpdir(), 'porthole-x11vnc-'));
-  const xvfb = launch(
-    'Xvfb',
-    ['-displayfd', '3', '-screen', '0', `${width}x${height}x24`, '-nolisten', 'tcp'],
-    {
-      fd3: true,
-    },
-  );
+  // -noreset: otherwise Xvfb resets when its last client leaves, wiping the root background.
+  const xvfbArgs = [
+    '-displayfd',
+    '3',
+    '-noreset',
+    '-screen',
+    '0',
+    `${width}x${height}x24`,
+    '-nolisten',
+    'tcp',
+  ];
+  const xvfb = launch('Xvfb', xvfbArgs, { fd3: true });
   const display = await displayFromFd(xvfb.child, xvfb.stderr);
   const port = await freePort();
   const args = [

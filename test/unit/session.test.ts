@@ -338,10 +338,23 @@ describe('server messages', () => {
 
 describe('stored VNC passwords (vncpasswd files, .vnc Password=)', () => {
   it('obfuscates like TigerVNC vncpasswd and reverses', async () => {
-    const { obfuscateVncPassword, deobfuscateVncPassword } = await import('../../main/rfb/security/vnc-auth.ts');
+    const { obfuscateVncPassword, deobfuscateVncPassword } = await import(
+      '../../main/rfb/security/vnc-auth.ts'
+    );
     // `echo secret | vncpasswd -f | xxd -p` on this machine
     expect(Buffer.from(obfuscateVncPassword('secret')).toString('hex')).toBe('2e2dbf576eb06c9e');
     expect(deobfuscateVncPassword(obfuscateVncPassword('secret'))).toBe('secret');
     expect(deobfuscateVncPassword(obfuscateVncPassword('12345678'))).toBe('12345678');
+  });
+});
+
+describe('Latin-1 clipboard text', () => {
+  it('maps every byte 0x00–0xff to the same code point (not windows-1252)', async () => {
+    const { latin1Text, latin1Bytes } = await import('../../main/rfb/client-messages.ts');
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const text = latin1Text(all);
+    expect([...text].map((c) => c.charCodeAt(0))).toEqual(Array.from(all));
+    expect(latin1Bytes(text)).toEqual(all);
+    expect(Array.from(latin1Bytes('a€b'))).toEqual([0x61, 0x3f, 0x62]);
   });
 });

@@ -39,6 +39,8 @@ describe('ZlibStream', () => {
 
   it('names corrupt data', () => {
     const stream = new ZlibStream('zrle');
-    expect(() => stream.inflate(Uint8Array.from([0x78, 0x9c, 0xff, 0xff, 0xff, 0xff]), 100)).toThrow(/zrle data is corrupt/);
+    expect(() => stream.inflate(Uint8Array.from([0x78, 0x9c, 0xff, 0xff, 0xff, 0xff]), 100)).toThrow(
+      /zrle data is corrupt/,
+    );
   });
 });
