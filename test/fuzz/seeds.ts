@@ -1,10 +1,9 @@
-import { Deflate, Z_SYNC_FLUSH } from 'pako';
 import { Encoding } from '../../main/rfb/constants.ts';
 import { PixelConverter } from '../../main/rfb/pixel-converter.ts';
 import { LEVEL_FORMATS, type PixelFormat } from '../../main/rfb/pixel-format.ts';
 import type { SessionOptions } from '../../main/rfb/session.ts';
 import type { ColourLevel } from '../../shared/colour-level.ts';
-import { Bytes } from '../support/decode-harness.ts';
+import { Bytes, ServerDeflater } from '../support/decode-harness.ts';
 import { rectHeader, SERVER_FORMAT, serverInit } from '../support/scripted-server.ts';
 import { Prng } from './prng.ts';
 
@@ -32,25 +31,6 @@ export function handshake(version: Version, security: Security): Bytes {
   return b;
 }
 
-/** Deflates each rectangle's data into one stream for the connection, flushed per rectangle. */
-class ZlibWriter {
-  private readonly deflater = new Deflate();
-  private chunks: Uint8Array[] = [];
-
-  constructor() {
-    this.deflater.onData = (chunk: Uint8Array) => this.chunks.push(chunk);
-  }
-
-  /** u32 length, then the compressed data. */
-  message(data: Uint8Array): Bytes {
-    this.chunks = [];
-    this.deflater.push(data, Z_SYNC_FLUSH);
-    const compressed = new Bytes();
-    for (const c of this.chunks) compressed.raw(c);
-    return new Bytes().u32(compressed.length).raw(compressed.build());
-  }
-}
-
 /**
  * Writes the messages of one connection in a given pixel format, with random but valid pixels.
  * `corruptInflated`, if given, damages Zlib and ZRLE data before it is compressed: the only way
@@ -61,8 +41,8 @@ export class MessageWriter {
   readonly bpp: number;
   readonly bpc: number;
   private readonly rnd: Prng;
-  private readonly zlib = new ZlibWriter();
-  private readonly zrle = new ZlibWriter();
+  private readonly zlib = new ServerDeflater();
+  private readonly zrle = new ServerDeflater();
   /** TRLE's palette lives as long as the connection (subencodings 127 and 129 reuse it). */
   private trlePalette = 0;
 
@@ -148,7 +128,7 @@ export class MessageWriter {
 
   zlibRect(x: number, y: number, w: number, h: number): this {
     const data = this.corruptInflated(this.pixels(w * h));
-    rectHeader(this.b, x, y, w, h, Encoding.Zlib).raw(this.zlib.message(data).build());
+    rectHeader(this.b, x, y, w, h, Encoding.Zlib).raw(this.zlib.message(data));
     return this;
   }
 
@@ -159,7 +139,7 @@ export class MessageWriter {
 
   zrleRect(x: number, y: number, w: number, h: number, subs: number[]): this {
     const tiles = this.corruptInflated(this.tiles(w, h, 64, subs, false).build());
-    rectHeader(this.b, x, y, w, h, Encoding.ZRLE).raw(this.zrle.message(tiles).build());
+    rectHeader(this.b, x, y, w, h, Encoding.ZRLE).raw(this.zrle.message(tiles));
     return this;
   }
 

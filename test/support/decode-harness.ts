@@ -1,3 +1,4 @@
+import { Deflate, Z_SYNC_FLUSH } from 'pako';
 import { ByteQueue } from '../../main/rfb/byte-queue.ts';
 import type { DecodeContext, Decoder, Rect } from '../../main/rfb/encodings/decoder.ts';
 import { PixelConverter } from '../../main/rfb/pixel-converter.ts';
@@ -93,5 +94,27 @@ export class Bytes {
   }
   build(): Uint8Array {
     return Uint8Array.from(this.data);
+  }
+}
+
+/** A server's side of a connection-long zlib stream (Zlib, ZRLE): one deflater, sync-flushed per rectangle. */
+export class ServerDeflater {
+  private readonly deflater = new Deflate();
+  private chunks: Uint8Array[] = [];
+
+  constructor() {
+    this.deflater.onData = (chunk: Uint8Array) => this.chunks.push(chunk);
+  }
+
+  compress(data: Uint8Array): Uint8Array {
+    this.chunks = [];
+    this.deflater.push(data, Z_SYNC_FLUSH);
+    return new Bytes().raw(this.chunks.flatMap((c) => Array.from(c))).build();
+  }
+
+  /** A rectangle's payload: u32 length, then the compressed data. */
+  message(data: Uint8Array): Uint8Array {
+    const compressed = this.compress(data);
+    return new Bytes().u32(compressed.length).raw(compressed).build();
   }
 }

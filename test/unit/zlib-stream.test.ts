@@ -1,21 +1,11 @@
-import { Deflate, Z_SYNC_FLUSH } from 'pako';
 import { describe, expect, it } from 'vitest';
 import { ZlibStream } from '../../main/rfb/zlib-stream.ts';
-
-/** A server-side deflater kept across rectangles, flushed with Z_SYNC_FLUSH like RFB servers do. */
-function serverDeflater() {
-  const deflate = new Deflate();
-  return (data: Uint8Array): Uint8Array => {
-    const chunks: Uint8Array[] = [];
-    deflate.onData = (chunk) => chunks.push(chunk);
-    deflate.push(data, Z_SYNC_FLUSH);
-    return Uint8Array.from(chunks.flatMap((c) => Array.from(c)));
-  };
-}
+import { ServerDeflater } from '../support/decode-harness.ts';
 
 describe('ZlibStream', () => {
   it('keeps its state across chunks of one stream', () => {
-    const compress = serverDeflater();
+    const server = new ServerDeflater();
+    const compress = (data: Uint8Array) => server.compress(data);
     const stream = new ZlibStream('test');
     const a = Uint8Array.from({ length: 1000 }, (_, i) => i % 7);
     const b = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 31) % 251);
@@ -24,14 +14,16 @@ describe('ZlibStream', () => {
   });
 
   it('sees surplus output even when the output exactly fills the buffer at the bound', () => {
-    const compress = serverDeflater();
+    const server = new ServerDeflater();
+    const compress = (data: Uint8Array) => server.compress(data);
     const stream = new ZlibStream('test');
     const data = new Uint8Array((1 << 16) + 1);
     expect(() => stream.inflate(compress(data), 1 << 16)).toThrow(/more than the 65536 bytes/);
   });
 
   it('stops at a small bound after its buffer grew for a larger one', () => {
-    const compress = serverDeflater();
+    const server = new ServerDeflater();
+    const compress = (data: Uint8Array) => server.compress(data);
     const stream = new ZlibStream('test');
     stream.inflate(compress(new Uint8Array(500_000)), 500_000);
     expect(() => stream.inflate(compress(new Uint8Array(2000)), 1000)).toThrow(/more than the 1000 bytes/);

@@ -1,9 +1,8 @@
-import { Deflate, Z_SYNC_FLUSH } from 'pako';
 import { describe, expect, it } from 'vitest';
 import { MAX_ZLIB_LENGTH, ZlibDecoder } from '../../../main/rfb/encodings/zlib.ts';
 import { RfbError } from '../../../main/rfb/errors.ts';
 import { LEVEL_FORMATS, type PixelFormat } from '../../../main/rfb/pixel-format.ts';
-import { Bytes, DecoderHarness } from '../../support/decode-harness.ts';
+import { Bytes, DecoderHarness, ServerDeflater } from '../../support/decode-harness.ts';
 
 const rgba = (r: number, g: number, b: number) => (r | (g << 8) | (b << 16) | 0xff000000) >>> 0;
 const scale = (v: number, max: number) => Math.round((v * 255) / max);
@@ -72,24 +71,6 @@ function harness(f: PixelFormat, width: number, height: number): DecoderHarness 
   return h;
 }
 
-/** A server's side of the 'zlib' stream: one deflater for the connection, flushed per rectangle. */
-class ZlibWriter {
-  private readonly deflater = new Deflate();
-  private chunks: Uint8Array[] = [];
-
-  constructor() {
-    this.deflater.onData = (chunk: Uint8Array) => this.chunks.push(chunk);
-  }
-
-  message(raw: Uint8Array): Uint8Array {
-    this.chunks = [];
-    this.deflater.push(raw, Z_SYNC_FLUSH);
-    const compressed = new Bytes();
-    for (const c of this.chunks) compressed.raw(c);
-    return new Bytes().u32(compressed.length).raw(compressed.build()).build();
-  }
-}
-
 /** Raw PIXELs of a w x h rectangle whose pixel (x, y) is `fc.pixel(seed + x * 3 + y * 7)`. */
 function rawRect(fc: FormatCase, w: number, h: number, seed: number) {
   const b = new Bytes();
@@ -128,7 +109,7 @@ describe('ZlibDecoder', () => {
     it('decodes a 5x3 rectangle at 2,1', () => {
       const { raw, expected } = rawRect(fc, 5, 3, 1);
       const h = harness(fc.format, 8, 6);
-      h.decode(new ZlibDecoder(), rect(2, 1, 5, 3), new ZlibWriter().message(raw));
+      h.decode(new ZlibDecoder(), rect(2, 1, 5, 3), new ServerDeflater().message(raw));
       expect(pixels(h, 2, 1, 5, 3)).toEqual(expected);
       expect(h.pixel(1, 1)).toBe(0);
       expect(h.pixel(7, 3)).toBe(0);
@@ -138,7 +119,7 @@ describe('ZlibDecoder', () => {
     it('decodes consecutive rectangles on one stream, whole or byte by byte', () => {
       const a = rawRect(fc, 40, 30, 2);
       const b = rawRect(fc, 40, 30, 2); // the same pixels: the second rectangle refers back to the first
-      const writer = new ZlibWriter();
+      const writer = new ServerDeflater();
       const m1 = writer.message(a.raw);
       const m2 = writer.message(b.raw);
       expect(m2.length).toBeLessThan(m1.length / 2);
@@ -154,7 +135,7 @@ describe('ZlibDecoder', () => {
   });
 
   it('an empty rectangle still reads its data, keeping the stream in step', () => {
-    const writer = new ZlibWriter();
+    const writer = new ServerDeflater();
     const h = new DecoderHarness(FULL.format, 4, 4);
     const decoder = new ZlibDecoder();
     h.decode(decoder, rect(0, 0, 3, 0), writer.message(new Uint8Array(0)));
@@ -171,12 +152,12 @@ describe('ZlibDecoder', () => {
       ).message;
 
     it('rejects data that inflates to less than the rectangle', () => {
-      const message = new ZlibWriter().message(new Uint8Array(4 * 5 * 2 - 1));
+      const message = new ServerDeflater().message(new Uint8Array(4 * 5 * 2 - 1));
       expect(attempt(5, 2, message)).toMatch(/Zlib rectangle 5x2 at 0,0 inflates to 39 bytes instead of 40/);
     });
 
     it('rejects data that inflates to more than the rectangle', () => {
-      const message = new ZlibWriter().message(new Uint8Array(4 * 5 * 2 + 1));
+      const message = new ServerDeflater().message(new Uint8Array(4 * 5 * 2 + 1));
       expect(attempt(5, 2, message)).toMatch(/zlib data inflates to more than the 40 bytes/);
     });
 

@@ -1,9 +1,8 @@
-import { Deflate, Z_SYNC_FLUSH } from 'pako';
 import { describe, expect, it } from 'vitest';
 import { MAX_ZRLE_LENGTH, ZrleDecoder } from '../../../main/rfb/encodings/zrle.ts';
 import { RfbError } from '../../../main/rfb/errors.ts';
 import { LEVEL_FORMATS, type PixelFormat } from '../../../main/rfb/pixel-format.ts';
-import { Bytes, DecoderHarness } from '../../support/decode-harness.ts';
+import { Bytes, DecoderHarness, ServerDeflater } from '../../support/decode-harness.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Pixel values and what they mean, worked out from the spec independently of PixelConverter.
@@ -217,25 +216,6 @@ function writeTile(
 
 const TILE = 64;
 
-/** A server's side of the 'zrle' stream: one deflater for the connection, flushed per rectangle. */
-class ZrleWriter {
-  private readonly deflater = new Deflate();
-  private chunks: Uint8Array[] = [];
-
-  constructor() {
-    this.deflater.onData = (chunk: Uint8Array) => this.chunks.push(chunk);
-  }
-
-  /** The rectangle's data: u32 length, then `tiles` compressed. */
-  message(tiles: Uint8Array): Uint8Array {
-    this.chunks = [];
-    this.deflater.push(tiles, Z_SYNC_FLUSH);
-    const compressed = new Bytes();
-    for (const c of this.chunks) compressed.raw(c);
-    return new Bytes().u32(compressed.length).raw(compressed.build()).build();
-  }
-}
-
 /**
  * Random tiles cycling through `kinds`; returns the uncompressed tile bytes and the pixel
  * values. Palette tiles draw from 2–16 colours (packed) or up to 127 (palette RLE) in runs.
@@ -330,7 +310,7 @@ describe('ZrleDecoder', () => {
     it('decodes a 65x17 rectangle at 3,5 (a 1-pixel-wide edge tile)', () => {
       const { tiles, values } = randomTiles(f, 65, 17, ['prle', 'packed'], 5);
       const h = harness(f, 70, 30);
-      h.decode(new ZrleDecoder(), rect(3, 5, 65, 17), new ZrleWriter().message(tiles));
+      h.decode(new ZrleDecoder(), rect(3, 5, 65, 17), new ServerDeflater().message(tiles));
       expectRect(h, f, 3, 5, 65, values);
       expect(h.pixel(2, 5)).toBe(0);
       expect(h.pixel(68, 21)).toBe(0);
@@ -340,7 +320,7 @@ describe('ZrleDecoder', () => {
     it('decodes every subencoding in consecutive rectangles on one stream, whole or byte by byte', () => {
       const first = randomTiles(f, 130, 66, ALL_KINDS, 11);
       const second = randomTiles(f, 129, 65, [...ALL_KINDS].reverse(), 12);
-      const writer = new ZrleWriter();
+      const writer = new ServerDeflater();
       const m1 = writer.message(first.tiles);
       const m2 = writer.message(second.tiles);
       const whole = harness(f, 160, 140);
@@ -364,7 +344,7 @@ describe('ZrleDecoder', () => {
 
     function decodeRect(w: number, h: number, tiles: Bytes) {
       const hs = new DecoderHarness(FULL, w, h);
-      hs.decode(new ZrleDecoder(), rect(0, 0, w, h), new ZrleWriter().message(tiles.build()));
+      hs.decode(new ZrleDecoder(), rect(0, 0, w, h), new ServerDeflater().message(tiles.build()));
       return hs;
     }
     const row = (hs: DecoderHarness, y: number, w: number) =>
@@ -458,7 +438,7 @@ describe('ZrleDecoder', () => {
     });
 
     it('an empty rectangle still reads its data, keeping the stream in step', () => {
-      const writer = new ZrleWriter();
+      const writer = new ServerDeflater();
       const hs = new DecoderHarness(FULL, 4, 4);
       const decoder = new ZrleDecoder();
       hs.decode(decoder, rect(0, 0, 0, 3), writer.message(new Uint8Array(0)));
@@ -472,7 +452,7 @@ describe('ZrleDecoder', () => {
       decodeError(() =>
         new DecoderHarness(FULL, 200, 100).decode(new ZrleDecoder(), rect(0, 0, w, h), message, chunk),
       );
-    const compressed = (tiles: Bytes) => new ZrleWriter().message(tiles.build());
+    const compressed = (tiles: Bytes) => new ServerDeflater().message(tiles.build());
 
     it.each([17, 126, 127, 129])('rejects subencoding %i', (sub) => {
       const tiles = new Bytes().u8(2, 1, 1, 1, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0).u8(sub, 0, 0);
