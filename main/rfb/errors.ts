@@ -21,6 +21,7 @@ export const protocolError = (message: string, hint?: string) => new RfbError('p
  * which could drive the user's terminal, become U+FFFD.
  */
 export function serverText(text: string, max = 500): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
   const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }

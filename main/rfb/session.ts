@@ -641,11 +641,9 @@ export class RfbSession {
     }
     this.sendEncodings();
     this.pendingEncodings = false;
-    this.needFullUpdate = true;
-    if (!this.autoRequest) {
-      this.requestUpdate(false);
-      this.needFullUpdate = false;
-    }
+    // The picture must be sent again in the new format or encodings.
+    this.requestUpdate(false);
+    this.needFullUpdate = false;
   }
 
   private sendEncodings(): void {

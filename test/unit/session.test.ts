@@ -358,3 +358,16 @@ describe('Latin-1 clipboard text', () => {
     expect(Array.from(latin1Bytes('a€b'))).toEqual([0x61, 0x3f, 0x62]);
   });
 });
+
+describe('changes while idle', () => {
+  it('a colour level change with no request outstanding is sent at once, with a full request', () => {
+    const s = new ScriptedServer({ autoRequest: false }).connect(4, 2);
+    s.send(updateHeader(0)); // answers the initial request; nothing is outstanding now
+    s.takeSent();
+    s.session.setColourLevel('rgb222');
+    const sent = s.takeSent();
+    expect(sent[0]).toBe(0);
+    expect(sent.slice(4, 8)).toEqual([8, 6, 0, 1]);
+    expect(sent.slice(-10)).toEqual([3, 0, 0, 0, 0, 0, 0, 4, 0, 2]);
+  });
+});
