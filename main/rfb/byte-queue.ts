@@ -10,10 +10,19 @@ export class ByteQueue {
   pos = 0;
   end = 0;
   private readonly maxCapacity: number;
+  /** Our own storage; `buf` is either this or a chunk being read in place. */
+  private owned: Uint8Array;
+  private borrowed = false;
 
   constructor(initialCapacity = 1 << 16, maxCapacity = 1 << 28) {
-    this.buf = new Uint8Array(initialCapacity);
+    this.owned = new Uint8Array(initialCapacity);
+    this.buf = this.owned;
     this.maxCapacity = maxCapacity;
+  }
+
+  /** Bytes of storage the queue holds (for memory checks). */
+  get capacity(): number {
+    return Math.max(this.owned.length, this.buf.length);
   }
 
   get length(): number {
@@ -26,21 +35,27 @@ export class ByteQueue {
 
   push(chunk: Uint8Array): void {
     if (this.pos === this.end) {
+      // Nothing is pending: parse straight from the chunk, copying only what is left of it
+      // when the next one arrives. Saves a copy of every byte of large updates.
+      this.buf = chunk;
       this.pos = 0;
-      this.end = 0;
+      this.end = chunk.length;
+      this.borrowed = true;
+      return;
     }
-    if (this.end + chunk.length > this.buf.length) this.makeRoom(chunk.length);
+    if (this.borrowed || this.end + chunk.length > this.buf.length) this.makeRoom(chunk.length);
     this.buf.set(chunk, this.end);
     this.end += chunk.length;
   }
 
+  /** Moves the pending bytes to the front of an owned buffer with room for `extra` more. */
   private makeRoom(extra: number): void {
     const live = this.end - this.pos;
     const needed = live + extra;
-    if (needed <= this.buf.length && this.pos >= this.buf.length >>> 2) {
+    if (!this.borrowed && needed <= this.buf.length && this.pos >= this.buf.length >>> 2) {
       this.buf.copyWithin(0, this.pos, this.end);
     } else {
-      let capacity = this.buf.length;
+      let capacity = Math.max(this.owned.length, 1 << 16);
       while (capacity < needed) capacity *= 2;
       if (capacity > this.maxCapacity) {
         throw new RfbError(
@@ -48,9 +63,12 @@ export class ByteQueue {
           `the server sent more than ${this.maxCapacity >>> 20} MiB that could not be parsed`,
         );
       }
-      const next = new Uint8Array(capacity);
+      const next =
+        capacity === this.owned.length && this.buf !== this.owned ? this.owned : new Uint8Array(capacity);
       next.set(this.buf.subarray(this.pos, this.end));
+      this.owned = next;
       this.buf = next;
+      this.borrowed = false;
     }
     this.pos = 0;
     this.end = live;

@@ -75,7 +75,7 @@ function privateField<T>(session: RfbSession, name: string, type: abstract new (
   return value;
 }
 
-const queueCapacity = (session: RfbSession) => privateField(session, 'queue', ByteQueue).buf.length;
+const queueCapacity = (session: RfbSession) => privateField(session, 'queue', ByteQueue).capacity;
 const arenaCapacity = (session: RfbSession) => privateField(session, 'out', UpdateBuilder).words.byteLength;
 
 /** Problems with an error that ended a session. */
