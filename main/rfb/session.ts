@@ -741,6 +741,17 @@ export class RfbSession {
         return busyConsole('during the security handshake', detail);
       case 'server-init':
         return busyConsole('right after the viewer introduced itself', detail);
+      case 'connected':
+        if (this.inUpdate) {
+          return new RfbError(
+            'network',
+            `the server closed the connection in the middle of a screen update${detail}`,
+            'The server may have stopped or crashed; try again once it is back',
+          );
+        }
+        // Some servers (x11vnc -nevershared) send ServerInit and only then drop a second viewer.
+        if (this.counts.updates === 0) return busyConsole('before sending any picture', detail);
+        return new RfbError('network', `the server closed the connection${detail}`);
       default:
         return new RfbError('network', `the server closed the connection${detail}`);
     }

@@ -47,6 +47,8 @@ export interface ServerOptions {
   security: 'none' | 'vncauth';
   password?: string;
   geometry?: [number, number];
+  /** x11vnc only: one viewer at a time; later viewers are dropped after ClientInit. */
+  exclusive?: boolean;
 }
 
 const execFileAsync = promisify(execFile);
@@ -340,7 +342,7 @@ export async function startX11vnc(options: ServerOptions): Promise<XServer> {
     String(port),
     '-localhost',
     '-forever',
-    '-shared',
+    ...(options.exclusive ? ['-nevershared', '-dontdisconnect'] : ['-shared']),
     '-nocursor',
     '-noxdamage',
     '-nopw',
