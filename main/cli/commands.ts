@@ -66,6 +66,8 @@ export interface ReplayResult {
   mpixelPerSec: number;
   width: number;
   height: number;
+  /** The final picture. */
+  framebuffer: Framebuffer;
 }
 
 /** Plays a recording through the engine as fast as possible. */
@@ -118,5 +120,6 @@ export function replay(path: string, pngPath?: string): ReplayResult {
     mpixelPerSec: seconds > 0 ? pixels / seconds / 1e6 : 0,
     width: fb.width,
     height: fb.height,
+    framebuffer: fb,
   };
 }

@@ -90,7 +90,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     }
     case 'replay': {
       expectArgs(1, '<in.fbs>');
-      const result = replay(args[0], values.png);
+      const { framebuffer: _, ...result } = replay(args[0], values.png);
       if (values.json) {
         process.stdout.write(`${JSON.stringify(result)}\n`);
       } else if (values.bench) {

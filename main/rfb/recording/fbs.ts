@@ -101,7 +101,8 @@ export class FbsRecorder {
     const offset = this.streamOffset;
     this.streamOffset += chunk.length;
     if (this.handshakeDone) this.write(chunk);
-    else this.early.push({ data: chunk.slice(), offset });
+    // A copy: socket chunks are Buffers, whose slice() would share memory.
+    else this.early.push({ data: new Uint8Array(chunk), offset });
   }
 
   /** Give it ServerInfo once ServerInit is read (SessionEvents.onServerInit). */

@@ -1,0 +1,222 @@
+/**
+ * Runs noVNC's own decoders (the @novnc/novnc package) over an FBS recording in Node, so the
+ * benchmark compares them with Porthole's on the same bytes. Only the message walking is ours
+ * (what noVNC's rfb.js does around its decoders); every rectangle goes through noVNC's
+ * decoder and its Websock receive queue, and paints into a real RGBA framebuffer.
+ */
+import type { FbsBlock } from '../../main/rfb/recording/fbs.ts';
+
+/** What noVNC's decoders call on their display; implemented with plain typed-array work. */
+class MemoryDisplay {
+  width = 0;
+  height = 0;
+  data = new Uint8Array(0);
+
+  resize(width: number, height: number): void {
+    this.width = width;
+    this.height = height;
+    this.data = new Uint8Array(width * height * 4);
+  }
+
+  fillRect(x: number, y: number, w: number, h: number, colour: number[]): void {
+    const word = (colour[0] | (colour[1] << 8) | (colour[2] << 16) | 0xff000000) >>> 0;
+    const words = new Uint32Array(this.data.buffer);
+    for (let row = y; row < y + h; row++) words.fill(word, row * this.width + x, row * this.width + x + w);
+  }
+
+  blitImage(x: number, y: number, w: number, h: number, arr: Uint8Array, offset: number): void {
+    for (let row = 0; row < h; row++) {
+      const from = offset + row * w * 4;
+      this.data.set(arr.subarray(from, from + w * 4), ((y + row) * this.width + x) * 4);
+    }
+  }
+
+  copyImage(oldX: number, oldY: number, newX: number, newY: number, w: number, h: number): void {
+    const stride = this.width * 4;
+    const down = newY > oldY;
+    for (let i = 0; i < h; i++) {
+      const row = down ? h - 1 - i : i;
+      const from = (oldY + row) * stride + oldX * 4;
+      this.data.copyWithin((newY + row) * stride + newX * 4, from, from + w * 4);
+    }
+  }
+}
+
+interface NoVncDecoder {
+  decodeRect(
+    x: number,
+    y: number,
+    w: number,
+    h: number,
+    sock: Websock,
+    display: MemoryDisplay,
+    depth: number,
+  ): boolean;
+}
+
+/** The parts of noVNC's Websock (core/websock.js) the driver uses. */
+interface Websock {
+  init(): void;
+  on(event: 'message', handler: () => void): void;
+  rQwait(message: string, bytes: number): boolean;
+  rQpeek8(): number;
+  rQpeekBytes(length: number, copy?: boolean): Uint8Array;
+  rQskipBytes(length: number): void;
+  rQshift16(): number;
+  rQshift32(): number;
+  _recvMessage(event: { data: ArrayBuffer }): void;
+}
+
+export interface NoVnc {
+  Websock: new () => Websock;
+  decoders: Map<number, new () => NoVncDecoder>;
+}
+
+/** Loads noVNC's modules by file: its package exports only core/rfb.js, which needs a browser. */
+export async function loadNoVnc(): Promise<NoVnc> {
+  // At load time noVNC's logger binds window.console and its Websock reads WebSocket's state
+  // constants (Node 20 has no WebSocket); nothing else of either is used here.
+  const g = globalThis as { window?: unknown; WebSocket?: unknown };
+  g.window ??= globalThis;
+  g.WebSocket ??= { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 };
+  const root = new URL('../../node_modules/@novnc/novnc/core/', import.meta.url);
+  const load = async (path: string) => (await import(new URL(path, root).href)).default;
+  const decoders = new Map<number, new () => NoVncDecoder>();
+  for (const [encoding, file] of [
+    [0, 'raw'],
+    [1, 'copyrect'],
+    [2, 'rre'],
+    [5, 'hextile'],
+    [6, 'zlib'],
+    [16, 'zrle'],
+  ] as const) {
+    decoders.set(encoding, await load(`decoders/${file}.js`));
+  }
+  return { Websock: await load('websock.js'), decoders };
+}
+
+export interface NoVncResult {
+  seconds: number;
+  pixels: number;
+  framebuffer: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Plays `blocks` (a Porthole recording: RFB 3.8, security None, 32 bpp RGBX) through noVNC. */
+export function replayWithNoVnc(novnc: NoVnc, blocks: FbsBlock[]): NoVncResult {
+  const sock = new novnc.Websock();
+  sock.init();
+  const display = new MemoryDisplay();
+  const decoders = new Map([...novnc.decoders].map(([encoding, Decoder]) => [encoding, new Decoder()]));
+  let stage: 'handshake' | 'messages' = 'handshake';
+  let rectsLeft = 0;
+  let rect: { x: number; y: number; w: number; h: number; encoding: number } | null = null;
+  let pixels = 0;
+
+  /** One step of the stream; false when more bytes are needed. */
+  const step = (): boolean => {
+    if (stage === 'handshake') {
+      if (sock.rQwait('init', 12 + 2 + 4 + 24)) return false;
+      const nameLength = new DataView(sock.rQpeekBytes(42, true).buffer).getUint32(38);
+      if (sock.rQwait('init', 42 + nameLength)) return false;
+      sock.rQskipBytes(18);
+      display.resize(sock.rQshift16(), sock.rQshift16());
+      sock.rQskipBytes(16 + 4 + nameLength);
+      stage = 'messages';
+      return true;
+    }
+    if (rect) {
+      if (!decodeOne(rect)) return false;
+      rect = null;
+      rectsLeft--;
+      return true;
+    }
+    if (rectsLeft > 0) {
+      if (sock.rQwait('rect', 12)) return false;
+      rect = {
+        x: sock.rQshift16(),
+        y: sock.rQshift16(),
+        w: sock.rQshift16(),
+        h: sock.rQshift16(),
+        encoding: sock.rQshift32() | 0,
+      };
+      if (rect.encoding === -224) {
+        rect = null;
+        rectsLeft = 0;
+      }
+      return true;
+    }
+    if (sock.rQwait('message', 1)) return false;
+    const type = sock.rQpeek8();
+    if (type === 0) {
+      if (sock.rQwait('update', 4)) return false;
+      sock.rQskipBytes(2);
+      rectsLeft = sock.rQshift16();
+      return true;
+    }
+    if (type === 2) {
+      sock.rQskipBytes(1);
+      return true;
+    }
+    if (type === 3) {
+      if (sock.rQwait('cut', 8)) return false;
+      const length = new DataView(sock.rQpeekBytes(8, true).buffer).getUint32(4);
+      if (sock.rQwait('cut', 8 + length)) return false;
+      sock.rQskipBytes(8 + length);
+      return true;
+    }
+    throw new Error(`noVNC driver: message type ${type} in a recording it cannot play`);
+  };
+
+  /** A rectangle: noVNC's decoder for real encodings; pseudo-encodings skipped as rfb.js does. */
+  const decodeOne = (r: { x: number; y: number; w: number; h: number; encoding: number }): boolean => {
+    const decoder = decoders.get(r.encoding);
+    if (decoder) {
+      if (!decoder.decodeRect(r.x, r.y, r.w, r.h, sock, display, 24)) return false;
+      pixels += r.w * r.h;
+      return true;
+    }
+    switch (r.encoding) {
+      case -223:
+        display.resize(r.w, r.h);
+        return true;
+      case -308: {
+        if (sock.rQwait('screens', 4)) return false;
+        const screens = sock.rQpeek8();
+        if (sock.rQwait('screens', 4 + 16 * screens)) return false;
+        sock.rQskipBytes(4 + 16 * screens);
+        if (!(r.x === 1 && r.y !== 0) && (r.w !== display.width || r.h !== display.height))
+          display.resize(r.w, r.h);
+        return true;
+      }
+      case -239: {
+        const bytes = r.w * r.h * 4 + Math.ceil(r.w / 8) * r.h;
+        if (sock.rQwait('cursor', bytes)) return false;
+        sock.rQskipBytes(bytes);
+        return true;
+      }
+      case -307: {
+        if (sock.rQwait('name', 4)) return false;
+        const length = new DataView(sock.rQpeekBytes(4, true).buffer).getUint32(0);
+        if (sock.rQwait('name', 4 + length)) return false;
+        sock.rQskipBytes(4 + length);
+        return true;
+      }
+      default:
+        throw new Error(`noVNC driver: encoding ${r.encoding} in a recording it cannot play`);
+    }
+  };
+
+  sock.on('message', () => {
+    while (step()) {
+      /* until more bytes are needed */
+    }
+  });
+  // A browser hands noVNC each WebSocket message as its own ArrayBuffer; make them beforehand.
+  const messages = blocks.map((block) => new Uint8Array(block.data).buffer);
+  const start = performance.now();
+  for (const data of messages) sock._recvMessage({ data });
+  const seconds = (performance.now() - start) / 1000;
+  return { seconds, pixels, framebuffer: display.data, width: display.width, height: display.height };
+}
