@@ -16,7 +16,7 @@ Targets: host (display 0), host:N (display N = port 5900+N), host::port,
 Options:
   --password-file F   read the VNC password from the first line of F (or set VNC_PASSWORD)
   --encodings LIST    comma-separated, in order of preference:
-                      raw,copyrect,rre,corre,hextile,zlib,trle,zrle
+                      raw,copyrect,rre,corre,hextile,zlib,tight,trle,zrle
   --color-level L     full (default), rgb565, rgb332, rgb222, rgb111, pal8
   --timeout S         give up after S seconds (default 30)
 Exit codes: 0 ok, 1 usage, 2 network, 3 authentication, 4 protocol, 5 timeout`;

@@ -6,6 +6,7 @@ export const Encoding = {
   CoRRE: 4,
   Hextile: 5,
   Zlib: 6,
+  Tight: 7,
   TRLE: 15,
   ZRLE: 16,
   DesktopSize: -223,
@@ -23,6 +24,7 @@ export const ENCODING_NAMES: Record<string, number> = {
   corre: Encoding.CoRRE,
   hextile: Encoding.Hextile,
   zlib: Encoding.Zlib,
+  tight: Encoding.Tight,
   trle: Encoding.TRLE,
   zrle: Encoding.ZRLE,
 };
@@ -33,10 +35,14 @@ export function encodingName(encoding: number): string {
   return `encoding ${encoding} (0x${(encoding >>> 0).toString(16)})`;
 }
 
-/** The order used when the user does not choose: compact lossless first, CopyRect for scrolling. */
+/**
+ * The order used when the user does not choose: compact lossless first, CopyRect for scrolling.
+ * Tight stays lossless: the viewer sends no JPEG quality level.
+ */
 export const DEFAULT_ENCODINGS = [
   Encoding.CopyRect,
   Encoding.ZRLE,
+  Encoding.Tight,
   Encoding.TRLE,
   Encoding.Hextile,
   Encoding.Zlib,

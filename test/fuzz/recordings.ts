@@ -6,9 +6,9 @@ import { type ServerKind, startQemu, startX11vnc, startXvnc, stopAllServers } fr
 
 /** The encodings each server sends (and so can be recorded with). */
 const ENCODINGS: Record<ServerKind, string[]> = {
-  xvnc: ['raw', 'rre', 'hextile', 'zrle'],
-  x11vnc: ['raw', 'rre', 'corre', 'hextile', 'zlib', 'zrle'],
-  qemu: ['raw', 'hextile', 'zlib', 'zrle'],
+  xvnc: ['raw', 'rre', 'hextile', 'zrle', 'tight'],
+  x11vnc: ['raw', 'rre', 'corre', 'hextile', 'zlib', 'zrle', 'tight'],
+  qemu: ['raw', 'hextile', 'zlib', 'zrle', 'tight'],
 };
 
 /** Raw is all pixel data, and large: one colour level is enough of it. */

@@ -11,11 +11,14 @@ import { comparePictures, reduceTruth } from '../support/colour-model.ts';
 import { type ServerKind, startServer, type VncServer } from '../support/servers.ts';
 import { type Image, sameImage } from '../support/truth.ts';
 
-/** The encodings each server really sends (QEMU: no CopyRect, RRE, CoRRE or TRLE; TigerVNC: no CoRRE, Zlib or TRLE). */
+/**
+ * The encodings each server really sends (QEMU: no CopyRect, RRE, CoRRE or TRLE; TigerVNC: no
+ * CoRRE, Zlib or TRLE). Tight is lossless here: the viewer asks for no JPEG quality level.
+ */
 const ENCODINGS: Record<ServerKind, string[]> = {
-  xvnc: ['raw', 'rre', 'hextile', 'zrle'],
-  x11vnc: ['raw', 'rre', 'corre', 'hextile', 'zlib', 'zrle'],
-  qemu: ['raw', 'hextile', 'zlib', 'zrle'],
+  xvnc: ['raw', 'rre', 'hextile', 'zrle', 'tight'],
+  x11vnc: ['raw', 'rre', 'corre', 'hextile', 'zlib', 'zrle', 'tight'],
+  qemu: ['raw', 'hextile', 'zlib', 'zrle', 'tight'],
 };
 const LEVELS: ColourLevel[] = ['full', 'rgb565', 'rgb222', 'pal8'];
 const PASSWORD = 'Pw0rd!42';

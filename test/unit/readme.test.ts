@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_ENCODINGS, ENCODING_NAMES, encodingName } from '../../main/rfb/constants.ts';
 
 const readme = readFileSync('README.md', 'utf8');
 const ciRun = readFileSync('.ci/run', 'utf8');
@@ -27,5 +28,12 @@ describe('README stays true', () => {
       const short = name.replace(/^@[^/]+\//, '');
       expect(readme.includes(name) || readme.includes(short), `README names ${name}`).toBe(true);
     }
+  });
+
+  it('names every encoding the CLI takes and the default order the engine uses', () => {
+    const listed = /preference: `([^`]+)`/.exec(readme)?.[1].split(', ');
+    expect(listed?.sort()).toEqual(Object.keys(ENCODING_NAMES).sort());
+    const order = /default order is `([^`]+)`/.exec(readme)?.[1];
+    expect(order).toBe(DEFAULT_ENCODINGS.map(encodingName).join(', '));
   });
 });

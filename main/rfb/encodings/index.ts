@@ -4,6 +4,7 @@ import type { Decoder } from './decoder.ts';
 import { HextileDecoder } from './hextile.ts';
 import { RawDecoder } from './raw.ts';
 import { CoRreDecoder, RreDecoder } from './rre.ts';
+import { TightDecoder } from './tight.ts';
 import { TrleDecoder } from './trle.ts';
 import { ZlibDecoder } from './zlib.ts';
 import { ZrleDecoder } from './zrle.ts';
@@ -17,6 +18,7 @@ export function createDecoders(): Map<number, Decoder> {
     [Encoding.CoRRE, new CoRreDecoder()],
     [Encoding.Hextile, new HextileDecoder()],
     [Encoding.Zlib, new ZlibDecoder()],
+    [Encoding.Tight, new TightDecoder()],
     [Encoding.TRLE, new TrleDecoder()],
     [Encoding.ZRLE, new ZrleDecoder()],
   ]);
