@@ -88,6 +88,7 @@ export async function loadNoVnc(): Promise<NoVnc> {
     [2, 'rre'],
     [5, 'hextile'],
     [6, 'zlib'],
+    [7, 'tight'],
     [16, 'zrle'],
   ] as const) {
     decoders.set(encoding, await load(`decoders/${file}.js`));

@@ -307,9 +307,9 @@ describe('server messages', () => {
   it('an unrequested encoding ends the session with a clear error', () => {
     const s = new ScriptedServer().connect(4, 2);
     const b = updateHeader(1);
-    rectHeader(b, 0, 0, 1, 1, 7);
+    rectHeader(b, 0, 0, 1, 1, 99);
     s.send(b);
-    expect(s.error?.message).toMatch(/rectangle 1 of update 1 uses encoding 7/);
+    expect(s.error?.message).toMatch(/rectangle 1 of update 1 uses encoding 99/);
   });
 
   it('a rectangle outside the framebuffer is a protocol error', () => {
