@@ -218,22 +218,38 @@ export class TightDecoder implements Decoder {
       const base = out.beginPixels(rect.x, rect.y, w, h);
       const dst = out.words;
       if (b.paletteSize === 2) {
+        const c0 = palette[0];
+        const c1 = palette[1];
         const rowBytes = (w + 7) >> 3;
+        const whole = w >> 3;
         for (let y = 0; y < h; y++) {
           const row = y * rowBytes;
-          const o = base + y * w;
-          for (let x = 0; x < w; x++) dst[o + x] = palette[(data[row + (x >> 3)] >> (7 - (x & 7))) & 1];
+          let o = base + y * w;
+          // Eight pixels per byte, most significant bit first.
+          for (let k = 0; k < whole; k++, o += 8) {
+            const bits = data[row + k];
+            dst[o] = bits & 0x80 ? c1 : c0;
+            dst[o + 1] = bits & 0x40 ? c1 : c0;
+            dst[o + 2] = bits & 0x20 ? c1 : c0;
+            dst[o + 3] = bits & 0x10 ? c1 : c0;
+            dst[o + 4] = bits & 0x08 ? c1 : c0;
+            dst[o + 5] = bits & 0x04 ? c1 : c0;
+            dst[o + 6] = bits & 0x02 ? c1 : c0;
+            dst[o + 7] = bits & 0x01 ? c1 : c0;
+          }
+          const bits = data[row + whole];
+          for (let x = whole << 3, bit = 0x80; x < w; x++, o++, bit >>= 1) dst[o] = bits & bit ? c1 : c0;
         }
       } else {
+        // Check every index first, so the painting loop has no branch.
         for (let i = 0; i < count; i++) {
-          const index = data[i];
-          if (index >= b.paletteSize) {
+          if (data[i] >= b.paletteSize) {
             throw protocolError(
-              `${where(rect)}: pixel ${i % w},${Math.floor(i / w)} uses palette entry ${index} of a ${b.paletteSize}-colour palette`,
+              `${where(rect)}: pixel ${i % w},${Math.floor(i / w)} uses palette entry ${data[i]} of a ${b.paletteSize}-colour palette`,
             );
           }
-          dst[base + i] = palette[index];
         }
+        for (let i = 0; i < count; i++) dst[base + i] = palette[data[i]];
       }
       return;
     }
