@@ -104,8 +104,11 @@ export interface NoVncResult {
   height: number;
 }
 
-/** Plays `blocks` (a Porthole recording: RFB 3.8, security None, 32 bpp RGBX) through noVNC. */
-export function replayWithNoVnc(novnc: NoVnc, blocks: FbsBlock[]): NoVncResult {
+/**
+ * Plays `blocks` (a Porthole recording: RFB 3.8, security None, 32 bpp RGBX) through noVNC;
+ * `afterBlock`, for memory sampling, runs after each block (the time is then not meaningful).
+ */
+export function replayWithNoVnc(novnc: NoVnc, blocks: FbsBlock[], afterBlock?: () => void): NoVncResult {
   const sock = new novnc.Websock();
   sock.init();
   const display = new MemoryDisplay();
@@ -217,7 +220,14 @@ export function replayWithNoVnc(novnc: NoVnc, blocks: FbsBlock[]): NoVncResult {
   // A browser hands noVNC each WebSocket message as its own ArrayBuffer; make them beforehand.
   const messages = blocks.map((block) => new Uint8Array(block.data).buffer);
   const start = performance.now();
-  for (const data of messages) sock._recvMessage({ data });
+  if (afterBlock) {
+    for (const data of messages) {
+      sock._recvMessage({ data });
+      afterBlock();
+    }
+  } else {
+    for (const data of messages) sock._recvMessage({ data });
+  }
   const seconds = (performance.now() - start) / 1000;
   return { seconds, pixels, framebuffer: display.data, width: display.width, height: display.height };
 }
