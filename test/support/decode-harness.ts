@@ -118,3 +118,40 @@ export class ServerDeflater {
     return new Bytes().u32(compressed.length).raw(compressed).build();
   }
 }
+
+/** The colour the tests' 8-bit colour map holds at index `i`. */
+export const mapEntry = (i: number): [number, number, number] => [i, 255 - i, (i * 7) & 255];
+
+/** A harness for `format`; in colour-map mode the map holds `mapEntry(i)` at every index. */
+export function formatHarness(format: PixelFormat, width: number, height: number): DecoderHarness {
+  const h = new DecoderHarness(format, width, height);
+  if (!format.trueColour) {
+    const map = new Uint16Array(256 * 3);
+    for (let i = 0; i < 256; i++)
+      map.set(
+        mapEntry(i).map((c) => c * 257),
+        i * 3,
+      );
+    h.converter.setColourMapEntries(0, map);
+  }
+  return h;
+}
+
+/** A true-colour format (depth 24 at 32 bpp) with the given maxima and shifts. */
+export const trueColour = (
+  bitsPerPixel: number,
+  bigEndian: boolean,
+  max: [number, number, number],
+  shift: [number, number, number],
+): PixelFormat => ({
+  bitsPerPixel,
+  depth: bitsPerPixel === 32 ? 24 : bitsPerPixel,
+  bigEndian,
+  trueColour: true,
+  redMax: max[0],
+  greenMax: max[1],
+  blueMax: max[2],
+  redShift: shift[0],
+  greenShift: shift[1],
+  blueShift: shift[2],
+});

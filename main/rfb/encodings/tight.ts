@@ -146,18 +146,18 @@ export class TightDecoder implements Decoder {
         );
     }
 
+    const basic = (dataOff: number, dataLen: number, compressed: boolean): Basic => ({
+      stream: (control >> 4) & 3,
+      filter,
+      paletteOff,
+      paletteSize,
+      rawSize,
+      dataOff,
+      dataLen,
+      compressed,
+    });
     if (rawSize < TIGHT_MIN_TO_COMPRESS) {
-      if (!q.has(off + rawSize)) return undefined;
-      return {
-        stream: (control >> 4) & 3,
-        filter,
-        paletteOff,
-        paletteSize,
-        rawSize,
-        dataOff: off,
-        dataLen: rawSize,
-        compressed: false,
-      };
+      return q.has(off + rawSize) ? basic(off, rawSize, false) : undefined;
     }
     // Compact length: 7 bits, 7 bits, then 8 bits, least significant first.
     if (!q.has(off + 1)) return undefined;
@@ -181,17 +181,7 @@ export class TightDecoder implements Decoder {
       );
     }
     off += lengthBytes;
-    if (!q.has(off + length)) return undefined;
-    return {
-      stream: (control >> 4) & 3,
-      filter,
-      paletteOff,
-      paletteSize,
-      rawSize,
-      dataOff: off,
-      dataLen: length,
-      compressed: true,
-    };
+    return q.has(off + length) ? basic(off, length, true) : undefined;
   }
 
   private paintBasic(rect: Rect, ctx: DecodeContext, b: Basic, tpx: number): void {

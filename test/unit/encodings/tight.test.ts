@@ -3,11 +3,16 @@ import { bytesPerTPixel, TightDecoder } from '../../../main/rfb/encodings/tight.
 import { RfbError } from '../../../main/rfb/errors.ts';
 import { PixelConverter } from '../../../main/rfb/pixel-converter.ts';
 import { LEVEL_FORMATS, type PixelFormat } from '../../../main/rfb/pixel-format.ts';
-import { Bytes, DecoderHarness, ServerDeflater } from '../../support/decode-harness.ts';
+import {
+  Bytes,
+  DecoderHarness,
+  formatHarness,
+  mapEntry,
+  ServerDeflater,
+} from '../../support/decode-harness.ts';
 
 const rgba = (r: number, g: number, b: number) => (r | (g << 8) | (b << 16) | 0xff000000) >>> 0;
 const scale = (v: number, max: number) => Math.round((v * 255) / max);
-const mapEntry = (i: number): [number, number, number] => [i, 255 - i, (i * 7) & 255];
 
 /** Writes a length the way the spec's compact representation does (7 bits, 7 bits, 8 bits). */
 function compact(n: number): number[] {
@@ -110,20 +115,6 @@ const FORMATS: FormatCase[] = [
 ];
 const FULL = FORMATS[0];
 const RGB565 = FORMATS[4];
-
-function harness(f: PixelFormat, width: number, height: number): DecoderHarness {
-  const h = new DecoderHarness(f, width, height);
-  if (!f.trueColour) {
-    const map = new Uint16Array(256 * 3);
-    for (let i = 0; i < 256; i++)
-      map.set(
-        mapEntry(i).map((c) => c * 257),
-        i * 3,
-      );
-    h.converter.setColourMapEntries(0, map);
-  }
-  return h;
-}
 
 const rect = (x: number, y: number, width: number, height: number) => ({ x, y, width, height, encoding: 7 });
 
@@ -257,7 +248,7 @@ describe('TightDecoder', () => {
   describe.each(FORMATS)('$name', (fc) => {
     it('FillCompression paints the rectangle with one TPIXEL, as a fill op', () => {
       const c = fc.colour(4);
-      const h = harness(fc.format, 10, 8);
+      const h = formatHarness(fc.format, 10, 8);
       h.decode(new TightDecoder(), rect(2, 3, 5, 4), Uint8Array.from([0x80, ...fc.encode(c)]));
       expect(h.ops).toEqual([{ kind: 'fill', x: 2, y: 3, width: 5, height: 4, colour: fc.rgba(c) }]);
       expect(h.pixel(2, 3)).toBe(fc.rgba(c));
@@ -271,7 +262,7 @@ describe('TightDecoder', () => {
       const { raw, expected } = copyRect(fc, n, 1, 3);
       expect(raw.length).toBeLessThan(12);
       for (const head of [[0x00], [0x40, 0x00], [0x70, 0x00]]) {
-        const h = harness(fc.format, 20, 4);
+        const h = formatHarness(fc.format, 20, 4);
         h.decode(new TightDecoder(), rect(1, 2, n, 1), Uint8Array.from([...head, ...raw]));
         expect(pixels(h, 1, 2, n, 1)).toEqual(expected);
         expect(h.pixel(0, 2)).toBe(0);
@@ -280,7 +271,7 @@ describe('TightDecoder', () => {
 
     it('copy filter, 12 bytes or more: zlib data on the stream the control byte names', () => {
       const { raw, expected } = copyRect(fc, 7, 5, 1);
-      const h = harness(fc.format, 20, 20);
+      const h = formatHarness(fc.format, 20, 20);
       const decoder = new TightDecoder();
       for (let stream = 0; stream < 4; stream++) {
         const msg = [stream << 4, ...payload(raw, new ServerDeflater())];
@@ -298,7 +289,7 @@ describe('TightDecoder', () => {
         [37, 7],
       ]) {
         const p = paletteRect(fc, 2, w, rows, w);
-        const h = harness(fc.format, 40, 20);
+        const h = formatHarness(fc.format, 40, 20);
         const msg = [0x40, 0x01, ...p.header, ...payload(p.data, new ServerDeflater())];
         h.decode(new TightDecoder(), rect(2, 1, w, rows), Uint8Array.from(msg));
         expect(pixels(h, 2, 1, w, rows), `${w}x${rows}`).toEqual(p.expected);
@@ -314,7 +305,7 @@ describe('TightDecoder', () => {
         [256, 20, 16],
       ]) {
         const p = paletteRect(fc, n, w, rows, n);
-        const h = harness(fc.format, 30, 20);
+        const h = formatHarness(fc.format, 30, 20);
         const msg = [0x60, 0x01, ...p.header, ...payload(p.data, new ServerDeflater())];
         h.decode(new TightDecoder(), rect(0, 2, w, rows), Uint8Array.from(msg));
         expect(pixels(h, 0, 2, w, rows), `${n} colours`).toEqual(p.expected);
@@ -329,7 +320,7 @@ describe('TightDecoder', () => {
           [40, 12],
         ]) {
           const g = gradientRect(fc, w, rows, w + rows);
-          const h = harness(fc.format, 50, 20);
+          const h = formatHarness(fc.format, 50, 20);
           const msg = [0x40, 0x02, ...payload(g.raw, new ServerDeflater())];
           h.decode(new TightDecoder(), rect(3, 4, w, rows), Uint8Array.from(msg));
           expect(pixels(h, 3, 4, w, rows), `${w}x${rows}`).toEqual(g.expected);
@@ -352,14 +343,14 @@ describe('TightDecoder', () => {
         [rect(0, 12, 9, 6), Uint8Array.from([0x00, ...payload(a.raw, streams[0])])],
       ];
       const results = [undefined, 1, 5].map((chunk) => {
-        const h = harness(fc.format, 20, 18);
+        const h = formatHarness(fc.format, 20, 18);
         const decoder = new TightDecoder();
         for (const [r, m] of messages) h.decode(decoder, r, m, chunk);
         return { data: Array.from(h.fb.data), ops: h.ops.map((o) => o.kind) };
       });
       expect(results[1]).toEqual(results[0]);
       expect(results[2]).toEqual(results[0]);
-      const h = harness(fc.format, 20, 18);
+      const h = formatHarness(fc.format, 20, 18);
       const decoder = new TightDecoder();
       for (const [r, m] of messages) h.decode(decoder, r, m, 1);
       expect(pixels(h, 0, 0, 9, 6)).toEqual(a.expected);
@@ -445,7 +436,11 @@ describe('TightDecoder', () => {
   describe('malformed data', () => {
     const attempt = (w: number, rows: number, message: ArrayLike<number>, format = FULL.format) =>
       decodeError(() =>
-        harness(format, 40, 40).decode(new TightDecoder(), rect(0, 0, w, rows), Uint8Array.from(message)),
+        formatHarness(format, 40, 40).decode(
+          new TightDecoder(),
+          rect(0, 0, w, rows),
+          Uint8Array.from(message),
+        ),
       ).message;
 
     it('refuses JPEG compression, which the viewer never asks for', () => {

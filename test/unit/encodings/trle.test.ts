@@ -2,31 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { TrleDecoder } from '../../../main/rfb/encodings/trle.ts';
 import { RfbError } from '../../../main/rfb/errors.ts';
 import { LEVEL_FORMATS, type PixelFormat } from '../../../main/rfb/pixel-format.ts';
-import { Bytes, DecoderHarness } from '../../support/decode-harness.ts';
+import { Bytes, DecoderHarness, formatHarness, mapEntry, trueColour } from '../../support/decode-harness.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Pixel values and what they mean, worked out from the spec independently of PixelConverter.
 
 const rgba = (r: number, g: number, b: number) => (r | (g << 8) | (b << 16) | 0xff000000) >>> 0;
-const mapEntry = (i: number): [number, number, number] => [i, 255 - i, (i * 7) & 255];
-
-const trueColour = (
-  bitsPerPixel: number,
-  bigEndian: boolean,
-  max: [number, number, number],
-  shift: [number, number, number],
-): PixelFormat => ({
-  bitsPerPixel,
-  depth: bitsPerPixel === 32 ? 24 : bitsPerPixel,
-  bigEndian,
-  trueColour: true,
-  redMax: max[0],
-  greenMax: max[1],
-  blueMax: max[2],
-  redShift: shift[0],
-  greenShift: shift[1],
-  blueShift: shift[2],
-});
 
 const channels = (f: PixelFormat): [number, number][] => [
   [f.redMax, f.redShift],
@@ -111,20 +92,6 @@ const FORMATS: FormatCase[] = [
   { name: '8 bpp colour map', format: LEVEL_FORMATS.pal8, bytesPerCPixel: 1 },
 ];
 const FULL = LEVEL_FORMATS.full;
-
-function harness(f: PixelFormat, width: number, height: number): DecoderHarness {
-  const h = new DecoderHarness(f, width, height);
-  if (!f.trueColour) {
-    const map = new Uint16Array(256 * 3);
-    for (let i = 0; i < 256; i++)
-      map.set(
-        mapEntry(i).map((c) => c * 257),
-        i * 3,
-      );
-    h.converter.setColourMapEntries(0, map);
-  }
-  return h;
-}
 
 function prng(seed: number): (n: number) => number {
   let s = seed >>> 0;
@@ -315,13 +282,13 @@ describe('TrleDecoder', () => {
 
     it('uses CPIXELs of the expected size', () => {
       expect(cpixel(f, randomValue(f, prng(1))).length).toBe(fc.bytesPerCPixel);
-      expect(harness(f, 1, 1).converter.bytesPerCPixel).toBe(fc.bytesPerCPixel);
+      expect(formatHarness(f, 1, 1).converter.bytesPerCPixel).toBe(fc.bytesPerCPixel);
     });
 
     it('decodes a 17x33 rectangle at 5,7 with every subencoding and edge tiles', () => {
       const kinds: Kind[] = ['packed', 'packed-reuse', 'prle', 'prle-reuse', 'plain', 'raw'];
       const { bytes, values } = randomRect(f, 17, 33, kinds, 17);
-      const h = harness(f, 30, 45);
+      const h = formatHarness(f, 30, 45);
       h.decode(new TrleDecoder(), rect(5, 7, 17, 33), bytes);
       expectRect(h, f, 5, 7, 17, values);
       // Nothing outside the rectangle was touched.
@@ -332,9 +299,9 @@ describe('TrleDecoder', () => {
 
     it('decodes the same when the bytes arrive one at a time', () => {
       const { bytes, values } = randomRect(f, 48, 40, ALL_KINDS, 99);
-      const whole = harness(f, 48, 40);
+      const whole = formatHarness(f, 48, 40);
       whole.decode(new TrleDecoder(), rect(0, 0, 48, 40), bytes);
-      const bytewise = harness(f, 48, 40);
+      const bytewise = formatHarness(f, 48, 40);
       bytewise.decode(new TrleDecoder(), rect(0, 0, 48, 40), bytes, 1);
       expectRect(bytewise, f, 0, 0, 48, values);
       expect(firstDifference(bytewise.fb.data, whole.fb.data)).toBe(-1);

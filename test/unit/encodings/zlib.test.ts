@@ -2,11 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { MAX_ZLIB_LENGTH, ZlibDecoder } from '../../../main/rfb/encodings/zlib.ts';
 import { RfbError } from '../../../main/rfb/errors.ts';
 import { LEVEL_FORMATS, type PixelFormat } from '../../../main/rfb/pixel-format.ts';
-import { Bytes, DecoderHarness, ServerDeflater } from '../../support/decode-harness.ts';
+import {
+  Bytes,
+  DecoderHarness,
+  formatHarness,
+  mapEntry,
+  ServerDeflater,
+} from '../../support/decode-harness.ts';
 
 const rgba = (r: number, g: number, b: number) => (r | (g << 8) | (b << 16) | 0xff000000) >>> 0;
 const scale = (v: number, max: number) => Math.round((v * 255) / max);
-const mapEntry = (i: number): [number, number, number] => [i, 255 - i, (i * 7) & 255];
 
 interface FormatCase {
   name: string;
@@ -57,20 +62,6 @@ const FORMATS: FormatCase[] = [
 ];
 const FULL = FORMATS[0];
 
-function harness(f: PixelFormat, width: number, height: number): DecoderHarness {
-  const h = new DecoderHarness(f, width, height);
-  if (!f.trueColour) {
-    const map = new Uint16Array(256 * 3);
-    for (let i = 0; i < 256; i++)
-      map.set(
-        mapEntry(i).map((c) => c * 257),
-        i * 3,
-      );
-    h.converter.setColourMapEntries(0, map);
-  }
-  return h;
-}
-
 /** Raw PIXELs of a w x h rectangle whose pixel (x, y) is `fc.pixel(seed + x * 3 + y * 7)`. */
 function rawRect(fc: FormatCase, w: number, h: number, seed: number) {
   const b = new Bytes();
@@ -108,7 +99,7 @@ describe('ZlibDecoder', () => {
   describe.each(FORMATS)('$name', (fc) => {
     it('decodes a 5x3 rectangle at 2,1', () => {
       const { raw, expected } = rawRect(fc, 5, 3, 1);
-      const h = harness(fc.format, 8, 6);
+      const h = formatHarness(fc.format, 8, 6);
       h.decode(new ZlibDecoder(), rect(2, 1, 5, 3), new ServerDeflater().message(raw));
       expect(pixels(h, 2, 1, 5, 3)).toEqual(expected);
       expect(h.pixel(1, 1)).toBe(0);
@@ -124,7 +115,7 @@ describe('ZlibDecoder', () => {
       const m2 = writer.message(b.raw);
       expect(m2.length).toBeLessThan(m1.length / 2);
       for (const chunk of [undefined, 1]) {
-        const h = harness(fc.format, 80, 30);
+        const h = formatHarness(fc.format, 80, 30);
         const decoder = new ZlibDecoder();
         h.decode(decoder, rect(0, 0, 40, 30), m1, chunk);
         h.decode(decoder, rect(40, 0, 40, 30), m2, chunk);

@@ -2,31 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { MAX_ZRLE_LENGTH, ZrleDecoder } from '../../../main/rfb/encodings/zrle.ts';
 import { RfbError } from '../../../main/rfb/errors.ts';
 import { LEVEL_FORMATS, type PixelFormat } from '../../../main/rfb/pixel-format.ts';
-import { Bytes, DecoderHarness, ServerDeflater } from '../../support/decode-harness.ts';
+import {
+  Bytes,
+  DecoderHarness,
+  formatHarness,
+  mapEntry,
+  ServerDeflater,
+  trueColour,
+} from '../../support/decode-harness.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Pixel values and what they mean, worked out from the spec independently of PixelConverter.
 
 const rgba = (r: number, g: number, b: number) => (r | (g << 8) | (b << 16) | 0xff000000) >>> 0;
-const mapEntry = (i: number): [number, number, number] => [i, 255 - i, (i * 7) & 255];
-
-const trueColour = (
-  bitsPerPixel: number,
-  bigEndian: boolean,
-  max: [number, number, number],
-  shift: [number, number, number],
-): PixelFormat => ({
-  bitsPerPixel,
-  depth: bitsPerPixel === 32 ? 24 : bitsPerPixel,
-  bigEndian,
-  trueColour: true,
-  redMax: max[0],
-  greenMax: max[1],
-  blueMax: max[2],
-  redShift: shift[0],
-  greenShift: shift[1],
-  blueShift: shift[2],
-});
 
 const channels = (f: PixelFormat): [number, number][] => [
   [f.redMax, f.redShift],
@@ -111,20 +99,6 @@ const FORMATS: FormatCase[] = [
   { name: '8 bpp colour map', format: LEVEL_FORMATS.pal8, bytesPerCPixel: 1 },
 ];
 const FULL = LEVEL_FORMATS.full;
-
-function harness(f: PixelFormat, width: number, height: number): DecoderHarness {
-  const h = new DecoderHarness(f, width, height);
-  if (!f.trueColour) {
-    const map = new Uint16Array(256 * 3);
-    for (let i = 0; i < 256; i++)
-      map.set(
-        mapEntry(i).map((c) => c * 257),
-        i * 3,
-      );
-    h.converter.setColourMapEntries(0, map);
-  }
-  return h;
-}
 
 function prng(seed: number): (n: number) => number {
   let s = seed >>> 0;
@@ -304,12 +278,12 @@ describe('ZrleDecoder', () => {
 
     it('uses CPIXELs of the expected size', () => {
       expect(cpixel(f, randomValue(f, prng(1))).length).toBe(fc.bytesPerCPixel);
-      expect(harness(f, 1, 1).converter.bytesPerCPixel).toBe(fc.bytesPerCPixel);
+      expect(formatHarness(f, 1, 1).converter.bytesPerCPixel).toBe(fc.bytesPerCPixel);
     });
 
     it('decodes a 65x17 rectangle at 3,5 (a 1-pixel-wide edge tile)', () => {
       const { tiles, values } = randomTiles(f, 65, 17, ['prle', 'packed'], 5);
-      const h = harness(f, 70, 30);
+      const h = formatHarness(f, 70, 30);
       h.decode(new ZrleDecoder(), rect(3, 5, 65, 17), new ServerDeflater().message(tiles));
       expectRect(h, f, 3, 5, 65, values);
       expect(h.pixel(2, 5)).toBe(0);
@@ -323,13 +297,13 @@ describe('ZrleDecoder', () => {
       const writer = new ServerDeflater();
       const m1 = writer.message(first.tiles);
       const m2 = writer.message(second.tiles);
-      const whole = harness(f, 160, 140);
+      const whole = formatHarness(f, 160, 140);
       const decoder = new ZrleDecoder();
       whole.decode(decoder, rect(0, 0, 130, 66), m1);
       whole.decode(decoder, rect(10, 70, 129, 65), m2);
       expectRect(whole, f, 0, 0, 130, first.values);
       expectRect(whole, f, 10, 70, 129, second.values);
-      const bytewise = harness(f, 160, 140);
+      const bytewise = formatHarness(f, 160, 140);
       const decoder2 = new ZrleDecoder();
       bytewise.decode(decoder2, rect(0, 0, 130, 66), m1, 1);
       bytewise.decode(decoder2, rect(10, 70, 129, 65), m2, 1);
