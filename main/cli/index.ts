@@ -2,7 +2,15 @@ import { parseArgs } from 'node:util';
 import { RfbError, type RfbErrorKind } from '../rfb/errors.ts';
 import { record, replay, snapshot } from './commands.ts';
 import type { LiveOptions } from './live.ts';
-import { parseColourLevel, parseEncodingList, parseSeconds, readPassword, usageError } from './options.ts';
+import {
+  parseColourLevel,
+  parseEncodingList,
+  parsePort,
+  parseSeconds,
+  readPassword,
+  usageError,
+} from './options.ts';
+import { web } from './web.ts';
 
 const USAGE = `Usage:
   porthole snapshot <target> <out.png> [options]     write one complete framebuffer as PNG
@@ -10,6 +18,8 @@ const USAGE = `Usage:
                                                      record the server's stream (FBS 001.000)
   porthole replay <in.fbs> [--png OUT] [--bench] [--json]
                                                      decode a recording as fast as possible
+  porthole web [--port P] [--data-dir D]             serve the viewer to a browser on 127.0.0.1;
+                                                     prints the address (with its token) first
 
 Targets: host (display 0), host:N (display N = port 5900+N), host::port,
          vnc://host[:port], [IPv6]:N
@@ -33,6 +43,8 @@ const LIVE_OPTIONS = {
   png: { type: 'string' },
   bench: { type: 'boolean' },
   json: { type: 'boolean' },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -107,6 +119,11 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
       }
+      return;
+    }
+    case 'web': {
+      expectArgs(0, 'no arguments (options: --port P, --data-dir D)');
+      await web(values.port === undefined ? 0 : parsePort(values.port), values['data-dir']);
       return;
     }
     default:

@@ -48,3 +48,10 @@ export function readPassword(file: string | undefined, env: NodeJS.ProcessEnv): 
   }
   return env.VNC_PASSWORD || undefined;
 }
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d{1,5}$/.test(value) || port > 65535)
+    throw usageError(`--port needs a port number 0–65535, not "${value}"`);
+  return port;
+}

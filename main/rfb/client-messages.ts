@@ -45,6 +45,18 @@ export function keyEvent(keysym: number, down: boolean): Uint8Array {
   return out;
 }
 
+/** QEMU Extended Key Event (message 255, submessage 0): a keysym plus the key's XT scancode. */
+export function qemuExtendedKeyEvent(keysym: number, down: boolean, scancode: number): Uint8Array {
+  const out = new Uint8Array(12);
+  const view = new DataView(out.buffer);
+  out[0] = ClientMessage.Qemu;
+  out[1] = 0;
+  view.setUint16(2, down ? 1 : 0);
+  view.setUint32(4, keysym >>> 0);
+  view.setUint32(8, scancode >>> 0);
+  return out;
+}
+
 /** `buttons` is the button mask: bit 0 left, 1 middle, 2 right, 3/4 wheel up/down, 5/6 wheel left/right. */
 export function pointerEvent(x: number, y: number, buttons: number): Uint8Array {
   const out = new Uint8Array(6);

@@ -14,6 +14,8 @@ export const Encoding = {
   Cursor: -239,
   DesktopName: -307,
   ExtendedDesktopSize: -308,
+  QemuPointerMotionChange: -257,
+  QemuExtendedKeyEvent: -258,
 } as const;
 
 /** Names users type (`--encodings`), spelled as in the specification, lower-cased. */
@@ -58,6 +60,7 @@ export const VIEWER_PSEUDO_ENCODINGS = [
   Encoding.LastRect,
   Encoding.Cursor,
   Encoding.DesktopName,
+  Encoding.QemuExtendedKeyEvent,
 ];
 
 export const ClientMessage = {
@@ -67,6 +70,8 @@ export const ClientMessage = {
   KeyEvent: 4,
   PointerEvent: 5,
   ClientCutText: 6,
+  /** QEMU's client messages; submessage 0 is Extended Key Event. */
+  Qemu: 255,
 } as const;
 
 export const ServerMessage = {

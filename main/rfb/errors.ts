@@ -5,12 +5,15 @@ export class RfbError extends Error {
   readonly kind: RfbErrorKind;
   /** What the user can try next, appended to the message where it helps. */
   readonly hint: string | undefined;
+  /** The message without the hint. */
+  readonly detail: string;
 
   constructor(kind: RfbErrorKind, message: string, hint?: string) {
     super(hint ? `${message}. ${hint}` : message);
     this.name = 'RfbError';
     this.kind = kind;
     this.hint = hint;
+    this.detail = message;
   }
 }
 

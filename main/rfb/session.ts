@@ -102,6 +102,8 @@ export interface SessionEvents {
   onState?(state: SessionState): void;
   onServerInit?(info: ServerInfo): void;
   onUpdateEnd?(): void;
+  /** The server acknowledged QEMU Extended Key Event: `sendKey` scancodes now reach it. */
+  onExtendedKeys?(): void;
   /** Called once when the session ends; `error` is undefined after a local close. */
   onClose?(error: RfbError | undefined): void;
   /** Every chunk received from the server, before it is parsed (recorders tap this). */
@@ -152,12 +154,13 @@ export class RfbSession {
   private pendingFormat: PixelFormat | undefined;
   private pendingEncodings = false;
   private needFullUpdate = false;
+  private extendedKeys = false;
 
   constructor(transport: Transport, options: SessionOptions = {}, events: SessionEvents = {}) {
     this.transport = transport;
     this.events = events;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.credentials = options.credentials ?? {};
+    this.credentials = { ...options.credentials };
     this.shared = options.shared ?? true;
     this.autoRequest = options.autoRequest ?? true;
     this.encodings = options.encodings ?? DEFAULT_ENCODINGS;
@@ -172,14 +175,25 @@ export class RfbSession {
     this.bytesReceived += chunk.length;
     this.counts.bytes += chunk.length;
     this.events.onInbound?.(chunk);
+    this.queue.push(chunk);
+    this.parse();
+  }
+
+  private parse(): void {
     try {
-      this.queue.push(chunk);
       while (this.step() === 'again') {
         /* keep parsing until more bytes are needed or the session closed */
       }
     } catch (error) {
       this.fail(error);
     }
+  }
+
+  /** Answers the password request announced by `credentials.askPassword`. */
+  providePassword(password: string): void {
+    if (this.state === 'closed') return;
+    this.credentials.password = password;
+    this.parse();
   }
 
   /** The transport closed, or failed with `cause`. */
@@ -208,6 +222,11 @@ export class RfbSession {
     return { bytes: this.counts.bytes, updates: this.counts.updates, rects, pixels: this.counts.pixels };
   }
 
+  /** True while an update request has not been answered: the next request would queue behind it. */
+  get requestOutstanding(): boolean {
+    return this.outstandingRequests > 0;
+  }
+
   /** The security type in use, once chosen (0 before). */
   get chosenSecurityType(): number {
     return this.securityType;
@@ -221,8 +240,20 @@ export class RfbSession {
     this.outstandingRequests++;
   }
 
-  sendKey(keysym: number, down: boolean): void {
-    if (this.state === 'connected') this.send(msg.keyEvent(keysym, down));
+  /** Asks for what changed since the last update (the whole screen after a colour-map change). */
+  requestNextUpdate(): void {
+    this.requestUpdate(!this.needFullUpdate);
+    this.needFullUpdate = false;
+  }
+
+  /**
+   * Sends a key. With a scancode, and once the server acknowledged QEMU Extended Key Event,
+   * the key travels as that message so a VM guest gets the physical key whatever its layout.
+   */
+  sendKey(keysym: number, down: boolean, scancode = 0): void {
+    if (this.state !== 'connected') return;
+    if (this.extendedKeys && scancode) this.send(msg.qemuExtendedKeyEvent(keysym, down, scancode));
+    else this.send(msg.keyEvent(keysym, down));
   }
 
   sendPointer(x: number, y: number, buttons: number): void {
@@ -576,7 +607,13 @@ export class RfbSession {
       }
       case Encoding.Cursor:
         return this.readCursor(rect);
-      case QEMU_POINTER_MOTION_CHANGE:
+      case Encoding.QemuExtendedKeyEvent:
+        if (!this.extendedKeys) {
+          this.extendedKeys = true;
+          this.events.onExtendedKeys?.();
+        }
+        return true;
+      case Encoding.QemuPointerMotionChange:
         // QEMU before 8.2 sends this zero-payload rect unasked (noVNC #1927); nothing to do.
         return true;
       default:
@@ -620,13 +657,11 @@ export class RfbSession {
     this.counts.updates++;
     this.out.flush(true);
     if (this.outstandingRequests > 0) this.outstandingRequests--;
-    this.events.onUpdateEnd?.();
-    if (this.state !== 'connected') return;
-    this.applyPendingIfIdle();
-    if (this.autoRequest && this.outstandingRequests === 0) {
-      this.requestUpdate(!this.needFullUpdate);
-      this.needFullUpdate = false;
+    if (this.state === 'connected') {
+      this.applyPendingIfIdle();
+      if (this.autoRequest && this.outstandingRequests === 0) this.requestNextUpdate();
     }
+    this.events.onUpdateEnd?.();
   }
 
   private applyPendingIfIdle(): void {
@@ -759,7 +794,6 @@ export class RfbSession {
 }
 
 /** QEMU Pointer Motion Change pseudo-encoding (rfbproto); zero payload. */
-const QEMU_POINTER_MOTION_CHANGE = -257;
 
 function busyConsole(when: string, detail: string): RfbError {
   return new RfbError(

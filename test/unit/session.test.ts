@@ -166,7 +166,7 @@ describe('initialisation', () => {
     // full level: 32 bpp, depth 24, little-endian, true colour, 255/255/255, shifts 0/8/16
     pf.set([32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 0, 8, 16, 0, 0, 0]);
     expected.raw(pf);
-    expected.u8(2, 0).u16(7).s32(16).s32(0).s32(-223).s32(-308).s32(-224).s32(-239).s32(-307);
+    expected.u8(2, 0).u16(8).s32(16).s32(0).s32(-223).s32(-308).s32(-224).s32(-239).s32(-307).s32(-258);
     expected.u8(3, 0).u16(0).u16(0).u16(300).u16(200);
     expect(sent).toEqual(Array.from(expected.build()));
     expect(s.session.info?.name).toBe('my desktop');

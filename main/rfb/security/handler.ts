@@ -3,6 +3,12 @@ import type { ByteQueue } from '../byte-queue.ts';
 /** What the user gave to authenticate with. */
 export interface Credentials {
   password?: string;
+  /**
+   * Called when the server asks for a password and none is set. The exchange then waits
+   * until the session is given one (`RfbSession.providePassword`). Without it, a missing
+   * password is an error.
+   */
+  askPassword?: () => void;
 }
 
 /**

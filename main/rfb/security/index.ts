@@ -11,7 +11,7 @@ export function createSecurityHandler(type: number, credentials: Credentials): S
     case SecurityType.None:
       return new NoneSecurity();
     case SecurityType.VncAuth:
-      return new VncAuthSecurity(credentials.password);
+      return new VncAuthSecurity(credentials);
     default:
       throw new Error(`no handler for security type ${type}`);
   }

@@ -2,7 +2,7 @@ import { DES } from 'des.js';
 import type { ByteQueue } from '../byte-queue.ts';
 import { SecurityType } from '../constants.ts';
 import { RfbError } from '../errors.ts';
-import type { SecurityHandler } from './handler.ts';
+import type { Credentials, SecurityHandler } from './handler.ts';
 
 function reverseBits(byte: number): number {
   let reversed = 0;
@@ -52,14 +52,21 @@ export function vncAuthResponse(password: string, challenge: Uint8Array): Uint8A
 /** Security type 2, VNC Authentication: DES of a 16-byte challenge with the password. */
 export class VncAuthSecurity implements SecurityHandler {
   readonly type = SecurityType.VncAuth;
-  private readonly password: string | undefined;
+  private readonly credentials: Credentials;
+  private asked = false;
 
-  constructor(password: string | undefined) {
-    this.password = password;
+  constructor(credentials: Credentials) {
+    this.credentials = credentials;
   }
 
   step(queue: ByteQueue, send: (bytes: Uint8Array) => void): boolean {
-    if (this.password === undefined) {
+    const password = this.credentials.password;
+    if (password === undefined) {
+      if (this.credentials.askPassword) {
+        if (!this.asked) this.credentials.askPassword();
+        this.asked = true;
+        return false;
+      }
       throw new RfbError(
         'auth',
         'the server asks for a VNC password and none was given',
@@ -67,7 +74,7 @@ export class VncAuthSecurity implements SecurityHandler {
       );
     }
     if (!queue.has(16)) return false;
-    send(vncAuthResponse(this.password, queue.bytes(16)));
+    send(vncAuthResponse(password, queue.bytes(16)));
     return true;
   }
 }

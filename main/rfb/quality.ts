@@ -1,0 +1,26 @@
+import type { PictureQuality } from '../../shared/picture-quality.ts';
+import { DEFAULT_ENCODINGS, Encoding } from './constants.ts';
+
+/** Tight compression level pseudo-encodings -256 (level 0) … -247 (level 9), rfbproto §7.8. */
+export function compressionLevel(level: number): number {
+  return -256 + Math.max(0, Math.min(9, level));
+}
+
+/**
+ * The encoding list each picture quality asks for. Every preset is lossless for now: the
+ * viewer sends no JPEG quality level, so Tight stays lossless. High favours decode speed
+ * (ZRLE first, light compression); Medium and Low favour bandwidth (Tight first, more
+ * compression). Auto starts from High.
+ */
+export function qualityEncodings(quality: PictureQuality): number[] {
+  const rest = DEFAULT_ENCODINGS.filter((e) => e !== Encoding.CopyRect && e !== Encoding.Tight);
+  switch (quality) {
+    case 'auto':
+    case 'high':
+      return [...DEFAULT_ENCODINGS, compressionLevel(1)];
+    case 'medium':
+      return [Encoding.CopyRect, Encoding.Tight, ...rest, compressionLevel(6)];
+    case 'low':
+      return [Encoding.CopyRect, Encoding.Tight, ...rest, compressionLevel(9)];
+  }
+}

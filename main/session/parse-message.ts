@@ -1,0 +1,80 @@
+import { isColourLevel } from '../../shared/colour-level.ts';
+import { isPictureQuality } from '../../shared/picture-quality.ts';
+import type { OpenSessionRequest, ToSession } from '../../shared/session-protocol.ts';
+
+/**
+ * Checks a message from the viewer against the contract. The viewer is our own code, but a
+ * session trusts nothing it did not make: anything malformed is dropped (undefined).
+ */
+export function parseToSession(raw: unknown): ToSession | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'open': {
+      const request = parseOpenRequest(m.request);
+      return request && { type: 'open', request };
+    }
+    case 'password':
+      return isString(m.password, 1024) ? { type: 'password', password: m.password } : undefined;
+    case 'painted':
+    case 'refresh':
+    case 'reconnect':
+    case 'disconnect':
+      return { type: m.type };
+    case 'key':
+      return isUint(m.keysym, 0xffffffff) && typeof m.down === 'boolean' && isUint(m.scancode, 0xffff)
+        ? { type: 'key', keysym: m.keysym, down: m.down, scancode: m.scancode }
+        : undefined;
+    case 'pointer':
+      return isUint(m.x, 0xffff) && isUint(m.y, 0xffff) && isUint(m.buttons, 0xff)
+        ? { type: 'pointer', x: m.x, y: m.y, buttons: m.buttons }
+        : undefined;
+    case 'clipboard':
+      return isString(m.text, 16 << 20) ? { type: 'clipboard', text: m.text } : undefined;
+    case 'view-only':
+      return typeof m.on === 'boolean' ? { type: 'view-only', on: m.on } : undefined;
+    case 'colour-level':
+      return typeof m.level === 'string' && isColourLevel(m.level)
+        ? { type: 'colour-level', level: m.level }
+        : undefined;
+    case 'quality':
+      return typeof m.quality === 'string' && isPictureQuality(m.quality)
+        ? { type: 'quality', quality: m.quality }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function parseOpenRequest(raw: unknown): OpenSessionRequest | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const r = raw as Record<string, unknown>;
+  if (!isString(r.target, 1024)) return undefined;
+  const request: OpenSessionRequest = { target: r.target };
+  if (r.password !== undefined) {
+    if (!isString(r.password, 1024)) return undefined;
+    request.password = r.password;
+  }
+  for (const flag of ['shared', 'viewOnly', 'reconnect'] as const) {
+    if (r[flag] === undefined) continue;
+    if (typeof r[flag] !== 'boolean') return undefined;
+    request[flag] = r[flag];
+  }
+  if (r.quality !== undefined) {
+    if (typeof r.quality !== 'string' || !isPictureQuality(r.quality)) return undefined;
+    request.quality = r.quality;
+  }
+  if (r.colourLevel !== undefined) {
+    if (typeof r.colourLevel !== 'string' || !isColourLevel(r.colourLevel)) return undefined;
+    request.colourLevel = r.colourLevel;
+  }
+  return request;
+}
+
+function isString(value: unknown, max: number): value is string {
+  return typeof value === 'string' && value.length <= max;
+}
+
+function isUint(value: unknown, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= max;
+}

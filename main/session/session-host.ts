@@ -1,0 +1,376 @@
+import type { ColourLevel } from '../../shared/colour-level.ts';
+import type { DrawBatch } from '../../shared/draw-ops.ts';
+import { encodeDrawBatch, isPaintOp } from '../../shared/draw-wire.ts';
+import type { PictureQuality } from '../../shared/picture-quality.ts';
+import {
+  DRAW_CREDITS,
+  type FromSession,
+  type OpenSessionRequest,
+  type SessionError,
+  type SessionStatus,
+  type ToSession,
+} from '../../shared/session-protocol.ts';
+import { parseTarget } from '../../shared/target.ts';
+import { SecurityType } from '../rfb/constants.ts';
+import { RfbError } from '../rfb/errors.ts';
+import { qualityEncodings } from '../rfb/quality.ts';
+import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
+import { openTcpSession } from '../rfb/transports/tcp.ts';
+import { parseToSession } from './parse-message.ts';
+
+/** The viewer's end of a session, as the session process sees it. */
+export interface SessionChannel {
+  send(message: FromSession): void;
+  /** Raw messages from the viewer; the host validates them. */
+  onMessage(listener: (message: unknown) => void): void;
+  /** The viewer went away. */
+  onClose(listener: () => void): void;
+  close(): void;
+}
+
+export type Connector = (
+  host: string,
+  port: number,
+  options: SessionOptions,
+  events: SessionEvents,
+) => { session: RfbSession };
+
+export interface HostOptions {
+  connect?: Connector;
+  /** Seconds before each automatic reconnect attempt; the last repeats. */
+  reconnectDelays?: readonly number[];
+  maxReconnectAttempts?: number;
+  /** Seconds the handshake may take (not counting a password prompt). */
+  handshakeTimeout?: number;
+}
+
+const DEFAULT_RECONNECT_DELAYS = [1, 2, 4, 8, 15, 30];
+
+/**
+ * Runs one viewer's session: connects, asks for a password when the server wants one,
+ * streams draw batches with flow control, forwards input, and reconnects after a dropped
+ * connection with backoff. Plain Node: Electron's session process and browser mode share it.
+ */
+export function runSessionHost(channel: SessionChannel, options: HostOptions = {}): SessionHost {
+  return new SessionHost(channel, options);
+}
+
+export class SessionHost {
+  private readonly channel: SessionChannel;
+  private readonly connector: Connector;
+  private readonly reconnectDelays: readonly number[];
+  private readonly maxReconnectAttempts: number;
+  private readonly handshakeTimeout: number;
+
+  private request: OpenSessionRequest | undefined;
+  private password: string | undefined;
+  private viewOnly = false;
+  private quality: PictureQuality = 'auto';
+  private colourLevel: ColourLevel = 'full';
+
+  private session: RfbSession | undefined;
+  /** Updates sent to the viewer and not yet painted. */
+  private unpainted = 0;
+  /** An update ended while the viewer was behind: request the next one when it catches up. */
+  private requestDeferred = false;
+  private waitingForPassword = false;
+  /** The current connection was established (so a drop is worth reconnecting). */
+  private connected = false;
+  /** Attempts since the last established connection; 0 when none is under way. */
+  private reconnectAttempt = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private countdownTimer: NodeJS.Timeout | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private ended = false;
+
+  constructor(channel: SessionChannel, options: HostOptions) {
+    this.channel = channel;
+    this.connector = options.connect ?? openTcpSession;
+    this.reconnectDelays = options.reconnectDelays ?? DEFAULT_RECONNECT_DELAYS;
+    this.maxReconnectAttempts = options.maxReconnectAttempts ?? 20;
+    this.handshakeTimeout = options.handshakeTimeout ?? 20;
+    channel.onMessage((raw) => {
+      const message = parseToSession(raw);
+      if (message) this.handle(message);
+    });
+    channel.onClose(() => this.end());
+  }
+
+  private handle(message: ToSession): void {
+    if (this.ended) return;
+    const session = this.session;
+    switch (message.type) {
+      case 'open':
+        if (this.request) return;
+        this.request = message.request;
+        this.password = message.request.password;
+        this.viewOnly = message.request.viewOnly ?? false;
+        this.quality = message.request.quality ?? 'auto';
+        this.colourLevel = message.request.colourLevel ?? 'full';
+        this.sendSettings();
+        this.connect();
+        return;
+      case 'password':
+        this.password = message.password;
+        if (this.waitingForPassword && session) {
+          this.waitingForPassword = false;
+          this.setStatus({ phase: 'authenticating' });
+          this.startHandshakeTimer();
+          session.providePassword(message.password);
+        } else if (!session) {
+          this.connect();
+        }
+        return;
+      case 'painted':
+        if (this.unpainted > 0) this.unpainted--;
+        this.requestIfReady();
+        return;
+      case 'key':
+        if (!this.viewOnly) session?.sendKey(message.keysym, message.down, message.scancode);
+        return;
+      case 'pointer':
+        if (!this.viewOnly) session?.sendPointer(message.x, message.y, message.buttons);
+        return;
+      case 'clipboard':
+        if (!this.viewOnly) session?.sendClipboard(message.text);
+        return;
+      case 'view-only':
+        this.viewOnly = message.on;
+        this.sendSettings();
+        return;
+      case 'colour-level':
+        this.colourLevel = message.level;
+        session?.setColourLevel(message.level);
+        this.sendSettings();
+        return;
+      case 'quality':
+        this.quality = message.quality;
+        session?.setEncodings(qualityEncodings(message.quality));
+        this.sendSettings();
+        return;
+      case 'refresh':
+        session?.requestUpdate(false);
+        return;
+      case 'reconnect':
+        if (!this.request || (session && session.state !== 'closed')) return;
+        this.clearReconnect();
+        this.connect();
+        return;
+      case 'disconnect':
+        this.clearReconnect();
+        this.reconnectAttempt = 0;
+        if (session) session.close();
+        else this.setStatus({ phase: 'closed' });
+        return;
+    }
+  }
+
+  private connect(): void {
+    const request = this.request!;
+    let target: { host: string; port: number };
+    try {
+      target = parseTarget(request.target);
+    } catch (error) {
+      this.setStatus({ phase: 'closed', error: { kind: 'usage', message: (error as Error).message } });
+      return;
+    }
+    this.connected = false;
+    this.unpainted = 0;
+    this.requestDeferred = false;
+    this.waitingForPassword = false;
+    this.setStatus({ phase: 'connecting', target: request.target, attempt: this.reconnectAttempt });
+    let session: RfbSession | undefined;
+    const events: SessionEvents = {
+      onState: (state) => {
+        if (state === 'security' && session?.chosenSecurityType !== SecurityType.None) {
+          this.setStatus({ phase: 'authenticating' });
+        }
+      },
+      onServerInit: (info) => {
+        this.clearHandshakeTimer();
+        this.connected = true;
+        this.reconnectAttempt = 0;
+        this.setStatus({
+          phase: 'connected',
+          name: info.name,
+          width: info.width,
+          height: info.height,
+          version: info.version,
+        });
+      },
+      onDraw: (batch) => this.forward(batch),
+      onUpdateEnd: () => {
+        this.requestDeferred = true;
+        this.requestIfReady();
+      },
+      onExtendedKeys: () => this.channel.send({ type: 'capabilities', capabilities: { extendedKeys: true } }),
+      onClose: (error) => {
+        if (this.session === session) this.closed(error);
+      },
+    };
+    session = this.connector(
+      target.host,
+      target.port,
+      {
+        credentials: {
+          password: this.password,
+          askPassword: () => {
+            this.clearHandshakeTimer();
+            this.waitingForPassword = true;
+            this.setStatus({ phase: 'password', retry: false });
+          },
+        },
+        shared: request.shared ?? true,
+        encodings: qualityEncodings(this.quality),
+        colourLevel: this.colourLevel,
+        autoRequest: false,
+      },
+      events,
+    ).session;
+    this.session = session;
+    this.startHandshakeTimer();
+  }
+
+  /** Splits a batch: paint ops travel as one exact-size buffer, the rest as messages. */
+  private forward(batch: DrawBatch): void {
+    if (batch.ops.some(isPaintOp) || batch.updateEnd) {
+      this.channel.send({ type: 'draw', batch: encodeDrawBatch(batch) });
+      if (batch.updateEnd) this.unpainted++;
+    }
+    for (const op of batch.ops) {
+      if (op.kind === 'bell') this.channel.send({ type: 'bell' });
+      else if (op.kind === 'clipboard') this.channel.send({ type: 'clipboard', text: op.text });
+      else if (op.kind === 'desktop-name') this.channel.send({ type: 'desktop-name', name: op.name });
+    }
+  }
+
+  /** Flow control: the next incremental update is asked for only when the viewer keeps up. */
+  private requestIfReady(): void {
+    const session = this.session;
+    if (!this.requestDeferred || !session || session.state !== 'connected') return;
+    if (session.requestOutstanding) {
+      this.requestDeferred = false;
+      return;
+    }
+    if (this.unpainted >= DRAW_CREDITS) return;
+    this.requestDeferred = false;
+    session.requestNextUpdate();
+  }
+
+  private closed(error: RfbError | undefined): void {
+    this.clearHandshakeTimer();
+    const session = this.session;
+    this.session = undefined;
+    if (this.ended) return;
+    if (!error) {
+      this.setStatus({ phase: 'closed' });
+      return;
+    }
+    const info = toSessionError(error);
+    if (error.kind === 'auth' && session?.chosenSecurityType === SecurityType.VncAuth) {
+      // A rejected password: ask again rather than end (the next one reconnects).
+      this.password = undefined;
+      this.setStatus({ phase: 'password', retry: true, message: info.message });
+      return;
+    }
+    const dropped = this.connected || this.reconnectAttempt > 0;
+    const retryable = error.kind === 'network' || error.kind === 'timeout';
+    if (dropped && retryable && this.request?.reconnect !== false) {
+      this.scheduleReconnect(info);
+      return;
+    }
+    this.reconnectAttempt = 0;
+    this.setStatus({ phase: 'closed', error: info });
+  }
+
+  private scheduleReconnect(error: SessionError): void {
+    this.reconnectAttempt++;
+    if (this.reconnectAttempt > this.maxReconnectAttempts) {
+      this.reconnectAttempt = 0;
+      this.setStatus({
+        phase: 'closed',
+        error: {
+          ...error,
+          hint: `Gave up after ${this.maxReconnectAttempts} attempts. ${error.hint ?? ''}`.trim(),
+        },
+      });
+      return;
+    }
+    const delays = this.reconnectDelays;
+    let seconds = delays[Math.min(this.reconnectAttempt - 1, delays.length - 1)];
+    const attempt = this.reconnectAttempt;
+    const tick = () => {
+      this.setStatus({ phase: 'reconnecting', seconds, attempt, error });
+      if (seconds <= 0) return;
+      this.countdownTimer = setTimeout(
+        () => {
+          seconds--;
+          tick();
+        },
+        Math.min(1000, seconds * 1000),
+      );
+    };
+    tick();
+    this.reconnectTimer = setTimeout(() => {
+      this.clearReconnect();
+      this.connect();
+    }, seconds * 1000);
+  }
+
+  private clearReconnect(): void {
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.countdownTimer);
+    this.reconnectTimer = undefined;
+    this.countdownTimer = undefined;
+  }
+
+  private startHandshakeTimer(): void {
+    this.clearHandshakeTimer();
+    const session = this.session;
+    this.handshakeTimer = setTimeout(() => {
+      if (session && session === this.session && !this.connected && !this.waitingForPassword) {
+        session.abort(
+          new RfbError(
+            'timeout',
+            `the server did not finish the connection within ${this.handshakeTimeout} s`,
+            'The service on this port may not be a VNC server, or the server is stuck',
+          ),
+        );
+      }
+    }, this.handshakeTimeout * 1000);
+  }
+
+  private clearHandshakeTimer(): void {
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+  }
+
+  private sendSettings(): void {
+    this.channel.send({
+      type: 'settings',
+      quality: this.quality,
+      colourLevel: this.colourLevel,
+      viewOnly: this.viewOnly,
+    });
+  }
+
+  private setStatus(status: SessionStatus): void {
+    if (!this.ended) this.channel.send({ type: 'status', status });
+  }
+
+  /** The viewer went away: close everything, quietly. */
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.clearReconnect();
+    this.clearHandshakeTimer();
+    this.session?.close();
+    this.session = undefined;
+  }
+}
+
+function toSessionError(error: RfbError): SessionError {
+  return error.hint
+    ? { kind: error.kind, message: error.detail, hint: error.hint }
+    : { kind: error.kind, message: error.detail };
+}

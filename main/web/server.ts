@@ -1,0 +1,180 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import type { FromSession } from '../../shared/session-protocol.ts';
+import { type ControlService, createControlService } from '../app/control-service.ts';
+import { runSessionHost, type SessionChannel } from '../session/session-host.ts';
+import { CONTENT_SECURITY_POLICY, CONTENT_TYPES, resolveStaticFile } from './static-files.ts';
+
+export interface WebServerOptions {
+  /** 0 picks a free port. */
+  port?: number;
+  /** The built renderer (out/renderer). */
+  rendererDir: string;
+  /** Where recent connections and settings are kept. */
+  dataDir: string;
+}
+
+export interface WebServer {
+  /** The address to open, with its token: http://127.0.0.1:PORT/TOKEN/ */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Clipboard text is at most 16 MiB; nothing else the viewer sends comes close. */
+const MAX_MESSAGE_BYTES = 17 << 20;
+
+/**
+ * Browser mode: serves the renderer and runs sessions in this Node process, carrying the
+ * same contract as Electron's IPC over WebSockets. Bound to 127.0.0.1 only; every request
+ * must carry the random token as the first path segment, so relative asset URLs carry it too.
+ * Host and Origin are checked so another web page cannot reach it through DNS rebinding.
+ */
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const token = randomBytes(24).toString('base64url');
+  const prefix = `/${token}/`;
+  const control = createControlService(options.dataDir);
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  let port = 0;
+
+  const allowedHost = (host: string | undefined) =>
+    host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+  const allowedOrigin = (origin: string | undefined) =>
+    origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+  const hasToken = (path: string) =>
+    path.length >= prefix.length &&
+    timingSafeEqual(Buffer.from(path.slice(0, prefix.length)), Buffer.from(prefix));
+
+  const server = createServer((request, response) => {
+    void serveFile(request, response).catch(() => {
+      if (!response.headersSent) response.writeHead(500).end();
+    });
+  });
+
+  async function serveFile(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0];
+    if (!allowedHost(request.headers.host) || !hasToken(path)) {
+      response
+        .writeHead(403, { 'Content-Type': 'text/plain' })
+        .end('Forbidden: open the address Porthole printed\n');
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405).end();
+      return;
+    }
+    const file = await resolveStaticFile(options.rendererDir, path.slice(prefix.length - 1));
+    if (!file) {
+      response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found\n');
+      return;
+    }
+    const body = await readFile(file);
+    response.writeHead(200, {
+      'Content-Type': CONTENT_TYPES[extname(file)],
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+    });
+    response.end(request.method === 'HEAD' ? undefined : body);
+  }
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (request.url ?? '').split('?')[0];
+    const kind = hasToken(path) ? path.slice(prefix.length) : '';
+    if (
+      !allowedHost(request.headers.host) ||
+      !allowedOrigin(request.headers.origin) ||
+      (kind !== 'ws/control' && kind !== 'ws/session')
+    ) {
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => {
+      if (kind === 'ws/control') serveControl(ws, control);
+      else runSessionHost(webSocketChannel(ws));
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}${prefix}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of sockets.clients) client.terminate();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** A session's channel over a WebSocket: draw batches as binary frames, the rest as JSON. */
+export function webSocketChannel(ws: WebSocket): SessionChannel {
+  return {
+    send(message: FromSession) {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      if (message.type === 'draw') ws.send(message.batch, { binary: true });
+      else ws.send(JSON.stringify(message));
+    },
+    onMessage(listener) {
+      ws.on('message', (data: RawData, isBinary: boolean) => {
+        if (isBinary) return;
+        try {
+          listener(JSON.parse(data.toString()));
+        } catch {
+          /* not JSON: dropped */
+        }
+      });
+    },
+    onClose(listener) {
+      ws.on('close', listener);
+    },
+    close() {
+      ws.close();
+    },
+  };
+}
+
+interface ControlCall {
+  id: number;
+  name: string;
+  params: unknown;
+}
+
+/** Control requests as JSON calls: `{id, name, params}` answered by `{id, result}` or `{id, error}`. */
+function serveControl(ws: WebSocket, control: ControlService): void {
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (isBinary) return;
+    let call: ControlCall;
+    try {
+      call = JSON.parse(data.toString());
+    } catch {
+      return;
+    }
+    if (typeof call?.id !== 'number') return;
+    const reply = (body: { result: unknown } | { error: string }) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ id: call.id, ...body }));
+    };
+    const handler = Object.hasOwn(control, call.name)
+      ? (control[call.name as keyof ControlService] as (params: unknown) => Promise<unknown>)
+      : undefined;
+    if (!handler) {
+      reply({ error: `"${call.name}" is not available in browser mode` });
+      return;
+    }
+    handler((call.params ?? {}) as never).then(
+      (result) => reply({ result }),
+      (error: Error) => reply({ error: error.message }),
+    );
+  });
+}

@@ -1,0 +1,83 @@
+import type { FromSession } from '../../../shared/session-protocol.ts';
+import type { PlatformClient, SessionPort } from './client.ts';
+
+/**
+ * Browser mode: the page was served from http://127.0.0.1:PORT/TOKEN/, and the same prefix
+ * reaches the WebSockets. Clipboard and full screen are the page's own.
+ */
+export function createWebClient(location: Location = window.location): PlatformClient {
+  const base = `ws://${location.host}${location.pathname.replace(/[^/]*$/, '')}`;
+  let control: Promise<WebSocket> | undefined;
+  let nextId = 1;
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+
+  const openControl = () =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(`${base}ws/control`);
+      ws.addEventListener('open', () => resolve(ws));
+      ws.addEventListener('error', () => reject(new Error('cannot reach the Porthole web server')));
+      ws.addEventListener('close', () => {
+        control = undefined;
+        for (const call of pending.values()) call.reject(new Error('the Porthole web server went away'));
+        pending.clear();
+      });
+      ws.addEventListener('message', (event: MessageEvent) => {
+        const reply = JSON.parse(String(event.data)) as { id: number; result?: unknown; error?: string };
+        const call = pending.get(reply.id);
+        pending.delete(reply.id);
+        if (reply.error !== undefined) call?.reject(new Error(reply.error));
+        else call?.resolve(reply.result);
+      });
+    });
+
+  return {
+    kind: 'web',
+    openSession: () =>
+      new Promise<SessionPort>((resolve, reject) => {
+        const ws = new WebSocket(`${base}ws/session`);
+        ws.binaryType = 'arraybuffer';
+        ws.addEventListener('open', () => resolve(webSocketSession(ws)));
+        ws.addEventListener('error', () => reject(new Error('cannot reach the Porthole web server')));
+      }),
+    async invoke(name, params) {
+      control ??= openControl();
+      const ws = await control;
+      const id = nextId++;
+      const result = new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
+      ws.send(JSON.stringify({ id, name, params }));
+      return result as never;
+    },
+    readClipboard: () => navigator.clipboard.readText(),
+    writeClipboard: (text) => navigator.clipboard.writeText(text),
+    async saveScreenshot(png, suggestedName) {
+      const url = URL.createObjectURL(new Blob([png as Uint8Array<ArrayBuffer>], { type: 'image/png' }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = suggestedName;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      return suggestedName;
+    },
+    async setFullScreen(on) {
+      if (on && !document.fullscreenElement) await document.documentElement.requestFullscreen();
+      if (!on && document.fullscreenElement) await document.exitFullscreen();
+    },
+    onOpenTarget: () => () => undefined,
+  };
+}
+
+function webSocketSession(ws: WebSocket): SessionPort {
+  return {
+    post(message) {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+    },
+    onMessage(listener) {
+      ws.addEventListener('message', (event: MessageEvent) => {
+        if (event.data instanceof ArrayBuffer) listener({ type: 'draw', batch: event.data });
+        else listener(JSON.parse(String(event.data)) as FromSession);
+      });
+    },
+    onClose: (listener) => ws.addEventListener('close', () => listener()),
+    close: () => ws.close(),
+  };
+}

@@ -1,0 +1,258 @@
+import type { ColourLevel } from '../../../shared/colour-level.ts';
+import { decodeDrawBatch } from '../../../shared/draw-wire.ts';
+import { comboEvents, type KeyCombo } from '../../../shared/keyboard/combos.ts';
+import type { PictureQuality } from '../../../shared/picture-quality.ts';
+import type { FromSession, OpenSessionRequest, ToSession } from '../../../shared/session-protocol.ts';
+import type { PlatformClient, SessionPort } from '../platform/client.ts';
+import { type Tab, useApp } from '../state/store.ts';
+import { KeyboardInput } from './keyboard-input.ts';
+import { Painter } from './painter.ts';
+import { PointerInput } from './pointer-input.ts';
+
+/**
+ * One session in the viewer: its port to the session process, the canvas it paints, and
+ * the input it forwards. Lives outside React so painting never waits for a render.
+ */
+export class SessionController {
+  readonly id: string;
+  readonly canvas: HTMLCanvasElement;
+  private readonly painter: Painter;
+  private readonly keyboard: KeyboardInput;
+  private readonly pointer: PointerInput;
+  private readonly client: PlatformClient;
+  private readonly request: OpenSessionRequest;
+  private port: SessionPort | undefined;
+  private detach: (() => void)[] = [];
+  /** The clipboard text last exchanged, so the same text is not sent back and forth. */
+  private lastClipboard = '';
+  private disposed = false;
+
+  constructor(id: string, request: OpenSessionRequest, client: PlatformClient) {
+    this.id = id;
+    this.request = request;
+    this.client = client;
+    this.canvas = document.createElement('canvas');
+    this.canvas.dataset.portholeScreen = '';
+    this.canvas.tabIndex = 0;
+    this.canvas.setAttribute('role', 'application');
+    this.canvas.setAttribute('aria-roledescription', 'remote screen');
+    this.canvas.setAttribute('aria-label', `Remote screen of ${request.target}`);
+    this.canvas.width = 0;
+    this.canvas.height = 0;
+    this.painter = new Painter(this.canvas);
+    this.painter.onResize = (width, height) => this.update({ width, height });
+    this.painter.onCursor = (cursor) => {
+      this.canvas.style.cursor = cursor;
+    };
+    this.canvas.style.cursor = this.painter.cursor;
+    this.keyboard = new KeyboardInput(
+      (keysym, down, scancode) => this.post({ type: 'key', keysym, down, scancode }),
+      (event) => {
+        const menuKey = useApp.getState().menuKey;
+        return menuKey !== '' && event.key === menuKey && !event.ctrlKey && !event.altKey && !event.metaKey;
+      },
+      () => this.update({ menuOpen: true }),
+    );
+    this.pointer = new PointerInput((x, y, buttons) => this.post({ type: 'pointer', x, y, buttons }));
+    this.detach.push(this.keyboard.attach(this.canvas), this.pointer.attach(this.canvas));
+    const onFocus = () => void this.offerLocalClipboard();
+    this.canvas.addEventListener('focus', onFocus);
+    this.detach.push(() => this.canvas.removeEventListener('focus', onFocus));
+  }
+
+  async start(): Promise<void> {
+    try {
+      this.port = await this.client.openSession();
+    } catch (error) {
+      this.update({
+        status: { phase: 'closed', error: { kind: 'network', message: (error as Error).message } },
+      });
+      return;
+    }
+    if (this.disposed) {
+      this.port.close();
+      return;
+    }
+    this.port.onMessage((message) => this.receive(message));
+    this.port.onClose(() => {
+      if (this.disposed) return;
+      const status = this.tab()?.status;
+      if (status?.phase !== 'closed') {
+        this.update({
+          status: {
+            phase: 'closed',
+            error: { kind: 'network', message: 'the session process ended unexpectedly', hint: 'Reconnect' },
+          },
+        });
+      }
+      this.port = undefined;
+    });
+    this.port.post({ type: 'open', request: this.request });
+  }
+
+  private receive(message: FromSession): void {
+    switch (message.type) {
+      case 'draw': {
+        const batch = decodeDrawBatch(message.batch);
+        this.painter.paint(batch);
+        if (batch.updateEnd) this.post({ type: 'painted' });
+        return;
+      }
+      case 'status': {
+        const status = message.status;
+        const patch: Partial<Tab> = { status };
+        if (status.phase === 'connected') {
+          patch.desktopName = status.name;
+          patch.width = status.width;
+          patch.height = status.height;
+          this.canvas.setAttribute('aria-label', `Remote screen of ${status.name || this.request.target}`);
+          void this.client
+            .invoke('recent:add', { target: this.request.target })
+            .then((recent) => useApp.getState().setRecent(recent))
+            .catch(() => undefined);
+        }
+        this.update(patch);
+        return;
+      }
+      case 'clipboard':
+        this.lastClipboard = message.text;
+        this.update({ remoteClipboard: message.text });
+        this.client.writeClipboard(message.text).catch(() => undefined);
+        return;
+      case 'bell':
+        this.update({ bells: (this.tab()?.bells ?? 0) + 1 });
+        return;
+      case 'desktop-name':
+        this.update({ desktopName: message.name });
+        return;
+      case 'capabilities':
+        this.update({ extendedKeys: message.capabilities.extendedKeys });
+        return;
+      case 'settings':
+        this.update({
+          quality: message.quality,
+          colourLevel: message.colourLevel,
+          viewOnly: message.viewOnly,
+        });
+        return;
+    }
+  }
+
+  // ---- actions ----
+
+  sendPassword(password: string): void {
+    this.post({ type: 'password', password });
+  }
+
+  sendCombo(combo: KeyCombo): void {
+    this.keyboard.releaseAll();
+    for (const e of comboEvents(combo))
+      this.post({ type: 'key', keysym: e.keysym, down: e.down, scancode: e.scancode });
+  }
+
+  sendClipboard(text: string): void {
+    this.lastClipboard = text;
+    this.post({ type: 'clipboard', text });
+  }
+
+  setViewOnly(on: boolean): void {
+    if (on) this.keyboard.releaseAll();
+    this.post({ type: 'view-only', on });
+  }
+
+  setQuality(quality: PictureQuality): void {
+    this.post({ type: 'quality', quality });
+  }
+
+  setColourLevel(level: ColourLevel): void {
+    this.post({ type: 'colour-level', level });
+  }
+
+  refresh(): void {
+    this.post({ type: 'refresh' });
+  }
+
+  reconnect(): void {
+    if (this.port) this.post({ type: 'reconnect' });
+    else void this.start();
+  }
+
+  disconnect(): void {
+    this.keyboard.releaseAll();
+    this.post({ type: 'disconnect' });
+  }
+
+  async screenshot(): Promise<string | null> {
+    const blob = await new Promise<Blob | null>((resolve) => this.canvas.toBlob(resolve, 'image/png'));
+    if (!blob) return null;
+    const png = new Uint8Array(await blob.arrayBuffer());
+    const name = `porthole-${(this.tab()?.desktopName || this.request.target).replace(/[^\w.-]+/g, '_')}-${timestamp()}.png`;
+    return this.client.saveScreenshot(png, name);
+  }
+
+  focus(): void {
+    this.canvas.focus();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const undo of this.detach) undo();
+    this.detach = [];
+    this.port?.post({ type: 'disconnect' });
+    this.port?.close();
+    this.port = undefined;
+  }
+
+  /** Offers the local clipboard to the server when the remote screen gets focus (as TigerVNC does). */
+  private async offerLocalClipboard(): Promise<void> {
+    if (this.tab()?.viewOnly || this.tab()?.status?.phase !== 'connected') return;
+    let text: string;
+    try {
+      text = await this.client.readClipboard();
+    } catch {
+      return;
+    }
+    if (text && text !== this.lastClipboard) this.sendClipboard(text);
+  }
+
+  private post(message: ToSession): void {
+    this.port?.post(message);
+  }
+
+  private tab(): Tab | undefined {
+    return useApp.getState().tabs.find((t) => t.id === this.id);
+  }
+
+  private update(patch: Partial<Tab>): void {
+    useApp.getState().updateTab(this.id, patch);
+  }
+}
+
+function timestamp(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+const controllers = new Map<string, SessionController>();
+
+export function startSession(
+  tabId: string,
+  request: OpenSessionRequest,
+  client: PlatformClient,
+): SessionController {
+  controllers.get(tabId)?.dispose();
+  const controller = new SessionController(tabId, request, client);
+  controllers.set(tabId, controller);
+  void controller.start();
+  return controller;
+}
+
+export function sessionController(tabId: string): SessionController | undefined {
+  return controllers.get(tabId);
+}
+
+export function endSession(tabId: string): void {
+  controllers.get(tabId)?.dispose();
+  controllers.delete(tabId);
+}

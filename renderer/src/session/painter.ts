@@ -1,0 +1,89 @@
+import type { DecodedBatch } from '../../../shared/draw-wire.ts';
+
+/**
+ * Paints decoded draw batches onto a canvas that holds the remote framebuffer at its native
+ * size (scaling is CSS's job). Pixels with putImageData, fills with fillRect, CopyRect with
+ * drawImage from the canvas onto itself (the spec copies the source first, so overlap is safe).
+ */
+export class Painter {
+  readonly canvas: HTMLCanvasElement;
+  private readonly context: CanvasRenderingContext2D;
+  /** The remote cursor as a CSS `cursor` value. */
+  cursor = DOT_CURSOR;
+  onResize: ((width: number, height: number) => void) | undefined;
+  onCursor: ((cursor: string) => void) | undefined;
+
+  constructor(canvas: HTMLCanvasElement) {
+    this.canvas = canvas;
+    const context = canvas.getContext('2d', { alpha: false });
+    if (!context) throw new Error('this browser cannot draw on a canvas');
+    this.context = context;
+    this.context.imageSmoothingEnabled = false;
+  }
+
+  paint(batch: DecodedBatch): void {
+    const ctx = this.context;
+    const bytes = batch.pixels;
+    for (const op of batch.ops) {
+      switch (op.kind) {
+        case 'resize':
+          if (this.canvas.width !== op.width || this.canvas.height !== op.height) {
+            this.canvas.width = op.width;
+            this.canvas.height = op.height;
+            this.context.imageSmoothingEnabled = false;
+            this.onResize?.(op.width, op.height);
+          }
+          break;
+        case 'fill': {
+          const c = op.colour;
+          ctx.fillStyle = `rgb(${c & 0xff} ${(c >>> 8) & 0xff} ${(c >>> 16) & 0xff})`;
+          ctx.fillRect(op.x, op.y, op.width, op.height);
+          break;
+        }
+        case 'copy':
+          ctx.drawImage(this.canvas, op.srcX, op.srcY, op.width, op.height, op.x, op.y, op.width, op.height);
+          break;
+        case 'pixels': {
+          if (op.width === 0 || op.height === 0) break;
+          const data = new Uint8ClampedArray(
+            bytes.buffer as ArrayBuffer,
+            bytes.byteOffset + op.offset,
+            op.width * op.height * 4,
+          );
+          ctx.putImageData(new ImageData(data, op.width, op.height), op.x, op.y);
+          break;
+        }
+        case 'cursor':
+          this.cursor =
+            op.width === 0 || op.height === 0
+              ? DOT_CURSOR
+              : cursorCss(bytes.subarray(op.offset, op.offset + op.width * op.height * 4), op);
+          this.onCursor?.(this.cursor);
+          break;
+      }
+    }
+  }
+}
+
+function cursorCss(
+  rgba: Uint8Array,
+  op: { width: number; height: number; hotX: number; hotY: number },
+): string {
+  // Browsers ignore cursor images over 128×128; such a cursor falls back to the dot.
+  if (op.width > 128 || op.height > 128) return DOT_CURSOR;
+  const visible = rgba.some((v, i) => i % 4 === 3 && v !== 0);
+  if (!visible) return DOT_CURSOR;
+  const canvas = document.createElement('canvas');
+  canvas.width = op.width;
+  canvas.height = op.height;
+  const data = new Uint8ClampedArray(rgba);
+  canvas.getContext('2d')!.putImageData(new ImageData(data, op.width, op.height), 0, 0);
+  return `url(${canvas.toDataURL('image/png')}) ${op.hotX} ${op.hotY}, default`;
+}
+
+/** TigerVNC's "dot when no cursor": a small black dot ringed in white, shown when the server sends no cursor. */
+export const DOT_CURSOR = (() => {
+  const svg =
+    "<svg xmlns='http://www.w3.org/2000/svg' width='7' height='7'><circle cx='3.5' cy='3.5' r='2.5' fill='black' stroke='white'/></svg>";
+  return `url("data:image/svg+xml,${encodeURIComponent(svg)}") 3 3, default`;
+})();

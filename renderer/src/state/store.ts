@@ -1,0 +1,121 @@
+import { create } from 'zustand';
+import type { ColourLevel } from '../../../shared/colour-level.ts';
+import type { RecentConnection } from '../../../shared/ipc.ts';
+import type { PictureQuality } from '../../../shared/picture-quality.ts';
+import type { SessionStatus } from '../../../shared/session-protocol.ts';
+
+export type Scaling = 'fit' | '1:1' | 'fill';
+export const SCALINGS: readonly Scaling[] = ['fit', '1:1', 'fill'];
+
+/** One tab: a connect screen, or a session (which starts from one). */
+export interface Tab {
+  id: string;
+  kind: 'connect' | 'session';
+  target: string;
+  status: SessionStatus | undefined;
+  desktopName: string;
+  width: number;
+  height: number;
+  quality: PictureQuality;
+  colourLevel: ColourLevel;
+  viewOnly: boolean;
+  scaling: Scaling;
+  extendedKeys: boolean;
+  /** The server's clipboard text as last received. */
+  remoteClipboard: string;
+  clipboardOpen: boolean;
+  menuOpen: boolean;
+  /** Counts bells, so each one can flash the screen. */
+  bells: number;
+  /** The last screenshot's file name, shown briefly. */
+  notice: string;
+}
+
+export interface AppState {
+  tabs: Tab[];
+  activeId: string;
+  recent: RecentConnection[];
+  /** The key that opens the session menu instead of reaching the server ('' for none). */
+  menuKey: string;
+  addConnectTab(target?: string): string;
+  updateTab(id: string, patch: Partial<Tab>): void;
+  closeTab(id: string): void;
+  activate(id: string): void;
+  setRecent(recent: RecentConnection[]): void;
+  setMenuKey(key: string): void;
+}
+
+let counter = 0;
+const newId = () => `tab-${++counter}`;
+
+export function connectTab(target = ''): Tab {
+  return {
+    id: newId(),
+    kind: 'connect',
+    target,
+    status: undefined,
+    desktopName: '',
+    width: 0,
+    height: 0,
+    quality: 'auto',
+    colourLevel: 'full',
+    viewOnly: false,
+    scaling: 'fit',
+    extendedKeys: false,
+    remoteClipboard: '',
+    clipboardOpen: false,
+    menuOpen: false,
+    bells: 0,
+    notice: '',
+  };
+}
+
+const MENU_KEY_STORAGE = 'porthole.menuKey';
+
+function storedMenuKey(): string {
+  try {
+    return localStorage.getItem(MENU_KEY_STORAGE) ?? 'F8';
+  } catch {
+    return 'F8';
+  }
+}
+
+const first = connectTab();
+
+export const useApp = create<AppState>()((set) => ({
+  tabs: [first],
+  activeId: first.id,
+  recent: [],
+  menuKey: storedMenuKey(),
+  addConnectTab(target = '') {
+    const tab = connectTab(target);
+    set((s) => ({ tabs: [...s.tabs, tab], activeId: tab.id }));
+    return tab.id;
+  },
+  updateTab(id, patch) {
+    set((s) => ({ tabs: s.tabs.map((t) => (t.id === id ? { ...t, ...patch } : t)) }));
+  },
+  closeTab(id) {
+    set((s) => {
+      const index = s.tabs.findIndex((t) => t.id === id);
+      let tabs = s.tabs.filter((t) => t.id !== id);
+      if (tabs.length === 0) tabs = [connectTab()];
+      const activeId = s.activeId === id ? tabs[Math.max(0, index - 1)].id : s.activeId;
+      return { tabs, activeId };
+    });
+  },
+  activate(id) {
+    set({ activeId: id });
+  },
+  setRecent(recent) {
+    set({ recent });
+  },
+  setMenuKey(key) {
+    try {
+      localStorage.setItem(MENU_KEY_STORAGE, key);
+    } catch {
+      /* private mode: kept for this run only */
+    }
+    set({ menuKey: key });
+  },
+}));

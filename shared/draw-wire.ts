@@ -1,0 +1,118 @@
+import type { DrawBatch, DrawOp } from './draw-ops.ts';
+
+/**
+ * The draw-operation wire format: one FramebufferUpdate batch as one exact-size ArrayBuffer,
+ * so posting it copies only what it holds (a view into a larger buffer would copy all of it).
+ *
+ *   u32 magic 'PHD1' · u32 flags (bit 0: last batch of the update) · u32 op count · u32 pixel bytes
+ *   op count × 8 i32: kind, then the op's fields (see `writeOp`)
+ *   pixel bytes: canonical RGBA, each op's pixels at its `offset` (4-byte aligned)
+ *
+ * Only the drawing ops travel here; bell, clipboard and desktop name are messages of their own.
+ */
+export type PaintOp = Extract<DrawOp, { kind: 'resize' | 'fill' | 'copy' | 'pixels' | 'cursor' }>;
+
+export interface DecodedBatch {
+  ops: PaintOp[];
+  /** RGBA bytes the `pixels` and `cursor` ops point into. */
+  pixels: Uint8Array;
+  updateEnd: boolean;
+}
+
+const MAGIC = 0x31444850; // 'PHD1' little-endian
+const HEADER_WORDS = 4;
+const OP_WORDS = 8;
+const KINDS = ['resize', 'fill', 'copy', 'pixels', 'cursor'] as const;
+const KIND_CODE: Record<PaintOp['kind'], number> = { resize: 0, fill: 1, copy: 2, pixels: 3, cursor: 4 };
+
+export function isPaintOp(op: DrawOp): op is PaintOp {
+  return op.kind in KIND_CODE;
+}
+
+/** Encodes the paint ops of `batch` (others are skipped) with exactly the pixels they use. */
+export function encodeDrawBatch(batch: DrawBatch): ArrayBuffer {
+  const ops = batch.ops.filter(isPaintOp);
+  let pixelBytes = 0;
+  for (const op of ops)
+    if (op.kind === 'pixels' || op.kind === 'cursor') pixelBytes += op.width * op.height * 4;
+  const headerBytes = (HEADER_WORDS + ops.length * OP_WORDS) * 4;
+  const buffer = new ArrayBuffer(headerBytes + pixelBytes);
+  const words = new Int32Array(buffer, 0, headerBytes / 4);
+  const bytes = new Uint8Array(buffer);
+  words[0] = MAGIC;
+  words[1] = batch.updateEnd ? 1 : 0;
+  words[2] = ops.length;
+  words[3] = pixelBytes;
+  let at = 0;
+  let w = HEADER_WORDS;
+  for (const op of ops) {
+    words[w] = KIND_CODE[op.kind];
+    switch (op.kind) {
+      case 'resize':
+        words[w + 3] = op.width;
+        words[w + 4] = op.height;
+        break;
+      case 'fill':
+        words.set([op.x, op.y, op.width, op.height, op.colour | 0], w + 1);
+        break;
+      case 'copy':
+        words.set([op.x, op.y, op.width, op.height, op.srcX, op.srcY], w + 1);
+        break;
+      case 'pixels':
+      case 'cursor': {
+        const length = op.width * op.height * 4;
+        const x = op.kind === 'pixels' ? op.x : op.hotX;
+        const y = op.kind === 'pixels' ? op.y : op.hotY;
+        words.set([x, y, op.width, op.height, at], w + 1);
+        bytes.set(batch.pixels.subarray(op.offset, op.offset + length), headerBytes + at);
+        at += length;
+        break;
+      }
+    }
+    w += OP_WORDS;
+  }
+  return buffer;
+}
+
+/** Decodes a buffer made by `encodeDrawBatch`; throws on anything else. */
+export function decodeDrawBatch(buffer: ArrayBuffer): DecodedBatch {
+  if (buffer.byteLength < HEADER_WORDS * 4) throw new Error('draw batch: too short');
+  const head = new Int32Array(buffer, 0, HEADER_WORDS);
+  const count = head[2];
+  const pixelBytes = head[3];
+  const headerBytes = (HEADER_WORDS + count * OP_WORDS) * 4;
+  if (head[0] !== MAGIC || count < 0 || pixelBytes < 0 || headerBytes + pixelBytes !== buffer.byteLength) {
+    throw new Error('draw batch: not a draw batch or damaged');
+  }
+  const words = new Int32Array(buffer, 0, headerBytes / 4);
+  const pixels = new Uint8Array(buffer, headerBytes, pixelBytes);
+  const ops: PaintOp[] = [];
+  for (let w = HEADER_WORDS; w < words.length; w += OP_WORDS) {
+    const [x, y, width, height, a, b] = words.subarray(w + 1, w + 7);
+    const kind = KINDS[words[w]];
+    if (width < 0 || height < 0) throw new Error('draw batch: negative size');
+    if ((kind === 'pixels' || kind === 'cursor') && a + width * height * 4 > pixelBytes) {
+      throw new Error('draw batch: pixels out of range');
+    }
+    switch (kind) {
+      case 'resize':
+        ops.push({ kind, width, height });
+        break;
+      case 'fill':
+        ops.push({ kind, x, y, width, height, colour: a >>> 0 });
+        break;
+      case 'copy':
+        ops.push({ kind, x, y, width, height, srcX: a, srcY: b });
+        break;
+      case 'pixels':
+        ops.push({ kind, x, y, width, height, offset: a });
+        break;
+      case 'cursor':
+        ops.push({ kind, hotX: x, hotY: y, width, height, offset: a });
+        break;
+      default:
+        throw new Error(`draw batch: unknown op ${words[w]}`);
+    }
+  }
+  return { ops, pixels, updateEnd: (head[1] & 1) === 1 };
+}

@@ -1,0 +1,81 @@
+import type { ColourLevel } from './colour-level.ts';
+import type { PictureQuality } from './picture-quality.ts';
+
+/**
+ * The messages between a viewer (the renderer) and the session that holds one RFB connection
+ * (an Electron utility process, or the Node process in browser mode). They travel over a
+ * MessagePort in Electron and over a WebSocket in browser mode; draw batches travel as one
+ * exact-size ArrayBuffer each, in the format of `shared/draw-wire.ts`.
+ */
+
+export type ErrorKind = 'network' | 'auth' | 'protocol' | 'timeout' | 'usage';
+
+export interface SessionError {
+  kind: ErrorKind;
+  message: string;
+  /** What the user can do next. */
+  hint?: string;
+}
+
+export interface OpenSessionRequest {
+  /** A server address in any form `parseTarget` accepts. */
+  target: string;
+  password?: string;
+  /** Leave other viewers connected (ClientInit shared flag). Default true. */
+  shared?: boolean;
+  viewOnly?: boolean;
+  quality?: PictureQuality;
+  colourLevel?: ColourLevel;
+  /** Reconnect by itself after a dropped connection. Default true. */
+  reconnect?: boolean;
+}
+
+export type SessionStatus =
+  | { phase: 'connecting'; target: string; attempt: number }
+  | { phase: 'authenticating' }
+  /** The server asks for a password; answer with a `password` message. `retry` after a rejection. */
+  | { phase: 'password'; retry: boolean; message?: string }
+  | { phase: 'connected'; name: string; width: number; height: number; version: string }
+  /** A dropped connection; the session reconnects in `seconds` unless told otherwise. */
+  | { phase: 'reconnecting'; seconds: number; attempt: number; error: SessionError }
+  /** The end. `error` is absent when the user disconnected. */
+  | { phase: 'closed'; error?: SessionError };
+
+export interface ServerCapabilities {
+  /** The server acknowledged QEMU Extended Key Event (-258): keys may carry XT scancodes. */
+  extendedKeys: boolean;
+}
+
+/** Viewer → session. */
+export type ToSession =
+  | { type: 'open'; request: OpenSessionRequest }
+  | { type: 'password'; password: string }
+  /** The viewer painted one draw update: one flow-control credit back. */
+  | { type: 'painted' }
+  /** `scancode` is the key's XT scancode (0xE0-prefixed keys as 0x80 | code), 0 if unknown. */
+  | { type: 'key'; keysym: number; down: boolean; scancode: number }
+  /** RFB button mask: 1 left, 2 middle, 4 right, 8/16 wheel up/down, 32/64 wheel left/right. */
+  | { type: 'pointer'; x: number; y: number; buttons: number }
+  | { type: 'clipboard'; text: string }
+  | { type: 'view-only'; on: boolean }
+  | { type: 'colour-level'; level: ColourLevel }
+  | { type: 'quality'; quality: PictureQuality }
+  /** Ask for the whole screen again. */
+  | { type: 'refresh' }
+  /** Skip the reconnect countdown, or reconnect after an error. */
+  | { type: 'reconnect' }
+  | { type: 'disconnect' };
+
+/** Session → viewer. */
+export type FromSession =
+  | { type: 'status'; status: SessionStatus }
+  /** One FramebufferUpdate (or part of a very large one), encoded by `encodeDrawBatch`. */
+  | { type: 'draw'; batch: ArrayBuffer }
+  | { type: 'clipboard'; text: string }
+  | { type: 'bell' }
+  | { type: 'desktop-name'; name: string }
+  | { type: 'capabilities'; capabilities: ServerCapabilities }
+  | { type: 'settings'; quality: PictureQuality; colourLevel: ColourLevel; viewOnly: boolean };
+
+/** How many painted-but-unacknowledged updates a session lets the viewer fall behind. */
+export const DRAW_CREDITS = 2;
