@@ -1,43 +1,94 @@
 import { join } from 'node:path';
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, session } from 'electron';
+import { OPEN_TARGET_CHANNEL } from '../../shared/ipc.ts';
+import { createControlService } from '../app/control-service.ts';
+import { devRendererUrl } from './app-url.ts';
+import { registerControlHandlers } from './ipc-handlers.ts';
+import { installMenu } from './menu.ts';
+import { targetFromArgv } from './open-target.ts';
+import { handleAppProtocol, registerAppScheme } from './protocol.ts';
+import { killAllSessions, registerSessionHandler } from './session-processes.ts';
+import { createMainWindow, denyAllPermissions, hardenWebContents } from './window.ts';
 
 /**
- * The Electron main process: windows and app lifecycle only. Sessions and decoding never run
- * on this thread; the RFB engine in main/rfb is plain Node code with no Electron import.
+ * The Electron main process: windows, IPC and app lifecycle only. Sessions run in utility
+ * processes (session-processes.ts); the RFB engine never runs on this thread.
  */
-function createWindow(): BrowserWindow {
-  const window = new BrowserWindow({
-    width: 1280,
-    height: 800,
-    title: 'Porthole',
-    webPreferences: {
-      preload: join(import.meta.dirname, '../preload/index.cjs'),
-      sandbox: true,
-      contextIsolation: true,
-      nodeIntegration: false,
-    },
-  });
-  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  window.webContents.on('will-navigate', (event) => event.preventDefault());
-  if (process.env.ELECTRON_RENDERER_URL) void window.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'));
-  return window;
+
+// The dev server URL is honoured only by the bare Electron of `npm run dev`: a packaged app
+// must never load what an environment variable points at.
+const devUrl = app.isPackaged ? undefined : devRendererUrl();
+let mainWindow: BrowserWindow | undefined;
+/** A target that arrived before the window could take it (launch argv, macOS open-url). */
+let pendingTarget: string | null = targetFromArgv(process.argv);
+
+function openTarget(target: string): void {
+  const window = mainWindow;
+  if (!window || window.isDestroyed() || window.webContents.isLoading()) {
+    pendingTarget = target;
+    return;
+  }
+  window.webContents.send(OPEN_TARGET_CHANNEL, target);
 }
+
+function focusWindow(): void {
+  if (!mainWindow || mainWindow.isDestroyed()) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+}
+
+function showWindow(): void {
+  const window = createMainWindow(devUrl);
+  mainWindow = window;
+  window.webContents.on('did-finish-load', () => {
+    if (pendingTarget !== null) {
+      const target = pendingTarget;
+      pendingTarget = null;
+      window.webContents.send(OPEN_TARGET_CHANNEL, target);
+    }
+  });
+  window.on('closed', () => {
+    if (mainWindow === window) mainWindow = undefined;
+  });
+}
+
+registerAppScheme();
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus());
-  app.on('web-contents-created', (_event, contents) => {
-    contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  app.on('second-instance', (_event, argv) => {
+    focusWindow();
+    const target = targetFromArgv(argv);
+    if (target !== null) openTarget(target);
   });
-  void app.whenReady().then(() => {
-    createWindow();
-    app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) createWindow();
-    });
+  // macOS delivers vnc:// links here, possibly before ready.
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    openTarget(url);
+    focusWindow();
   });
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, devUrl));
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('will-quit', killAllSessions);
+
+  void app.whenReady().then(() => {
+    // In development the binary is the bare Electron, which must not claim vnc:// links.
+    if (app.isPackaged) app.setAsDefaultProtocolClient('vnc');
+    app.setAboutPanelOptions({ applicationName: 'Porthole', applicationVersion: app.getVersion() });
+    denyAllPermissions(session.defaultSession);
+    handleAppProtocol(join(import.meta.dirname, '../renderer'));
+    registerControlHandlers(createControlService(app.getPath('userData')), devUrl);
+    registerSessionHandler(devUrl);
+    installMenu({
+      isDev: devUrl !== undefined,
+      window: () => BrowserWindow.getFocusedWindow() ?? mainWindow,
+    });
+    showWindow();
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) showWindow();
+    });
   });
 }

@@ -49,6 +49,8 @@ export interface ServerOptions {
   geometry?: [number, number];
   /** x11vnc only: one viewer at a time; later viewers are dropped after ClientInit. */
   exclusive?: boolean;
+  /** A fixed port (to restart a server where a viewer reconnects); a free one by default. */
+  port?: number;
 }
 
 const execFileAsync = promisify(execFile);
@@ -275,7 +277,7 @@ function xServerBase(
 export async function startXvnc(options: ServerOptions): Promise<XServer> {
   const [width, height] = options.geometry ?? [1024, 768];
   const dir = mkdtempSync(join(tmpdir(), 'porthole-xvnc-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = [
     '-displayfd',
     '3',
@@ -334,7 +336,7 @@ export async function startX11vnc(options: ServerOptions): Promise<XServer> {
   ];
   const xvfb = launch('Xvfb', xvfbArgs, { fd3: true });
   const display = await displayFromFd(xvfb.child, xvfb.stderr);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = [
     '-display',
     `:${display}`,
@@ -414,7 +416,7 @@ async function openMonitor(path: string): Promise<(command: string) => Promise<s
 export async function startQemu(options: ServerOptions): Promise<QemuServer> {
   const dir = mkdtempSync(join(tmpdir(), 'porthole-qemu-'));
   const monitorPath = join(dir, 'monitor.sock');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const vnc = `${HOST}:${port - 5900}${options.security === 'vncauth' ? ',password=on' : ''}`;
   const { child, stderr } = launch('qemu-system-x86_64', [
     '-display',

@@ -1,0 +1,15 @@
+import type { ParentPort } from 'electron';
+import { runSessionHost } from '../session/session-host.ts';
+import { serveSessionPort } from './port-channel.ts';
+
+/**
+ * The entry of a session's utility process (out/main/session-process.js): one RFB connection,
+ * off the main process, talking to the renderer over the MessagePort main handed over.
+ */
+const parentPort: ParentPort | undefined = process.parentPort;
+if (parentPort) {
+  serveSessionPort(parentPort, runSessionHost, (code) => process.exit(code));
+} else {
+  console.error('porthole: session-process.js runs only as an Electron utility process');
+  process.exit(1);
+}

@@ -1,0 +1,160 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { runSessionHost } from '../../main/session/session-host.ts';
+import { decodeDrawBatch } from '../../shared/draw-wire.ts';
+import { Framebuffer } from '../../shared/framebuffer.ts';
+import { DRAW_CREDITS } from '../../shared/session-protocol.ts';
+import { MemoryChannel } from '../support/memory-channel.ts';
+import { startXvnc, stopAllServers, waitFor, type XServer } from '../support/servers.ts';
+import { sameImage } from '../support/truth.ts';
+
+afterAll(() => stopAllServers());
+
+const drawEnds = (channel: MemoryChannel) =>
+  channel.received.filter((m) => m.type === 'draw' && decodeDrawBatch(m.batch).updateEnd).length;
+
+describe('session host against a real Xvnc', () => {
+  it('asks for the password, asks again after a wrong one, then streams the exact picture', async () => {
+    const server = await startXvnc({ security: 'vncauth', password: 'pa55word', geometry: [640, 480] });
+    const channel = new MemoryChannel();
+    runSessionHost(channel);
+    channel.post({ type: 'open', request: { target: server.target, quality: 'high' } });
+    const first = await channel.untilPhase('password');
+    expect(first.retry).toBe(false);
+
+    let mark = channel.received.length;
+    channel.post({ type: 'password', password: 'wrong' });
+    const again = await channel.untilPhase('password', mark);
+    expect(again.retry).toBe(true);
+    expect(again.message).toMatch(/authentication failed/);
+
+    mark = channel.received.length;
+    channel.post({ type: 'password', password: 'pa55word' });
+    const connected = await channel.untilPhase('connected', mark);
+    expect([connected.width, connected.height]).toEqual([640, 480]);
+    // Keep painting (and acknowledging) until the picture equals the server's own.
+    const framebuffer = new Framebuffer();
+    let painted = 0;
+    const matches = await waitFor('the picture to equal xwd', 15_000, async () => {
+      const draws = channel.received.filter((m) => m.type === 'draw');
+      for (const m of draws.slice(painted)) {
+        const batch = decodeDrawBatch(m.batch);
+        framebuffer.apply(batch);
+        if (batch.updateEnd) channel.post({ type: 'painted' });
+      }
+      painted = draws.length;
+      const truth = await server.truth();
+      return (
+        sameImage({ width: framebuffer.width, height: framebuffer.height, data: framebuffer.data }, truth) ||
+        undefined
+      );
+    });
+    expect(matches).toBe(true);
+    channel.close();
+  });
+
+  it('holds back update requests while the viewer has not painted (credit of 2)', async () => {
+    const server = await startXvnc({ security: 'none', geometry: [640, 480] });
+    // A clock that redraws every 0.2 s keeps the server producing changes.
+    server.run('xclock', ['-update', '1', '-geometry', '200x200+0+0']);
+    server.run('xterm', [
+      '-geometry',
+      '40x10+220+0',
+      '-e',
+      'sh',
+      '-c',
+      'while :; do date +%N; sleep 0.05; done',
+    ]);
+    const channel = new MemoryChannel();
+    runSessionHost(channel);
+    channel.post({ type: 'open', request: { target: server.target } });
+    await channel.untilPhase('connected');
+    await channel.until('updates up to the credit', () => drawEnds(channel) >= DRAW_CREDITS || undefined);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(drawEnds(channel)).toBe(DRAW_CREDITS);
+
+    // Each painted update lets exactly one more through.
+    channel.post({ type: 'painted' });
+    await channel.until('one more update', () => drawEnds(channel) >= DRAW_CREDITS + 1 || undefined);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(drawEnds(channel)).toBe(DRAW_CREDITS + 1);
+
+    // A viewer that keeps up gets a steady stream.
+    const keepUp = setInterval(() => channel.post({ type: 'painted' }), 20);
+    await channel.until('a stream of updates', () => drawEnds(channel) >= DRAW_CREDITS + 6 || undefined);
+    clearInterval(keepUp);
+    channel.close();
+  });
+
+  it('reconnects by itself after the server drops, with a countdown, and gives the picture again', async () => {
+    const options = { security: 'none' as const, geometry: [320, 240] as [number, number] };
+    let server: XServer = await startXvnc(options);
+    const channel = new MemoryChannel();
+    runSessionHost(channel, { reconnectDelays: [1] });
+    channel.post({ type: 'open', request: { target: server.target } });
+    await channel.untilPhase('connected');
+    let mark = channel.received.length;
+    const port = server.port;
+    server.kill();
+    const reconnecting = await channel.untilPhase('reconnecting', mark);
+    expect(reconnecting.attempt).toBe(1);
+    expect(reconnecting.seconds).toBe(1);
+    expect(reconnecting.error.kind).toBe('network');
+    await server.stop();
+
+    // The first attempts find nothing listening; the countdown goes on.
+    await channel.until(
+      'a second attempt',
+      () => channel.statuses().some((s) => s.phase === 'reconnecting' && s.attempt >= 2) || undefined,
+    );
+    mark = channel.received.length;
+    server = await startXvnc({ ...options, port });
+    await channel.untilPhase('connected', mark, 20_000);
+    mark = channel.received.length;
+    await channel.until(
+      'a picture after reconnecting',
+      (r) => r.slice(mark).some((m) => m.type === 'draw' && decodeDrawBatch(m.batch).updateEnd) || undefined,
+    );
+
+    // Disconnect ends it for good, without an error.
+    mark = channel.received.length;
+    channel.post({ type: 'disconnect' });
+    const closed = await channel.untilPhase('closed', mark);
+    expect(closed.error).toBeUndefined();
+  });
+
+  it('ends with the reason, without retrying, when nothing ever listened', async () => {
+    const channel = new MemoryChannel();
+    runSessionHost(channel, { reconnectDelays: [0.1] });
+    channel.post({ type: 'open', request: { target: '127.0.0.1::1' } });
+    const closed = await channel.untilPhase('closed');
+    expect(closed.error?.kind).toBe('network');
+    expect(closed.error?.message).toMatch(/nothing is listening/);
+    expect(channel.statuses().some((s) => s.phase === 'reconnecting')).toBe(false);
+  });
+
+  it('drops input in view-only mode and ignores malformed messages', async () => {
+    const server = await startXvnc({ security: 'none', geometry: [320, 240] });
+    const channel = new MemoryChannel();
+    runSessionHost(channel);
+    channel.post({ type: 'open', request: { target: server.target, viewOnly: true } });
+    await channel.untilPhase('connected');
+    for (const junk of [
+      null,
+      42,
+      'x',
+      { type: 'key' },
+      { type: 'pointer', x: -1, y: 0, buttons: 0 },
+      { type: 'nope' },
+    ]) {
+      channel.post(junk);
+    }
+    const settings = channel.received.filter((m) => m.type === 'settings');
+    expect(settings.at(-1)).toMatchObject({ viewOnly: true });
+    channel.post({ type: 'view-only', on: false });
+    await channel.until(
+      'view-only off',
+      (r) => r.some((m) => m.type === 'settings' && !m.viewOnly) || undefined,
+    );
+    channel.close();
+  });
+});

@@ -1,0 +1,70 @@
+import type { SessionChannel } from '../../main/session/session-host.ts';
+import type { FromSession, SessionStatus, ToSession } from '../../shared/session-protocol.ts';
+
+/** A session channel held in memory: what a viewer would receive, and a way to send as one. */
+export class MemoryChannel implements SessionChannel {
+  readonly received: FromSession[] = [];
+  private listener: ((message: unknown) => void) | undefined;
+  private closeListener: (() => void) | undefined;
+  private waiters: (() => void)[] = [];
+
+  send(message: FromSession): void {
+    this.received.push(message);
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+  onMessage(listener: (message: unknown) => void): void {
+    this.listener = listener;
+  }
+  onClose(listener: () => void): void {
+    this.closeListener = listener;
+  }
+  close(): void {
+    this.closeListener?.();
+  }
+
+  /** Sends as the viewer would. */
+  post(message: ToSession | unknown): void {
+    this.listener?.(message);
+  }
+
+  statuses(): SessionStatus[] {
+    return this.received.flatMap((m) => (m.type === 'status' ? [m.status] : []));
+  }
+
+  /** Waits until `test` holds for what has arrived, or fails after `ms` saying what was seen. */
+  async until<T>(what: string, test: (received: FromSession[]) => T | undefined, ms = 15_000): Promise<T> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const value = test(this.received);
+      if (value !== undefined && value !== false) return value;
+      const left = end - Date.now();
+      if (left <= 0) {
+        const seen = this.statuses().map((s) => JSON.stringify(s));
+        throw new Error(`no ${what} within ${ms} ms; statuses: ${seen.join(' → ')}`);
+      }
+      await new Promise<void>((wake) => {
+        const timer = setTimeout(wake, Math.min(left, 200));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          wake();
+        });
+      });
+    }
+  }
+
+  /** Waits for a status of the given phase arriving after the first `after` messages. */
+  untilPhase<P extends SessionStatus['phase']>(phase: P, after = 0, ms = 15_000) {
+    return this.until(
+      `status "${phase}"`,
+      (received) => {
+        for (let i = after; i < received.length; i++) {
+          const m = received[i];
+          if (m.type === 'status' && m.status.phase === phase)
+            return m.status as Extract<SessionStatus, { phase: P }>;
+        }
+        return undefined;
+      },
+      ms,
+    );
+  }
+}
