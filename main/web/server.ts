@@ -172,9 +172,11 @@ function serveControl(ws: WebSocket, control: ControlService): void {
       reply({ error: `"${call.name}" is not available in browser mode` });
       return;
     }
-    handler((call.params ?? {}) as never).then(
-      (result) => reply({ result }),
-      (error: Error) => reply({ error: error.message }),
-    );
+    Promise.resolve()
+      .then(() => handler((call.params ?? {}) as never))
+      .then(
+        (result) => reply({ result }),
+        (error: Error) => reply({ error: error.message }),
+      );
   });
 }

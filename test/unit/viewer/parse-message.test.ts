@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { parseToSession } from '../../../main/session/parse-message.ts';
+
+describe('messages from the viewer', () => {
+  it('accepts every well-formed message', () => {
+    const good = [
+      {
+        type: 'open',
+        request: { target: 'host:1', password: 'x', viewOnly: true, quality: 'low', colourLevel: 'rgb222' },
+      },
+      { type: 'password', password: 'secret' },
+      { type: 'painted' },
+      { type: 'key', keysym: 0xffe1, down: true, scancode: 0x2a },
+      { type: 'pointer', x: 10, y: 20, buttons: 5 },
+      { type: 'clipboard', text: 'héllo' },
+      { type: 'view-only', on: false },
+      { type: 'colour-level', level: 'pal8' },
+      { type: 'quality', quality: 'auto' },
+      { type: 'refresh' },
+      { type: 'reconnect' },
+      { type: 'disconnect' },
+    ];
+    for (const message of good) expect(parseToSession(message)).toEqual(message);
+  });
+
+  it('drops anything else', () => {
+    const bad = [
+      null,
+      undefined,
+      7,
+      'painted',
+      [],
+      { type: 'open' },
+      { type: 'open', request: { target: 5 } },
+      { type: 'open', request: { target: 'h', quality: 'ultra' } },
+      { type: 'open', request: { target: 'h', shared: 'yes' } },
+      { type: 'open', request: { target: 'x'.repeat(2000) } },
+      { type: 'key', keysym: -1, down: true, scancode: 0 },
+      { type: 'key', keysym: 1.5, down: true, scancode: 0 },
+      { type: 'key', keysym: 1, down: 1, scancode: 0 },
+      { type: 'pointer', x: 70000, y: 0, buttons: 0 },
+      { type: 'pointer', x: 0, y: 0, buttons: 256 },
+      { type: 'clipboard', text: 42 },
+      { type: 'colour-level', level: 'rgb999' },
+      { type: 'view-only', on: 'true' },
+      { type: '__proto__' },
+      { type: 'constructor' },
+    ];
+    for (const message of bad) expect(parseToSession(message), JSON.stringify(message)).toBeUndefined();
+  });
+
+  it('keeps only the known fields of a request', () => {
+    expect(parseToSession({ type: 'open', request: { target: 'h', evil: 1 } })).toEqual({
+      type: 'open',
+      request: { target: 'h' },
+    });
+  });
+});
