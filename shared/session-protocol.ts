@@ -18,8 +18,13 @@ export interface SessionError {
 }
 
 export interface OpenSessionRequest {
-  /** A server address in any form `parseTarget` accepts. */
+  /** A server address in any form `parseTarget` accepts (a label when listening). */
   target: string;
+  /**
+   * Listen mode: instead of connecting, wait on this TCP port for one server to connect to
+   * the viewer (`x11vnc -connect`, QEMU `reverse=on`); 5500 by convention.
+   */
+  listenPort?: number;
   password?: string;
   /** Leave other viewers connected (ClientInit shared flag). Default true. */
   shared?: boolean;
@@ -32,6 +37,8 @@ export interface OpenSessionRequest {
 
 export type SessionStatus =
   | { phase: 'connecting'; target: string; attempt: number }
+  /** Listen mode: waiting for a server to connect. */
+  | { phase: 'listening'; port: number }
   | { phase: 'authenticating' }
   /** The server asks for a password; answer with a `password` message. `retry` after a rejection. */
   | { phase: 'password'; retry: boolean; message?: string }
@@ -76,6 +83,8 @@ export type FromSession =
   | { type: 'desktop-name'; name: string }
   | { type: 'capabilities'; capabilities: ServerCapabilities }
   | { type: 'settings'; quality: PictureQuality; colourLevel: ColourLevel; viewOnly: boolean };
+
+export const LISTEN_PORT = 5500;
 
 /** How many painted-but-unacknowledged updates a session lets the viewer fall behind. */
 export const DRAW_CREDITS = 2;

@@ -51,6 +51,10 @@ function parseOpenRequest(raw: unknown): OpenSessionRequest | undefined {
   const r = raw as Record<string, unknown>;
   if (!isString(r.target, 1024)) return undefined;
   const request: OpenSessionRequest = { target: r.target };
+  if (r.listenPort !== undefined) {
+    if (!isUint(r.listenPort, 65535) || r.listenPort === 0) return undefined;
+    request.listenPort = r.listenPort;
+  }
   if (r.password !== undefined) {
     if (!isString(r.password, 1024)) return undefined;
     request.password = r.password;

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type { ColourLevel } from '../../shared/colour-level.ts';
 import type { DrawBatch } from '../../shared/draw-ops.ts';
 import { encodeDrawBatch, isPaintOp } from '../../shared/draw-wire.ts';
@@ -15,7 +16,7 @@ import { SecurityType } from '../rfb/constants.ts';
 import { RfbError } from '../rfb/errors.ts';
 import { qualityEncodings } from '../rfb/quality.ts';
 import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
-import { openTcpSession } from '../rfb/transports/tcp.ts';
+import { openTcpSession, runSessionOverSocket } from '../rfb/transports/tcp.ts';
 import { parseToSession } from './parse-message.ts';
 
 /** The viewer's end of a session, as the session process sees it. */
@@ -42,6 +43,8 @@ export interface HostOptions {
   maxReconnectAttempts?: number;
   /** Seconds the handshake may take (not counting a password prompt). */
   handshakeTimeout?: number;
+  /** The address listen mode binds: every interface by default (servers reach the viewer from elsewhere). */
+  listenHost?: string;
 }
 
 const DEFAULT_RECONNECT_DELAYS = [1, 2, 4, 8, 15, 30];
@@ -61,6 +64,8 @@ export class SessionHost {
   private readonly reconnectDelays: readonly number[];
   private readonly maxReconnectAttempts: number;
   private readonly handshakeTimeout: number;
+  private readonly listenHost: string | undefined;
+  private listener: net.Server | undefined;
 
   private request: OpenSessionRequest | undefined;
   private password: string | undefined;
@@ -89,6 +94,7 @@ export class SessionHost {
     this.reconnectDelays = options.reconnectDelays ?? DEFAULT_RECONNECT_DELAYS;
     this.maxReconnectAttempts = options.maxReconnectAttempts ?? 20;
     this.handshakeTimeout = options.handshakeTimeout ?? 20;
+    this.listenHost = options.listenHost;
     channel.onMessage((raw) => {
       const message = parseToSession(raw);
       if (message) this.handle(message);
@@ -152,13 +158,14 @@ export class SessionHost {
         session?.requestUpdate(false);
         return;
       case 'reconnect':
-        if (!this.request || (session && session.state !== 'closed')) return;
+        if (!this.request || this.listener || (session && session.state !== 'closed')) return;
         this.clearReconnect();
         this.connect();
         return;
       case 'disconnect':
         this.clearReconnect();
         this.reconnectAttempt = 0;
+        this.stopListening();
         if (session) session.close();
         else this.setStatus({ phase: 'closed' });
         return;
@@ -167,6 +174,10 @@ export class SessionHost {
 
   private connect(): void {
     const request = this.request!;
+    if (request.listenPort !== undefined) {
+      this.listen(request.listenPort);
+      return;
+    }
     let target: { host: string; port: number };
     try {
       target = parseTarget(request.target);
@@ -174,11 +185,42 @@ export class SessionHost {
       this.setStatus({ phase: 'closed', error: { kind: 'usage', message: (error as Error).message } });
       return;
     }
+    this.setStatus({ phase: 'connecting', target: request.target, attempt: this.reconnectAttempt });
+    this.begin((options, events) => this.connector(target.host, target.port, options, events).session);
+  }
+
+  /** Listen mode: waits for one server to connect to us, then runs the session over that socket. */
+  private listen(port: number): void {
+    const listener = net.createServer((socket) => {
+      listener.close();
+      this.listener = undefined;
+      this.begin((options, events) => runSessionOverSocket(socket, true, options, events).session);
+    });
+    this.listener = listener;
+    listener.on('error', (error: NodeJS.ErrnoException) => {
+      this.listener = undefined;
+      const message =
+        error.code === 'EADDRINUSE'
+          ? `port ${port} is already in use, so reverse connections cannot be received`
+          : `cannot listen on port ${port}: ${error.message}`;
+      this.setStatus({
+        phase: 'closed',
+        error: {
+          kind: 'network',
+          message,
+          hint: 'Close the other viewer listening there, or choose another port',
+        },
+      });
+    });
+    listener.listen(port, this.listenHost, () => this.setStatus({ phase: 'listening', port }));
+  }
+
+  private begin(open: (options: SessionOptions, events: SessionEvents) => RfbSession): void {
+    const request = this.request!;
     this.connected = false;
     this.unpainted = 0;
     this.requestDeferred = false;
     this.waitingForPassword = false;
-    this.setStatus({ phase: 'connecting', target: request.target, attempt: this.reconnectAttempt });
     let session: RfbSession | undefined;
     const events: SessionEvents = {
       onState: (state) => {
@@ -208,9 +250,7 @@ export class SessionHost {
         if (this.session === session) this.closed(error);
       },
     };
-    session = this.connector(
-      target.host,
-      target.port,
+    session = open(
       {
         credentials: {
           password: this.password,
@@ -226,7 +266,7 @@ export class SessionHost {
         autoRequest: false,
       },
       events,
-    ).session;
+    );
     this.session = session;
     this.startHandshakeTimer();
   }
@@ -275,7 +315,8 @@ export class SessionHost {
     }
     const dropped = this.connected || this.reconnectAttempt > 0;
     const retryable = error.kind === 'network' || error.kind === 'timeout';
-    if (dropped && retryable && this.request?.reconnect !== false) {
+    const reverse = this.request?.listenPort !== undefined;
+    if (dropped && retryable && !reverse && this.request?.reconnect !== false) {
       this.scheduleReconnect(info);
       return;
     }
@@ -364,8 +405,14 @@ export class SessionHost {
     this.ended = true;
     this.clearReconnect();
     this.clearHandshakeTimer();
+    this.stopListening();
     this.session?.close();
     this.session = undefined;
+  }
+
+  private stopListening(): void {
+    this.listener?.close();
+    this.listener = undefined;
   }
 }
 

@@ -1,10 +1,12 @@
+import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSessionHost } from '../../main/session/session-host.ts';
 import { decodeDrawBatch } from '../../shared/draw-wire.ts';
 import { Framebuffer } from '../../shared/framebuffer.ts';
 import { DRAW_CREDITS } from '../../shared/session-protocol.ts';
 import { MemoryChannel } from '../support/memory-channel.ts';
-import { startXvnc, stopAllServers, waitFor, type XServer } from '../support/servers.ts';
+import { freePort, startXvnc, stopAllServers, waitFor, type XServer } from '../support/servers.ts';
 import { sameImage } from '../support/truth.ts';
 
 afterAll(() => stopAllServers());
@@ -156,5 +158,34 @@ describe('session host against a real Xvnc', () => {
       (r) => r.some((m) => m.type === 'settings' && !m.viewOnly) || undefined,
     );
     channel.close();
+  });
+
+  it('listen mode: QEMU started with reverse=on connects to the viewer and its screen arrives', async () => {
+    const port = await freePort();
+    const channel = new MemoryChannel();
+    runSessionHost(channel, { listenHost: '127.0.0.1' });
+    channel.post({ type: 'open', request: { target: `listening on port ${port}`, listenPort: port } });
+    expect((await channel.untilPhase('listening')).port).toBe(port);
+    const qemu = spawn(
+      'qemu-system-x86_64',
+      ['-display', 'none', '-vnc', `127.0.0.1:${port},reverse=on`, '-nic', 'none', '-m', '64'],
+      { stdio: 'ignore' },
+    );
+    try {
+      const connected = await channel.untilPhase('connected', 0, 30_000);
+      expect(connected.name).toMatch(/QEMU/);
+      await channel.until('a picture', () => drawEnds(channel) >= 1 || undefined);
+      // A second listener on the same port is refused with a clear reason.
+      const other = new MemoryChannel();
+      runSessionHost(other, { listenHost: '127.0.0.1' });
+      const blocker = net.createServer().listen(port, '127.0.0.1');
+      await new Promise((r) => blocker.once('listening', r));
+      other.post({ type: 'open', request: { target: 'x', listenPort: port } });
+      expect((await other.untilPhase('closed')).error?.message).toMatch(/already in use/);
+      blocker.close();
+    } finally {
+      qemu.kill('SIGKILL');
+      channel.close();
+    }
   });
 });

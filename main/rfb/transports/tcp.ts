@@ -16,8 +16,22 @@ export function openTcpSession(
   events: SessionEvents,
 ): TcpSession {
   const socket = net.connect({ host, port });
+  return runSessionOverSocket(socket, false, options, events, (error) => connectError(host, port, error));
+}
+
+/**
+ * Runs a session over a socket: one being opened (`connected` false) or one a server opened
+ * to us (a reverse connection, `connected` true).
+ */
+export function runSessionOverSocket(
+  socket: net.Socket,
+  connected: boolean,
+  options: SessionOptions,
+  events: SessionEvents,
+  describeConnectError: (error: NodeJS.ErrnoException) => RfbError = (error) =>
+    new RfbError('network', error.message),
+): TcpSession {
   socket.setNoDelay(true);
-  let connected = false;
   const transport: Transport = {
     write: (bytes) => {
       if (!socket.destroyed) socket.write(bytes);
@@ -41,7 +55,7 @@ export function openTcpSession(
   socket.on('data', (chunk: Buffer) => session.receive(chunk));
   socket.on('error', (error: NodeJS.ErrnoException) => {
     if (connected) session.transportClosed(error);
-    else session.abort(connectError(host, port, error));
+    else session.abort(describeConnectError(error));
   });
   socket.on('close', () => session.transportClosed());
   return { session, ended };

@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { COLOUR_LEVELS, type ColourLevel } from '../../../shared/colour-level.ts';
 import { PICTURE_QUALITIES, type PictureQuality } from '../../../shared/picture-quality.ts';
+import { LISTEN_PORT } from '../../../shared/session-protocol.ts';
 import { parseTarget } from '../../../shared/target.ts';
 import { platform } from '../platform/index.ts';
 import { startSession } from '../session/controller.ts';
@@ -16,9 +17,10 @@ export function ConnectScreen({ tab }: { tab: Tab }) {
   const [colourLevel, setColourLevel] = useState<ColourLevel>('full');
   const [viewOnly, setViewOnly] = useState(false);
   const [error, setError] = useState('');
+  const [listenPort, setListenPort] = useState(String(LISTEN_PORT));
   const recent = useApp((s) => s.recent);
   const menuKey = useApp((s) => s.menuKey);
-  const ids = { address: useId(), error: useId(), recent: useId() };
+  const ids = { address: useId(), error: useId(), recent: useId(), listen: useId() };
 
   useEffect(() => {
     platform()
@@ -39,6 +41,20 @@ export function ConnectScreen({ tab }: { tab: Tab }) {
       .getState()
       .updateTab(tab.id, { kind: 'session', target, quality, colourLevel, viewOnly, status: undefined });
     startSession(tab.id, { target, quality, colourLevel, viewOnly }, platform());
+  };
+
+  const listen = () => {
+    const port = Number(listenPort);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      setError(`"${listenPort}" is not a port number (1–65535)`);
+      return;
+    }
+    setError('');
+    const target = `listening on port ${port}`;
+    useApp
+      .getState()
+      .updateTab(tab.id, { kind: 'session', target, quality, colourLevel, viewOnly, status: undefined });
+    startSession(tab.id, { target, listenPort: port, quality, colourLevel, viewOnly }, platform());
   };
 
   const submit = (event: FormEvent) => {
@@ -112,6 +128,25 @@ export function ConnectScreen({ tab }: { tab: Tab }) {
           </label>
         </fieldset>
       </form>
+      <h2>Incoming connections</h2>
+      <p className="muted">
+        A server started with <code>x11vnc -connect</code> or QEMU's <code>reverse=on</code> connects to the
+        viewer.
+      </p>
+      <div className="row">
+        <label htmlFor={ids.listen}>Listen on port</label>
+        <input
+          id={ids.listen}
+          type="text"
+          inputMode="numeric"
+          value={listenPort}
+          onChange={(e) => setListenPort(e.target.value)}
+          size={6}
+        />
+        <button type="button" onClick={listen}>
+          Listen for a server
+        </button>
+      </div>
       <h2 id={ids.recent}>Recent connections</h2>
       {recent.length === 0 ? (
         <p className="muted">Servers you connect to appear here.</p>

@@ -9,6 +9,8 @@ export function statusText(tab: Tab): string {
       return s.attempt > 0
         ? `Connecting to ${s.target} (attempt ${s.attempt})…`
         : `Connecting to ${s.target}…`;
+    case 'listening':
+      return `Listening for a server to connect on port ${s.port}…`;
     case 'authenticating':
       return 'Authenticating…';
     case 'password':

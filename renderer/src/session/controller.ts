@@ -101,15 +101,17 @@ export class SessionController {
       case 'status': {
         const status = message.status;
         const patch: Partial<Tab> = { status };
+        if (status.phase === 'connected' && this.request.listenPort === undefined) {
+          void this.client
+            .invoke('recent:add', { target: this.request.target })
+            .then((recent) => useApp.getState().setRecent(recent))
+            .catch(() => undefined);
+        }
         if (status.phase === 'connected') {
           patch.desktopName = status.name;
           patch.width = status.width;
           patch.height = status.height;
           this.canvas.setAttribute('aria-label', `Remote screen of ${status.name || this.request.target}`);
-          void this.client
-            .invoke('recent:add', { target: this.request.target })
-            .then((recent) => useApp.getState().setRecent(recent))
-            .catch(() => undefined);
         }
         this.update(patch);
         return;
