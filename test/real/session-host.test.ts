@@ -6,7 +6,7 @@ import { decodeDrawBatch } from '../../shared/draw-wire.ts';
 import { Framebuffer } from '../../shared/framebuffer.ts';
 import { DRAW_CREDITS } from '../../shared/session-protocol.ts';
 import { MemoryChannel } from '../support/memory-channel.ts';
-import { freePort, startXvnc, stopAllServers, waitFor, type XServer } from '../support/servers.ts';
+import { freePort, startQemu, startXvnc, stopAllServers, waitFor, type XServer } from '../support/servers.ts';
 import { sameImage } from '../support/truth.ts';
 
 afterAll(() => stopAllServers());
@@ -187,5 +187,18 @@ describe('session host against a real Xvnc', () => {
       qemu.kill('SIGKILL');
       channel.close();
     }
+  });
+
+  it('QEMU acknowledges Extended Key Event, so keys carry scancodes', async () => {
+    const server = await startQemu({ security: 'none' });
+    const channel = new MemoryChannel();
+    runSessionHost(channel);
+    channel.post({ type: 'open', request: { target: server.target } });
+    await channel.untilPhase('connected');
+    const capabilities = await channel.until('the capabilities message', (r) =>
+      r.find((m) => m.type === 'capabilities'),
+    );
+    expect(capabilities).toEqual({ type: 'capabilities', capabilities: { extendedKeys: true } });
+    channel.close();
   });
 });

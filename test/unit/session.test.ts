@@ -371,3 +371,46 @@ describe('changes while idle', () => {
     expect(sent.slice(-10)).toEqual([3, 0, 0, 0, 0, 0, 0, 4, 0, 2]);
   });
 });
+
+describe('viewer features', () => {
+  it('waits for a password asked for mid-handshake, then answers the challenge', () => {
+    let asked = 0;
+    const s = new ScriptedServer({ credentials: { askPassword: () => asked++ } }).send('RFB 003.008\n');
+    s.takeSent();
+    const challenge = Uint8Array.from({ length: 16 }, (_, i) => i * 7);
+    s.send(new Bytes().u8(1, 2)).send(challenge);
+    expect(asked).toBe(1);
+    expect(s.takeSent()).toEqual([2]);
+    expect(s.session.state).toBe('security');
+    s.session.providePassword('secret');
+    expect(s.takeSent()).toEqual(Array.from(vncAuthResponse('secret', challenge)));
+    expect(s.session.state).toBe('security-result');
+    expect(asked).toBe(1);
+  });
+
+  it('sends keys as QEMU Extended Key Events only once the server acknowledged them', () => {
+    const s = new ScriptedServer().connect();
+    s.takeSent();
+    s.session.sendKey(0x61, true, 0x1e);
+    expect(s.takeSent()).toEqual([4, 1, 0, 0, 0, 0, 0, 0x61]);
+    // The server's acknowledgement: an empty rectangle of encoding -258.
+    s.send(updateHeader(1)).send(rectHeader(new Bytes(), 0, 0, 0, 0, Encoding.QemuExtendedKeyEvent));
+    s.takeSent();
+    s.session.sendKey(0xff53, false, 0xcd);
+    expect(s.takeSent()).toEqual([255, 0, 0, 0, 0, 0, 0xff, 0x53, 0, 0, 0, 0xcd]);
+    // Without a scancode the plain KeyEvent still goes out.
+    s.session.sendKey(0x41, true, 0);
+    expect(s.takeSent()).toEqual([4, 1, 0, 0, 0, 0, 0, 0x41]);
+  });
+
+  it('without automatic requests, asks for the next update only when told (flow control)', () => {
+    const s = new ScriptedServer({ autoRequest: false }).connect(4, 4);
+    s.takeSent();
+    expect(s.session.requestOutstanding).toBe(true);
+    s.send(updateHeader(0));
+    expect(s.session.requestOutstanding).toBe(false);
+    expect(s.takeSent()).toEqual([]);
+    s.session.requestNextUpdate();
+    expect(s.takeSent()).toEqual([3, 1, 0, 0, 0, 0, 0, 4, 0, 4]);
+  });
+});
