@@ -150,7 +150,10 @@ export class RfbSession {
   private rect: Rect | undefined;
   private rectIndex = 0;
   private cutTextSkip = 0;
-  private outstandingRequests = 0;
+  /** An update request has been sent and no FramebufferUpdate has answered it yet. */
+  private requestPending = false;
+  /** A 1×1 full request went out to get a pending change applied on a still screen. */
+  private nudged = false;
   private pendingFormat: PixelFormat | undefined;
   private pendingEncodings = false;
   private needFullUpdate = false;
@@ -224,7 +227,7 @@ export class RfbSession {
 
   /** True while an update request has not been answered: the next request would queue behind it. */
   get requestOutstanding(): boolean {
-    return this.outstandingRequests > 0;
+    return this.requestPending;
   }
 
   /** The security type in use, once chosen (0 before). */
@@ -237,7 +240,7 @@ export class RfbSession {
   requestUpdate(incremental: boolean): void {
     if (this.state !== 'connected') return;
     this.send(msg.framebufferUpdateRequest(incremental, 0, 0, this.width, this.height));
-    this.outstandingRequests++;
+    this.requestPending = true;
   }
 
   /** Asks for what changed since the last update (the whole screen after a colour-map change). */
@@ -656,17 +659,31 @@ export class RfbSession {
     this.rectsRemaining = 0;
     this.counts.updates++;
     this.out.flush(true);
-    if (this.outstandingRequests > 0) this.outstandingRequests--;
+    // Servers merge the requests they hold and answer them all with one update (RFC 6143
+    // §7.5.3 allows it; QEMU keeps one update state, Xvnc and libvncserver one requested
+    // region), so after an update nothing is outstanding.
+    this.requestPending = false;
+    this.nudged = false;
     if (this.state === 'connected') {
       this.applyPendingIfIdle();
-      if (this.autoRequest && this.outstandingRequests === 0) this.requestNextUpdate();
+      if (this.autoRequest && !this.requestPending) this.requestNextUpdate();
     }
     this.events.onUpdateEnd?.();
   }
 
   private applyPendingIfIdle(): void {
-    if (this.state !== 'connected' || this.outstandingRequests > 0 || this.inUpdate) return;
+    if (this.state !== 'connected' || this.inUpdate) return;
     if (!this.pendingFormat && !this.pendingEncodings) return;
+    if (this.requestPending) {
+      // On a still screen the pending incremental request may go unanswered for ever; a
+      // non-incremental request for one pixel makes the server answer now, after which the
+      // change is applied (at the end of that update).
+      if (!this.nudged) {
+        this.nudged = true;
+        this.send(msg.framebufferUpdateRequest(false, 0, 0, 1, 1));
+      }
+      return;
+    }
     if (this.pendingFormat) {
       this.converter = new PixelConverter(this.pendingFormat);
       this.ctx!.pixels = this.converter;

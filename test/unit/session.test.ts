@@ -218,7 +218,11 @@ describe('server messages', () => {
     const s = new ScriptedServer().connect(4, 2);
     s.takeSent();
     s.session.setColourLevel('rgb565');
-    expect(s.takeSent()).toEqual([]); // the initial full request is still outstanding
+    // The initial full request is still outstanding: only a 1×1 full request goes out, so a
+    // still screen answers now.
+    expect(s.takeSent()).toEqual([3, 0, 0, 0, 0, 0, 0, 1, 0, 1]);
+    s.session.setColourLevel('rgb565');
+    expect(s.takeSent()).toEqual([]); // one nudge is enough
     s.send(updateHeader(0));
     const sent = s.takeSent();
     expect(sent[0]).toBe(0); // SetPixelFormat first

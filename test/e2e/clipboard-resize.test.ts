@@ -1,0 +1,134 @@
+import { execFile } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type BrowserMode,
+  connectTo,
+  launchChromium,
+  openViewer,
+  readCanvas,
+  startBrowserMode,
+  step,
+  tempDataDir,
+  toolbar,
+  waitForCanvasToEqual,
+  waitForStatus,
+  waitOnPage,
+} from '../support/browser.ts';
+import { startServer, stopAllServers, type XServer } from '../support/servers.ts';
+
+/**
+ * The clipboard both ways between Chromium and a real Xvnc (observed with xclip on the
+ * server's display), and a server-side resize (RandR) followed by the viewer.
+ */
+describe('clipboard both ways and a server resize (Xvnc, Chromium)', () => {
+  let server: XServer;
+  let web: BrowserMode;
+  let browser: Browser;
+  let page: Page;
+  const dataDir = tempDataDir();
+
+  const x = (command: string, args: string[]) =>
+    new Promise<{ ok: boolean; out: string }>((done) =>
+      execFile(command, args, { env: { ...process.env, DISPLAY: `:${server.display}` } }, (error, out, err) =>
+        done({ ok: !error, out: error ? `${out}${err}` : out }),
+      ),
+    );
+
+  beforeAll(async () => {
+    server = (await startServer('xvnc', { security: 'none', geometry: [1024, 768] })) as XServer;
+    web = await startBrowserMode(dataDir);
+    browser = await launchChromium();
+    page = await openViewer(browser, web.url);
+    await connectTo(page, server.target, { quality: 'High', level: 'full' });
+    await waitForStatus(page, /Connected to .+\(1024×768\)/, 30_000, 'clipboard-connected');
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+    await stopAllServers();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("the server's clipboard appears in the Clipboard text box and in the browser's clipboard", async () => {
+    const text = 'Grüße vom Server: «42» ½ café';
+    const file = join(dataDir, 'server-clipboard.txt');
+    writeFileSync(file, text);
+    // xclip stays in the foreground (-quiet) as the owner of CLIPBOARD until another takes it.
+    server.run('xclip', ['-selection', 'clipboard', '-quiet', '-i', file]);
+    await waitOnPage(page, 'xclip to own the server clipboard', 10_000, async () => {
+      const r = await x('xclip', ['-o', '-selection', 'clipboard']);
+      return r.ok && r.out === text ? true : undefined;
+    });
+    await step(page, 'open-clipboard-panel', () =>
+      toolbar(page).getByRole('button', { name: 'Clipboard' }).click(),
+    );
+    const box = page.getByRole('textbox', { name: 'Clipboard text' });
+    let shown = '';
+    await waitOnPage(
+      page,
+      () => `the Clipboard text box to show ${JSON.stringify(text)} (it shows ${JSON.stringify(shown)})`,
+      20_000,
+      async () => {
+        shown = await box.inputValue();
+        return shown === text ? true : undefined;
+      },
+      'clipboard-from-server',
+    );
+    let browserClipboard = '';
+    await waitOnPage(
+      page,
+      () =>
+        `the browser clipboard to hold ${JSON.stringify(text)} (navigator.clipboard.readText() gave ${JSON.stringify(browserClipboard)})`,
+      10_000,
+      async () => {
+        browserClipboard = await page.evaluate(() => navigator.clipboard.readText());
+        return browserClipboard === text ? true : undefined;
+      },
+      'browser-clipboard',
+    );
+  }, 120_000);
+
+  it('text put in the box and sent becomes the server clipboard (Latin-1)', async () => {
+    const text = 'Vom Browser: Ä Ö Ü ä ö ü ß ± 123';
+    const box = page.getByRole('textbox', { name: 'Clipboard text' });
+    await step(page, 'send-clipboard', async () => {
+      if (!(await box.isVisible())) await toolbar(page).getByRole('button', { name: 'Clipboard' }).click();
+      await box.fill(text);
+      await page.getByRole('button', { name: 'Send clipboard' }).click();
+    });
+    let got = '';
+    await waitOnPage(
+      page,
+      () => `xclip -o -selection clipboard to give ${JSON.stringify(text)} (gave ${JSON.stringify(got)})`,
+      20_000,
+      async () => {
+        got = (await x('xclip', ['-o', '-selection', 'clipboard'])).out;
+        return got === text ? true : undefined;
+      },
+      'clipboard-to-server',
+    );
+  }, 120_000);
+
+  it('a resize on the server (xrandr -s 800x600) resizes the canvas, the status line says so, and the picture is exact', async () => {
+    const r = await x('xrandr', ['-s', '800x600']);
+    expect(r.ok, r.out).toBe(true);
+    let size = '';
+    await waitOnPage(
+      page,
+      () => `the canvas to become 800x600 (it is ${size})`,
+      20_000,
+      async () => {
+        const canvas = await readCanvas(page);
+        size = `${canvas.width}x${canvas.height}`;
+        return size === '800x600' ? true : undefined;
+      },
+      'resize-canvas',
+    );
+    await waitForStatus(page, /Connected to .+\(800×600\)/, 20_000, 'resize-status');
+    await waitForCanvasToEqual(page, () => server.truth(), 30_000, 'resize-pixels');
+  }, 120_000);
+});
