@@ -7,6 +7,23 @@ export interface MenuOptions {
   window(): BrowserWindow | undefined;
 }
 
+/**
+ * Menu shortcuts are shown but not registered (except on macOS, where Cmd shortcuts are the
+ * platform's convention): a registered F11 or Ctrl+N would never reach the remote desktop.
+ * The viewer's own menu key (F8) offers the same actions.
+ */
+export function withoutStolenKeys(
+  items: MenuItemConstructorOptions[],
+  platform: NodeJS.Platform = process.platform,
+): MenuItemConstructorOptions[] {
+  if (platform === 'darwin') return items;
+  return items.map((item) => ({
+    ...item,
+    registerAccelerator: false,
+    ...(Array.isArray(item.submenu) ? { submenu: withoutStolenKeys(item.submenu, platform) } : {}),
+  }));
+}
+
 export function menuTemplate(options: MenuOptions): MenuItemConstructorOptions[] {
   const view: MenuItemConstructorOptions[] = [
     {
@@ -32,12 +49,23 @@ export function menuTemplate(options: MenuOptions): MenuItemConstructorOptions[]
         { role: 'quit' },
       ],
     },
-    { role: 'editMenu' },
+    {
+      label: 'Edit',
+      submenu: [
+        { role: 'undo' },
+        { role: 'redo' },
+        { type: 'separator' },
+        { role: 'cut' },
+        { role: 'copy' },
+        { role: 'paste' },
+        { role: 'selectAll' },
+      ],
+    },
     { label: 'View', submenu: view },
     { label: 'Help', submenu: [{ label: 'About Porthole', click: () => app.showAboutPanel() }] },
   ];
 }
 
 export function installMenu(options: MenuOptions): void {
-  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(options)));
+  Menu.setApplicationMenu(Menu.buildFromTemplate(withoutStolenKeys(menuTemplate(options))));
 }

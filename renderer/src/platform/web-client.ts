@@ -59,8 +59,18 @@ export function createWebClient(location: Location = window.location): PlatformC
       return suggestedName;
     },
     async setFullScreen(on) {
-      if (on && !document.fullscreenElement) await document.documentElement.requestFullscreen();
-      if (!on && document.fullscreenElement) await document.exitFullscreen();
+      // In full screen, Keyboard Lock (Chromium) lets keys such as Esc, Alt+Tab or Ctrl+W
+      // reach the remote desktop instead of the browser.
+      const keyboard = (navigator as Navigator & { keyboard?: { lock?(): Promise<void>; unlock?(): void } })
+        .keyboard;
+      if (on && !document.fullscreenElement) {
+        await document.documentElement.requestFullscreen();
+        await keyboard?.lock?.().catch(() => undefined);
+      }
+      if (!on && document.fullscreenElement) {
+        keyboard?.unlock?.();
+        await document.exitFullscreen();
+      }
     },
     onOpenTarget: () => () => undefined,
   };

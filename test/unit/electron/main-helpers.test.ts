@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 vi.mock('electron', () => ({ app: { showAboutPanel: vi.fn() }, Menu: {} }));
 
 const { targetFromArgv } = await import('../../../main/electron/open-target.ts');
-const { menuTemplate } = await import('../../../main/electron/menu.ts');
+const { menuTemplate, withoutStolenKeys } = await import('../../../main/electron/menu.ts');
 
 describe('targetFromArgv', () => {
   it.each([
@@ -56,5 +56,27 @@ describe('the app menu', () => {
     };
     expect(roles(false)).not.toContain('reload');
     expect(roles(true)).toEqual(expect.arrayContaining(['reload', 'toggleDevTools']));
+  });
+});
+
+describe('menu shortcuts never steal keys from the remote desktop', () => {
+  const flatten = (items: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] =>
+    items.flatMap((i) => [i, ...(Array.isArray(i.submenu) ? flatten(i.submenu) : [])]);
+
+  it('registers no accelerator on Linux and Windows (F11, Ctrl+N, Ctrl+C…)', () => {
+    for (const platform of ['linux', 'win32'] as const) {
+      const items = flatten(
+        withoutStolenKeys(menuTemplate({ isDev: true, window: () => undefined }), platform),
+      );
+      expect(items.length).toBeGreaterThan(8);
+      for (const item of items) expect(item.registerAccelerator, `${item.label ?? item.role}`).toBe(false);
+    }
+  });
+
+  it('keeps the platform convention on macOS', () => {
+    const items = flatten(
+      withoutStolenKeys(menuTemplate({ isDev: false, window: () => undefined }), 'darwin'),
+    );
+    for (const item of items) expect(item.registerAccelerator).toBeUndefined();
   });
 });
