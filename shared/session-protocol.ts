@@ -33,6 +33,11 @@ export interface OpenSessionRequest {
   colourLevel?: ColourLevel;
   /** Reconnect by itself after a dropped connection. Default true. */
   reconnect?: boolean;
+  /**
+   * After a stream the viewer cannot parse, reconnect once by itself in safe mode (full
+   * colour, conservative encodings, no automatic switching). Default true.
+   */
+  safeModeReconnect?: boolean;
 }
 
 export type SessionStatus =
@@ -42,11 +47,22 @@ export type SessionStatus =
   | { phase: 'authenticating' }
   /** The server asks for a password; answer with a `password` message. `retry` after a rejection. */
   | { phase: 'password'; retry: boolean; message?: string }
-  | { phase: 'connected'; name: string; width: number; height: number; version: string }
+  | {
+      phase: 'connected';
+      name: string;
+      width: number;
+      height: number;
+      version: string;
+      /** In safe mode: what went wrong before and what was changed. */
+      safeMode?: string;
+    }
   /** A dropped connection; the session reconnects in `seconds` unless told otherwise. */
   | { phase: 'reconnecting'; seconds: number; attempt: number; error: SessionError }
-  /** The end. `error` is absent when the user disconnected. */
-  | { phase: 'closed'; error?: SessionError };
+  /**
+   * The end. `error` is absent when the user disconnected. `safeModeOffered`: the stream could
+   * not be parsed; a `reconnect` with `safeMode` may get past it.
+   */
+  | { phase: 'closed'; error?: SessionError; safeModeOffered?: boolean };
 
 export interface ServerCapabilities {
   /** The server acknowledged QEMU Extended Key Event (-258): keys may carry XT scancodes. */
@@ -69,8 +85,8 @@ export type ToSession =
   | { type: 'quality'; quality: PictureQuality }
   /** Ask for the whole screen again. */
   | { type: 'refresh' }
-  /** Skip the reconnect countdown, or reconnect after an error. */
-  | { type: 'reconnect' }
+  /** Skip the reconnect countdown, or reconnect after an error (in safe mode if asked). */
+  | { type: 'reconnect'; safeMode?: boolean }
   | { type: 'disconnect' };
 
 /** Session → viewer. */

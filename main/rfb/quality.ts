@@ -24,3 +24,17 @@ export function qualityEncodings(quality: PictureQuality): number[] {
       return [Encoding.CopyRect, Encoding.Tight, ...rest, compressionLevel(9)];
   }
 }
+
+/**
+ * Safe mode's encodings, for a server whose stream the viewer could not parse: the four
+ * every server implements the same way (RFC 6143 §7.7), no Tight, no compression levels.
+ */
+export const SAFE_MODE_ENCODINGS: readonly number[] = [
+  Encoding.CopyRect,
+  Encoding.ZRLE,
+  Encoding.Hextile,
+  Encoding.Raw,
+];
+
+export const SAFE_MODE_DESCRIPTION =
+  'full colour, encodings Raw, CopyRect, Hextile and ZRLE only, no automatic switching';

@@ -18,9 +18,11 @@ export function parseToSession(raw: unknown): ToSession | undefined {
       return isString(m.password, 1024) ? { type: 'password', password: m.password } : undefined;
     case 'painted':
     case 'refresh':
-    case 'reconnect':
     case 'disconnect':
       return { type: m.type };
+    case 'reconnect':
+      if (m.safeMode === undefined) return { type: 'reconnect' };
+      return typeof m.safeMode === 'boolean' ? { type: 'reconnect', safeMode: m.safeMode } : undefined;
     case 'key':
       return isUint(m.keysym, 0xffffffff) && typeof m.down === 'boolean' && isUint(m.scancode, 0xffff)
         ? { type: 'key', keysym: m.keysym, down: m.down, scancode: m.scancode }
@@ -59,7 +61,7 @@ function parseOpenRequest(raw: unknown): OpenSessionRequest | undefined {
     if (!isString(r.password, 1024)) return undefined;
     request.password = r.password;
   }
-  for (const flag of ['shared', 'viewOnly', 'reconnect'] as const) {
+  for (const flag of ['shared', 'viewOnly', 'reconnect', 'safeModeReconnect'] as const) {
     if (r[flag] === undefined) continue;
     if (typeof r[flag] !== 'boolean') return undefined;
     request[flag] = r[flag];

@@ -14,7 +14,7 @@ import {
 import { parseTarget } from '../../shared/target.ts';
 import { SecurityType } from '../rfb/constants.ts';
 import { RfbError } from '../rfb/errors.ts';
-import { qualityEncodings } from '../rfb/quality.ts';
+import { qualityEncodings, SAFE_MODE_DESCRIPTION, SAFE_MODE_ENCODINGS } from '../rfb/quality.ts';
 import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
 import { openTcpSession, runSessionOverSocket } from '../rfb/transports/tcp.ts';
 import { parseToSession } from './parse-message.ts';
@@ -87,6 +87,9 @@ export class SessionHost {
   private countdownTimer: NodeJS.Timeout | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private ended = false;
+  /** Safe mode: the reason it was entered (the error), or undefined when off. */
+  private safeModeReason: string | undefined;
+  private safeModeTried = false;
 
   constructor(channel: SessionChannel, options: HostOptions) {
     this.channel = channel;
@@ -146,11 +149,13 @@ export class SessionHost {
         return;
       case 'colour-level':
         this.colourLevel = message.level;
+        this.safeModeReason = undefined;
         session?.setColourLevel(message.level);
         this.sendSettings();
         return;
       case 'quality':
         this.quality = message.quality;
+        this.safeModeReason = undefined;
         session?.setEncodings(qualityEncodings(message.quality));
         this.sendSettings();
         return;
@@ -159,6 +164,7 @@ export class SessionHost {
         return;
       case 'reconnect':
         if (!this.request || this.listener || (session && session.state !== 'closed')) return;
+        if (message.safeMode && !this.safeModeReason) this.safeModeReason = 'asked for by the user';
         this.clearReconnect();
         this.connect();
         return;
@@ -238,6 +244,9 @@ export class SessionHost {
           width: info.width,
           height: info.height,
           version: info.version,
+          ...(this.safeModeReason && {
+            safeMode: `Safe mode (${SAFE_MODE_DESCRIPTION}) after: ${this.safeModeReason}`,
+          }),
         });
       },
       onDraw: (batch) => this.forward(batch),
@@ -261,8 +270,8 @@ export class SessionHost {
           },
         },
         shared: request.shared ?? true,
-        encodings: qualityEncodings(this.quality),
-        colourLevel: this.colourLevel,
+        encodings: this.safeModeReason ? SAFE_MODE_ENCODINGS : qualityEncodings(this.quality),
+        colourLevel: this.safeModeReason ? 'full' : this.colourLevel,
         autoRequest: false,
       },
       events,
@@ -311,6 +320,22 @@ export class SessionHost {
       // A rejected password: ask again rather than end (the next one reconnects).
       this.password = undefined;
       this.setStatus({ phase: 'password', retry: true, message: info.message });
+      return;
+    }
+    if (error.kind === 'protocol' && this.connected && !this.safeModeReason) {
+      // A stream the viewer could not parse: once by itself (if allowed), reconnect in safe mode.
+      if (!this.safeModeTried && this.request?.safeModeReconnect !== false) {
+        this.safeModeTried = true;
+        this.safeModeReason = info.message;
+        this.sendSettings();
+        this.connect();
+        return;
+      }
+      this.setStatus({
+        phase: 'closed',
+        error: { ...info, hint: `Reconnect in safe mode (${SAFE_MODE_DESCRIPTION}) to get past it` },
+        safeModeOffered: true,
+      });
       return;
     }
     const dropped = this.connected || this.reconnectAttempt > 0;
@@ -390,7 +415,7 @@ export class SessionHost {
     this.channel.send({
       type: 'settings',
       quality: this.quality,
-      colourLevel: this.colourLevel,
+      colourLevel: this.safeModeReason ? 'full' : this.colourLevel,
       viewOnly: this.viewOnly,
     });
   }

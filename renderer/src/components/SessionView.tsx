@@ -180,6 +180,11 @@ function Toolbar(props: {
       <button type="button" onClick={() => controller.refresh()}>
         Refresh
       </button>
+      {tab.status?.phase === 'closed' && tab.status.safeModeOffered && (
+        <button type="button" onClick={() => controller.reconnect(true)}>
+          Reconnect in safe mode
+        </button>
+      )}
       {props.ended || reconnecting ? (
         <button type="button" onClick={() => controller.reconnect()}>
           {reconnecting ? 'Reconnect now' : 'Reconnect'}

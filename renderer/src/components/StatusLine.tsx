@@ -16,7 +16,7 @@ export function statusText(tab: Tab): string {
     case 'password':
       return 'Password required';
     case 'connected':
-      return `Connected to ${tab.desktopName || s.name || tab.target} (${tab.width}×${tab.height})`;
+      return `Connected to ${tab.desktopName || s.name || tab.target} (${tab.width}×${tab.height})${s.safeMode ? ` — ${s.safeMode}` : ''}`;
     case 'reconnecting':
       return `Connection lost: ${s.error.message}. Reconnecting in ${s.seconds} s… (attempt ${s.attempt})`;
     case 'closed':

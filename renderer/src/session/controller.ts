@@ -174,8 +174,8 @@ export class SessionController {
     this.post({ type: 'refresh' });
   }
 
-  reconnect(): void {
-    if (this.port) this.post({ type: 'reconnect' });
+  reconnect(safeMode = false): void {
+    if (this.port) this.post(safeMode ? { type: 'reconnect', safeMode } : { type: 'reconnect' });
     else void this.start();
   }
 
