@@ -10,6 +10,7 @@ import {
   readPassword,
   usageError,
 } from './options.ts';
+import { scanCommand } from './scan.ts';
 import { web } from './web.ts';
 
 const USAGE = `Usage:
@@ -20,6 +21,7 @@ const USAGE = `Usage:
                                                      decode a recording as fast as possible
   porthole web [--port P] [--data-dir D]             serve the viewer to a browser on 127.0.0.1;
                                                      prints the address (with its token) first
+  porthole scan <host> [--ports A-B] [--json]        list the VNC servers on a host's ports
 
 Targets: host (display 0), host:N (display N = port 5900+N), host::port,
          vnc://host[:port], [IPv6]:N
@@ -44,6 +46,7 @@ const LIVE_OPTIONS = {
   bench: { type: 'boolean' },
   json: { type: 'boolean' },
   port: { type: 'string' },
+  ports: { type: 'string' },
   'data-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -126,6 +129,9 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
       await web(values.port === undefined ? 0 : parsePort(values.port), values['data-dir']);
       return;
     }
+    case 'scan':
+      await scanCommand(args, values);
+      return;
     default:
       throw usageError(`unknown command "${command}"`);
   }

@@ -1,0 +1,93 @@
+import { DEFAULT_PROBE_TIMEOUTS, type ProbeTimeouts, type VncProbe } from '../discovery/probe.ts';
+import { DEFAULT_CONCURRENCY, scanHost } from '../discovery/scan.ts';
+import { securityTypeName } from '../rfb/constants.ts';
+import { RfbError, serverText } from '../rfb/errors.ts';
+import { parseSeconds, usageError } from './options.ts';
+
+export interface PortRange {
+  from: number;
+  to: number;
+}
+
+export const DEFAULT_SCAN_RANGE: PortRange = { from: 5900, to: 5999 };
+export const MAX_SCAN_PORTS = 1024;
+
+/** `--ports 5900-5999` (or one port, `5901`) → an inclusive range of at most 1024 ports. */
+export function parsePortRange(value: string): PortRange {
+  const match = /^\s*(\d{1,5})\s*(?:[-–]\s*(\d{1,5})\s*)?$/.exec(value);
+  const from = Number(match?.[1]);
+  const to = Number(match?.[2] ?? match?.[1]);
+  if (!match || from < 1 || to < 1 || from > 65535 || to > 65535)
+    throw usageError(`--ports needs a range A-B of ports 1–65535, not "${value}"`);
+  if (from > to) throw usageError(`--ports ${value}: the first port is greater than the last`);
+  if (to - from + 1 > MAX_SCAN_PORTS)
+    throw usageError(
+      `--ports ${value}: ${to - from + 1} ports, more than the ${MAX_SCAN_PORTS} a scan may cover`,
+    );
+  return { from, to };
+}
+
+/** `--timeout S` sets both the connect and the handshake limit of each port. */
+export function scanTimeouts(timeout: string | undefined): ProbeTimeouts {
+  if (timeout === undefined) return DEFAULT_PROBE_TIMEOUTS;
+  const ms = parseSeconds(timeout, '--timeout') * 1000;
+  return { connectMs: ms, handshakeMs: ms };
+}
+
+/** `[::1]` → `::1`; other host names as given. */
+export function parseScanHost(value: string): string {
+  const host = /^\[(.+)\]$/.exec(value)?.[1] ?? value;
+  if (!host || /[\s/]/.test(host)) throw usageError(`"${value}" is not a host name or address`);
+  return host;
+}
+
+/** The human table: one row per server, sorted by port; server-chosen text made safe to print. */
+export function formatScanTable(probes: readonly VncProbe[]): string {
+  const header = ['PORT', 'VERSION', 'SECURITY', 'NAME', 'SIZE'];
+  const rows = [...probes]
+    .sort((a, b) => a.port - b.port)
+    .map((p) => [
+      String(p.port),
+      p.version,
+      p.securityTypes.length ? p.securityTypes.map(securityTypeName).join(', ') : '-',
+      p.name === undefined ? '-' : serverText(p.name, 60) || '""',
+      p.width === undefined || p.height === undefined ? '-' : `${p.width}x${p.height}`,
+    ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [header, ...rows]
+    .map((cells) =>
+      cells
+        .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** `porthole scan <host> [--ports A-B] [--json] [--timeout S]`. */
+export async function scanCommand(
+  args: string[],
+  values: { ports?: string; json?: boolean; timeout?: string },
+): Promise<void> {
+  if (args.length !== 1) throw usageError('"scan" takes <host> (options: --ports A-B, --json, --timeout S)');
+  const host = parseScanHost(args[0]);
+  const range = values.ports === undefined ? DEFAULT_SCAN_RANGE : parsePortRange(values.ports);
+  const timeouts = scanTimeouts(values.timeout);
+  let probes: VncProbe[];
+  try {
+    probes = await scanHost(host, { ...range, concurrency: DEFAULT_CONCURRENCY, timeouts });
+  } catch (error) {
+    throw new RfbError(
+      'network',
+      `the host name "${host}" could not be resolved (${(error as Error).message})`,
+      'Check the spelling of the address',
+    );
+  }
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(probes)}\n`);
+  } else if (probes.length === 0) {
+    process.stderr.write(`porthole: no VNC servers found on ${host} ports ${range.from}–${range.to}\n`);
+  } else {
+    process.stdout.write(`${formatScanTable(probes)}\n`);
+  }
+}
