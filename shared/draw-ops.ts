@@ -13,13 +13,19 @@ export type DrawOp =
   | { kind: 'pixels'; x: number; y: number; width: number; height: number; offset: number }
   /** RGBA cursor image (alpha 0 where transparent) at `offset` in `pixels`; an empty image hides the cursor. */
   | { kind: 'cursor'; hotX: number; hotY: number; width: number; height: number; offset: number }
+  /**
+   * A JPEG file (Tight JpegCompression, rfbproto "Tight Encoding") to decode and paint at
+   * x, y: `length` bytes at byte offset `offset` in `pixels` (not RGBA). The painter decodes
+   * it; its decoded size must be `width` × `height`, or the painter reports an error.
+   */
+  | { kind: 'jpeg'; x: number; y: number; width: number; height: number; offset: number; length: number }
   | { kind: 'bell' }
   | { kind: 'clipboard'; text: string }
   | { kind: 'desktop-name'; name: string };
 
 /**
  * One batch per FramebufferUpdate (a very large update may be split into several, in order).
- * `pixels` holds exactly the bytes the ops refer to. The engine may reuse the memory behind
+ * `pixels` holds exactly the bytes the ops refer to (RGBA, and the JPEG files of `jpeg` ops). The engine may reuse the memory behind
  * `pixels` after the callback returns: a consumer that keeps it must copy it.
  */
 export interface DrawBatch {

@@ -5,16 +5,20 @@ import type { DrawBatch, DrawOp } from './draw-ops.ts';
  * so posting it copies only what it holds (a view into a larger buffer would copy all of it).
  *
  *   u32 magic 'PHD1' · u32 flags (bit 0: last batch of the update) · u32 op count · u32 pixel bytes
- *   op count × 8 i32: kind, then the op's fields (see `writeOp`)
- *   pixel bytes: canonical RGBA, each op's pixels at its `offset` (4-byte aligned)
+ *   op count × 8 i32: kind, then the op's fields (see `encodeDrawBatch`)
+ *   pixel bytes: canonical RGBA, each op's pixels at its `offset` (4-byte aligned); a `jpeg`
+ *   op's file at its `offset`, padded with zeros to a multiple of 4 so later ops stay aligned
+ *
+ * Kind codes: 0 resize, 1 fill, 2 copy, 3 pixels, 4 cursor, 5 jpeg (x, y, width, height,
+ * offset, length).
  *
  * Only the drawing ops travel here; bell, clipboard and desktop name are messages of their own.
  */
-export type PaintOp = Extract<DrawOp, { kind: 'resize' | 'fill' | 'copy' | 'pixels' | 'cursor' }>;
+export type PaintOp = Extract<DrawOp, { kind: 'resize' | 'fill' | 'copy' | 'pixels' | 'cursor' | 'jpeg' }>;
 
 export interface DecodedBatch {
   ops: PaintOp[];
-  /** RGBA bytes the `pixels` and `cursor` ops point into. */
+  /** RGBA bytes the `pixels` and `cursor` ops point into, and the `jpeg` ops' files. */
   pixels: Uint8Array;
   updateEnd: boolean;
 }
@@ -22,8 +26,22 @@ export interface DecodedBatch {
 const MAGIC = 0x31444850; // 'PHD1' little-endian
 const HEADER_WORDS = 4;
 const OP_WORDS = 8;
-const KINDS = ['resize', 'fill', 'copy', 'pixels', 'cursor'] as const;
-const KIND_CODE: Record<PaintOp['kind'], number> = { resize: 0, fill: 1, copy: 2, pixels: 3, cursor: 4 };
+const KINDS = ['resize', 'fill', 'copy', 'pixels', 'cursor', 'jpeg'] as const;
+const KIND_CODE: Record<PaintOp['kind'], number> = {
+  resize: 0,
+  fill: 1,
+  copy: 2,
+  pixels: 3,
+  cursor: 4,
+  jpeg: 5,
+};
+
+/** Bytes an op takes in the pixel section (a JPEG file padded to whole words). */
+function payloadBytes(op: PaintOp): number {
+  if (op.kind === 'pixels' || op.kind === 'cursor') return op.width * op.height * 4;
+  if (op.kind === 'jpeg') return (op.length + 3) & ~3;
+  return 0;
+}
 
 export function isPaintOp(op: DrawOp): op is PaintOp {
   return op.kind in KIND_CODE;
@@ -33,8 +51,7 @@ export function isPaintOp(op: DrawOp): op is PaintOp {
 export function encodeDrawBatch(batch: DrawBatch): ArrayBuffer {
   const ops = batch.ops.filter(isPaintOp);
   let pixelBytes = 0;
-  for (const op of ops)
-    if (op.kind === 'pixels' || op.kind === 'cursor') pixelBytes += op.width * op.height * 4;
+  for (const op of ops) pixelBytes += payloadBytes(op);
   const headerBytes = (HEADER_WORDS + ops.length * OP_WORDS) * 4;
   const buffer = new ArrayBuffer(headerBytes + pixelBytes);
   const words = new Int32Array(buffer, 0, headerBytes / 4);
@@ -68,6 +85,11 @@ export function encodeDrawBatch(batch: DrawBatch): ArrayBuffer {
         at += length;
         break;
       }
+      case 'jpeg':
+        words.set([op.x, op.y, op.width, op.height, at, op.length], w + 1);
+        bytes.set(batch.pixels.subarray(op.offset, op.offset + op.length), headerBytes + at);
+        at += payloadBytes(op);
+        break;
     }
     w += OP_WORDS;
   }
@@ -91,8 +113,11 @@ export function decodeDrawBatch(buffer: ArrayBuffer): DecodedBatch {
     const [x, y, width, height, a, b] = words.subarray(w + 1, w + 7);
     const kind = KINDS[words[w]];
     if (width < 0 || height < 0) throw new Error('draw batch: negative size');
-    if ((kind === 'pixels' || kind === 'cursor') && a + width * height * 4 > pixelBytes) {
+    if ((kind === 'pixels' || kind === 'cursor') && (a < 0 || a + width * height * 4 > pixelBytes)) {
       throw new Error('draw batch: pixels out of range');
+    }
+    if (kind === 'jpeg' && (a < 0 || (a & 3) !== 0 || b <= 0 || a + b > pixelBytes)) {
+      throw new Error('draw batch: JPEG bytes out of range');
     }
     switch (kind) {
       case 'resize':
@@ -109,6 +134,9 @@ export function decodeDrawBatch(buffer: ArrayBuffer): DecodedBatch {
         break;
       case 'cursor':
         ops.push({ kind, hotX: x, hotY: y, width, height, offset: a });
+        break;
+      case 'jpeg':
+        ops.push({ kind, x, y, width, height, offset: a, length: b });
         break;
       default:
         throw new Error(`draw batch: unknown op ${words[w]}`);

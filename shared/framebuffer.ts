@@ -1,3 +1,7 @@
+import { decode as decodeJpeg } from 'jpeg-js';
+// The Node-side painter only (the renderer has its own): a JPEG the server sent that does not
+// decode is the server's protocol error, reported as the engine reports those.
+import { protocolError } from '../main/rfb/errors.ts';
 import type { DrawBatch } from './draw-ops.ts';
 
 /** An RGBA framebuffer that applies draw batches; the reference painter for the CLI and tests. */
@@ -44,6 +48,9 @@ export class Framebuffer {
           }
           break;
         }
+        case 'jpeg':
+          this.paintJpeg(src.subarray(op.offset, op.offset + op.length), op.x, op.y, op.width, op.height);
+          break;
         case 'cursor': {
           const bytes = op.width * op.height * 4;
           this.cursor = {
@@ -62,6 +69,36 @@ export class Framebuffer {
         case 'clipboard':
           break;
       }
+    }
+  }
+
+  /**
+   * Decodes a JPEG file synchronously (jpeg-js, pure JS) and paints it at x, y. A file that
+   * does not decode, or decodes to another size than the rectangle, is a protocol RfbError
+   * saying so (inside a session: the session ends with it).
+   */
+  private paintJpeg(file: Uint8Array, x: number, y: number, width: number, height: number): void {
+    const what = `JPEG rectangle ${width}x${height} at ${x},${y}`;
+    let image: { width: number; height: number; data: Uint8Array };
+    try {
+      image = decodeJpeg(file, {
+        useTArray: true,
+        formatAsRGBA: true,
+        // A rectangle is at most 65535×65535; the limits only keep a hostile header from
+        // allocating more than the rectangle needs.
+        maxResolutionInMP: Math.max(1, Math.ceil((width * height) / 1e6)),
+        maxMemoryUsageInMB: Math.max(64, Math.ceil((width * height * 8) / (1 << 20))),
+      });
+    } catch (error) {
+      throw protocolError(`${what} does not decode: ${(error as Error)?.message ?? error}`);
+    }
+    if (image.width !== width || image.height !== height) {
+      throw protocolError(`${what} holds a ${image.width}x${image.height} JPEG image`);
+    }
+    const rowBytes = width * 4;
+    for (let row = 0; row < height; row++) {
+      const from = row * rowBytes;
+      this.data.set(image.data.subarray(from, from + rowBytes), ((y + row) * this.width + x) * 4);
     }
   }
 

@@ -16,7 +16,7 @@ export class Coverage {
         this.mask = new Uint8Array(op.width * op.height);
         this.width = op.width;
         this.painted = 0;
-      } else if (op.kind === 'pixels' || op.kind === 'fill' || op.kind === 'copy') {
+      } else if (op.kind === 'pixels' || op.kind === 'jpeg' || op.kind === 'fill' || op.kind === 'copy') {
         this.mark(op.x, op.y, op.width, op.height);
       }
     }

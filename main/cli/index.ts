@@ -6,6 +6,7 @@ import {
   parseColourLevel,
   parseEncodingList,
   parsePort,
+  parseQuality,
   parseSeconds,
   readPassword,
   usageError,
@@ -30,6 +31,8 @@ Options:
   --encodings LIST    comma-separated, in order of preference:
                       raw,copyrect,rre,corre,hextile,zlib,tight,trle,zrle
   --color-level L     full (default), rgb565, rgb332, rgb222, rgb111, pal8
+  --quality Q         picture quality auto, high (lossless), medium or low (Tight JPEG);
+                      --encodings, when given, takes precedence
   --timeout S         give up after S seconds (default 30)
 Exit codes: 0 ok, 1 usage, 2 network, 3 authentication, 4 protocol, 5 timeout`;
 
@@ -38,6 +41,7 @@ const EXIT_CODES: Record<RfbErrorKind, number> = { usage: 1, network: 2, auth: 3
 const LIVE_OPTIONS = {
   'password-file': { type: 'string' },
   encodings: { type: 'string' },
+  quality: { type: 'string' },
   'color-level': { type: 'string' },
   'colour-level': { type: 'string' },
   timeout: { type: 'string' },
@@ -87,6 +91,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     target: args[0],
     password: readPassword(values['password-file'], env),
     encodings: values.encodings === undefined ? undefined : parseEncodingList(values.encodings),
+    quality: values.quality === undefined ? undefined : parseQuality(values.quality),
     colourLevel: parseColourLevel(values['color-level'] ?? values['colour-level'] ?? 'full'),
     timeoutSeconds: values.timeout === undefined ? 30 : parseSeconds(values.timeout, '--timeout'),
   });

@@ -1,6 +1,8 @@
 import type { ColourLevel } from '../../shared/colour-level.ts';
+import type { PictureQuality } from '../../shared/picture-quality.ts';
 import { parseTarget } from '../../shared/target.ts';
 import { RfbError } from '../rfb/errors.ts';
+import { qualityEncodings } from '../rfb/quality.ts';
 import type { RfbSession, SessionEvents } from '../rfb/session.ts';
 import { openTcpSession } from '../rfb/transports/tcp.ts';
 
@@ -8,6 +10,8 @@ export interface LiveOptions {
   target: string;
   password: string | undefined;
   encodings: number[] | undefined;
+  /** A picture-quality preset; its encodings apply unless `encodings` is given. */
+  quality?: PictureQuality | undefined;
   colourLevel: ColourLevel;
   timeoutSeconds: number;
 }
@@ -34,7 +38,8 @@ export function runLive(
     port,
     {
       credentials: { password: options.password },
-      encodings: options.encodings,
+      encodings:
+        options.encodings ?? (options.quality === undefined ? undefined : qualityEncodings(options.quality)),
       colourLevel: options.colourLevel,
     },
     events,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { COLOUR_LEVELS, type ColourLevel, isColourLevel } from '../../shared/colour-level.ts';
+import { isPictureQuality, PICTURE_QUALITIES, type PictureQuality } from '../../shared/picture-quality.ts';
 import { ENCODING_NAMES } from '../rfb/constants.ts';
 import { RfbError } from '../rfb/errors.ts';
 
@@ -26,6 +27,14 @@ export function parseColourLevel(value: string): ColourLevel {
   if (!isColourLevel(level))
     throw usageError(`unknown colour level "${value}"; choose one of ${COLOUR_LEVELS.join(', ')}`);
   return level;
+}
+
+/** `--quality auto|high|medium|low` (the viewer's Picture quality presets). */
+export function parseQuality(value: string): PictureQuality {
+  const quality = value.trim().toLowerCase();
+  if (!isPictureQuality(quality))
+    throw usageError(`unknown picture quality "${value}"; choose one of ${PICTURE_QUALITIES.join(', ')}`);
+  return quality;
 }
 
 export function parseSeconds(value: string, option: string): number {

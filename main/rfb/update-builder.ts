@@ -49,6 +49,20 @@ export class UpdateBuilder {
     return this.reserve({ kind: 'cursor', hotX, hotY, width, height, offset: 0 }, width * height);
   }
 
+  /**
+   * Reserves `length` bytes (a JPEG file) for a rectangle and queues a `jpeg` op for them.
+   * Returns the byte offset in `bytes` where the caller copies them. The reservation is
+   * rounded up to whole words, so later pixel ops stay 4-byte aligned.
+   */
+  beginBytes(x: number, y: number, width: number, height: number, length: number): number {
+    return this.reserve({ kind: 'jpeg', x, y, width, height, offset: 0, length }, (length + 3) >>> 2) * 4;
+  }
+
+  /** The arena as bytes; re-read it after `beginBytes`/`beginPixels`, which may replace the arena. */
+  get bytes(): Uint8Array {
+    return this.arena;
+  }
+
   private reserve(op: DrawOp & { offset: number }, words: number): number {
     const bytes = words * 4;
     if (this.used > 0 && this.used + bytes > this.flushBytes) this.flush(false);

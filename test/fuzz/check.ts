@@ -148,6 +148,7 @@ class DrawChecker {
       case 'fill':
       case 'pixels':
       case 'copy':
+      case 'jpeg':
         if (op.x + op.width > this.width || op.y + op.height > this.height) {
           return `outside the ${this.width}x${this.height} framebuffer`;
         }
@@ -156,6 +157,9 @@ class DrawChecker {
         }
         if (op.kind === 'pixels' && op.offset + op.width * op.height * 4 > pixelBytes) {
           return `pixels past the ${pixelBytes} bytes of its batch`;
+        }
+        if (op.kind === 'jpeg' && (op.length === 0 || op.offset + op.length > pixelBytes)) {
+          return `JPEG bytes past the ${pixelBytes} bytes of its batch`;
         }
         return undefined;
       case 'cursor':

@@ -51,6 +51,8 @@ export interface ServerOptions {
   exclusive?: boolean;
   /** A fixed port (to restart a server where a viewer reconnects); a free one by default. */
   port?: number;
+  /** QEMU only: `lossy=on`, so Tight may use JPEG when the viewer sends a JPEG quality level. */
+  lossy?: boolean;
 }
 
 const execFileAsync = promisify(execFile);
@@ -417,7 +419,7 @@ export async function startQemu(options: ServerOptions): Promise<QemuServer> {
   const dir = mkdtempSync(join(tmpdir(), 'porthole-qemu-'));
   const monitorPath = join(dir, 'monitor.sock');
   const port = options.port ?? (await freePort());
-  const vnc = `${HOST}:${port - 5900}${options.security === 'vncauth' ? ',password=on' : ''}`;
+  const vnc = `${HOST}:${port - 5900}${options.security === 'vncauth' ? ',password=on' : ''}${options.lossy ? ',lossy=on' : ''}`;
   const { child, stderr } = launch('qemu-system-x86_64', [
     '-display',
     'none',

@@ -57,4 +57,47 @@ describe('draw wire format', () => {
     new Int32Array(outOfRange)[4 + 3 * 8 + 5] = 1 << 20;
     expect(() => decodeDrawBatch(outOfRange)).toThrow(/out of range/);
   });
+
+  it('carries a jpeg op (kind 5) with its bytes padded to whole words, later ops aligned', () => {
+    const arena = new Uint8Array(256);
+    arena.set([0xff, 0xd8, 0xff, 0xe0, 0x01, 0xff, 0xd9], 100);
+    arena.set([7, 8, 9, 255], 200);
+    const buffer = encodeDrawBatch({
+      ops: [
+        { kind: 'jpeg', x: 3, y: 4, width: 16, height: 8, offset: 100, length: 7 },
+        { kind: 'pixels', x: 0, y: 0, width: 1, height: 1, offset: 200 },
+      ],
+      pixels: arena,
+      updateEnd: false,
+    });
+    expect(buffer.byteLength).toBe(16 + 2 * 32 + 8 + 4);
+    expect(new Int32Array(buffer)[4]).toBe(5);
+    const decoded = decodeDrawBatch(buffer);
+    expect(decoded.updateEnd).toBe(false);
+    expect(decoded.ops).toEqual([
+      { kind: 'jpeg', x: 3, y: 4, width: 16, height: 8, offset: 0, length: 7 },
+      { kind: 'pixels', x: 0, y: 0, width: 1, height: 1, offset: 8 },
+    ]);
+    expect([...decoded.pixels]).toEqual([0xff, 0xd8, 0xff, 0xe0, 0x01, 0xff, 0xd9, 0, 7, 8, 9, 255]);
+  });
+
+  it('refuses jpeg ops whose bytes are out of range', () => {
+    const arena = new Uint8Array(16).fill(1);
+    const good = encodeDrawBatch({
+      ops: [{ kind: 'jpeg', x: 0, y: 0, width: 2, height: 2, offset: 0, length: 6 }],
+      pixels: arena,
+      updateEnd: true,
+    });
+    expect(decodeDrawBatch(good).ops).toHaveLength(1);
+    const damage = (word: number, value: number) => {
+      const copy = good.slice(0);
+      new Int32Array(copy)[4 + word] = value;
+      return copy;
+    };
+    expect(() => decodeDrawBatch(damage(6, 9))).toThrow(/JPEG bytes out of range/); // longer than the section
+    expect(() => decodeDrawBatch(damage(6, 0))).toThrow(/JPEG bytes out of range/); // empty
+    expect(() => decodeDrawBatch(damage(5, 4))).toThrow(/JPEG bytes out of range/); // 4 + 6 > 8
+    expect(() => decodeDrawBatch(damage(5, -4))).toThrow(/JPEG bytes out of range/);
+    expect(() => decodeDrawBatch(damage(5, 2))).toThrow(/JPEG bytes out of range/); // unaligned
+  });
 });

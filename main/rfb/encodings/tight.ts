@@ -1,3 +1,4 @@
+import type { ByteQueue } from '../byte-queue.ts';
 import { protocolError } from '../errors.ts';
 import { expandChannel, type PixelConverter } from '../pixel-converter.ts';
 import type { DecodeContext, Decoder, Rect } from './decoder.ts';
@@ -61,12 +62,13 @@ interface Basic {
 }
 
 /**
- * Tight (encoding 7; "Tight Encoding" in rfbproto), lossless part: FillCompression and
- * BasicCompression with the copy, palette and gradient filters over four zlib streams that
- * last as long as the connection. JpegCompression is refused: the viewer never sends a
- * JPEG quality level, so a server must not use it. The rectangle is parsed from the queue
- * without consuming until all of its bytes are there, so no state is kept between calls and
- * the stream resets the control byte asks for happen exactly once.
+ * Tight (encoding 7; "Tight Encoding" in rfbproto): FillCompression, BasicCompression with
+ * the copy, palette and gradient filters over four zlib streams that last as long as the
+ * connection, and JpegCompression (a compact length, then a JPEG file), which a server uses
+ * only once the viewer sent a JPEG quality level. The JPEG file travels to the painter as a
+ * `jpeg` draw op, undecoded. The rectangle is parsed from the queue without consuming until
+ * all of its bytes are there, so no state is kept between calls and the stream resets the
+ * control byte asks for happen exactly once.
  */
 export class TightDecoder implements Decoder {
   decode(rect: Rect, ctx: DecodeContext): boolean {
@@ -84,12 +86,7 @@ export class TightDecoder implements Decoder {
       ctx.out.fill(rect.x, rect.y, rect.width, rect.height, colour);
       return true;
     }
-    if (method === JPEG) {
-      throw protocolError(
-        `${where(rect)} uses JPEG compression, which the viewer did not ask for (it sends no JPEG quality level)`,
-        'The server does not follow the protocol; reconnect with other encodings (e.g. --encodings zrle,hextile)',
-      );
-    }
+    if (method === JPEG) return this.decodeJpeg(rect, ctx, control);
     if (method > JPEG) {
       throw protocolError(
         `${where(rect)} has an invalid compression control byte 0x${control.toString(16).padStart(2, '0')}`,
@@ -101,6 +98,40 @@ export class TightDecoder implements Decoder {
     resetStreams(control, ctx);
     this.paintBasic(rect, ctx, basic, tpx);
     q.consume(basic.dataOff + basic.dataLen);
+    return true;
+  }
+
+  /**
+   * JpegCompression (rfbproto "Tight Encoding"): control byte 0x9X, a compact length, then
+   * that many bytes of a JPEG file whose picture is the rectangle. The bytes are copied into
+   * the batch as a `jpeg` op; the painter decodes them. Servers send it only for 16 and 32 bpp
+   * true-colour formats (rfbproto: JPEG is not used with colour maps or 8 bpp).
+   */
+  private decodeJpeg(rect: Rect, ctx: DecodeContext, control: number): boolean {
+    const { queue: q, pixels: px } = ctx;
+    const f = px.format;
+    if (!f.trueColour || f.bitsPerPixel < 16) {
+      throw protocolError(
+        `${where(rect)} uses JPEG compression, which needs a 16 or 32 bpp true-colour format (the session uses ${f.bitsPerPixel} bpp${f.trueColour ? '' : ' with a colour map'})`,
+        'The server does not follow the protocol; choose picture quality High or another colour level',
+      );
+    }
+    const compact = readCompactLength(q, 1);
+    if (!compact) return false;
+    const { length, bytes: lengthBytes } = compact;
+    if (length === 0 || length > MAX_TIGHT_LENGTH) {
+      throw protocolError(
+        `${where(rect)} has a JPEG image of ${length} bytes (1 to ${MAX_TIGHT_LENGTH} expected)`,
+      );
+    }
+    const start = 1 + lengthBytes;
+    if (!q.has(start + length)) return false;
+    resetStreams(control, ctx);
+    if (rect.width > 0 && rect.height > 0) {
+      const at = ctx.out.beginBytes(rect.x, rect.y, rect.width, rect.height, length);
+      ctx.out.bytes.set(q.buf.subarray(q.pos + start, q.pos + start + length), at);
+    }
+    q.consume(start + length);
     return true;
   }
 
@@ -159,22 +190,9 @@ export class TightDecoder implements Decoder {
     if (rawSize < TIGHT_MIN_TO_COMPRESS) {
       return q.has(off + rawSize) ? basic(off, rawSize, false) : undefined;
     }
-    // Compact length: 7 bits, 7 bits, then 8 bits, least significant first.
-    if (!q.has(off + 1)) return undefined;
-    const b0 = q.peekU8(off);
-    let length = b0 & 0x7f;
-    let lengthBytes = 1;
-    if (b0 & 0x80) {
-      if (!q.has(off + 2)) return undefined;
-      const b1 = q.peekU8(off + 1);
-      length |= (b1 & 0x7f) << 7;
-      lengthBytes = 2;
-      if (b1 & 0x80) {
-        if (!q.has(off + 3)) return undefined;
-        length |= q.peekU8(off + 2) << 14;
-        lengthBytes = 3;
-      }
-    }
+    const compact = readCompactLength(q, off);
+    if (!compact) return undefined;
+    const { length, bytes: lengthBytes } = compact;
     if (length === 0) {
       throw protocolError(
         `${where(rect)} has no compressed data, yet its ${rawSize} bytes of pixels must be compressed`,
@@ -257,6 +275,23 @@ export class TightDecoder implements Decoder {
       px.convert(data, 0, dst, base, count);
     }
   }
+}
+
+/**
+ * A compact length at `off` from the queue position: 7 bits, 7 bits, then 8 bits, least
+ * significant first (rfbproto "Tight Encoding"); undefined until all of its bytes are there.
+ */
+function readCompactLength(q: ByteQueue, off: number): { length: number; bytes: number } | undefined {
+  if (!q.has(off + 1)) return undefined;
+  const b0 = q.peekU8(off);
+  let length = b0 & 0x7f;
+  if (!(b0 & 0x80)) return { length, bytes: 1 };
+  if (!q.has(off + 2)) return undefined;
+  const b1 = q.peekU8(off + 1);
+  length |= (b1 & 0x7f) << 7;
+  if (!(b1 & 0x80)) return { length, bytes: 2 };
+  if (!q.has(off + 3)) return undefined;
+  return { length: length | (q.peekU8(off + 2) << 14), bytes: 3 };
 }
 
 function resetStreams(control: number, ctx: DecodeContext): void {

@@ -1,5 +1,5 @@
 import type { ColourLevel } from '../../../shared/colour-level.ts';
-import { decodeDrawBatch } from '../../../shared/draw-wire.ts';
+import { type DecodedBatch, decodeDrawBatch } from '../../../shared/draw-wire.ts';
 import { comboEvents, type KeyCombo } from '../../../shared/keyboard/combos.ts';
 import type { PictureQuality } from '../../../shared/picture-quality.ts';
 import type { FromSession, OpenSessionRequest, ToSession } from '../../../shared/session-protocol.ts';
@@ -26,6 +26,8 @@ export class SessionController {
   /** The clipboard text last exchanged, so the same text is not sent back and forth. */
   private lastClipboard = '';
   private disposed = false;
+  /** The painting of the batches still decoding JPEG, in order; undefined when the canvas is up to date. */
+  private painting: Promise<void> | undefined;
 
   constructor(id: string, request: OpenSessionRequest, client: PlatformClient) {
     this.id = id;
@@ -92,12 +94,9 @@ export class SessionController {
 
   private receive(message: FromSession): void {
     switch (message.type) {
-      case 'draw': {
-        const batch = decodeDrawBatch(message.batch);
-        this.painter.paint(batch);
-        if (batch.updateEnd) this.post({ type: 'painted' });
+      case 'draw':
+        this.draw(decodeDrawBatch(message.batch));
         return;
-      }
       case 'status': {
         const status = message.status;
         const patch: Partial<Tab> = { status };
@@ -138,6 +137,65 @@ export class SessionController {
         });
         return;
     }
+  }
+
+  /**
+   * Paints batches strictly in order. A batch the painter finishes synchronously (no JPEG)
+   * costs no extra latency; one with JPEG rectangles paints asynchronously, and every batch
+   * that arrives meanwhile waits in `painting` behind it. "painted" (the flow-control credit)
+   * goes back only once the update's last batch is on the canvas.
+   */
+  private draw(batch: DecodedBatch): void {
+    if (this.painting) {
+      this.trackPainting(this.painting.then(() => this.paintBatch(batch)));
+      return;
+    }
+    const pending = this.paintBatch(batch);
+    if (pending) this.trackPainting(pending);
+  }
+
+  private paintBatch(batch: DecodedBatch): Promise<void> | undefined {
+    if (this.disposed) return undefined;
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.painter.paint(batch);
+    } catch (error) {
+      this.paintFailed(error);
+      return undefined;
+    }
+    if (!pending) {
+      if (batch.updateEnd) this.post({ type: 'painted' });
+      return undefined;
+    }
+    return pending.then(
+      () => {
+        if (batch.updateEnd) this.post({ type: 'painted' });
+      },
+      (error) => this.paintFailed(error),
+    );
+  }
+
+  private trackPainting(pending: Promise<void>): void {
+    const tracked: Promise<void> = pending.then(() => {
+      if (this.painting === tracked) this.painting = undefined;
+    });
+    this.painting = tracked;
+  }
+
+  /** A batch the painter could not paint (a JPEG that does not decode): the session ends saying so. */
+  private paintFailed(error: unknown): void {
+    if (this.disposed) return;
+    this.update({
+      status: {
+        phase: 'closed',
+        error: {
+          kind: 'protocol',
+          message: `the picture could not be painted: ${(error as Error)?.message ?? error}`,
+          hint: 'Choose Picture quality High (lossless) and reconnect',
+        },
+      },
+    });
+    this.post({ type: 'disconnect' });
   }
 
   // ---- actions ----

@@ -3,7 +3,8 @@ import type { DecodedBatch } from '../../../shared/draw-wire.ts';
 /**
  * Paints decoded draw batches onto a canvas that holds the remote framebuffer at its native
  * size (scaling is CSS's job). Pixels with putImageData, fills with fillRect, CopyRect with
- * drawImage from the canvas onto itself (the spec copies the source first, so overlap is safe).
+ * drawImage from the canvas onto itself (the spec copies the source first, so overlap is safe),
+ * Tight JPEG rectangles with the browser's own decoder (createImageBitmap, then drawImage).
  */
 export class Painter {
   readonly canvas: HTMLCanvasElement;
@@ -21,46 +22,116 @@ export class Painter {
     this.context.imageSmoothingEnabled = false;
   }
 
-  paint(batch: DecodedBatch): void {
-    const ctx = this.context;
-    const bytes = batch.pixels;
-    for (const op of batch.ops) {
-      switch (op.kind) {
-        case 'resize':
-          if (this.canvas.width !== op.width || this.canvas.height !== op.height) {
-            this.canvas.width = op.width;
-            this.canvas.height = op.height;
-            this.context.imageSmoothingEnabled = false;
-            this.onResize?.(op.width, op.height);
-          }
-          break;
-        case 'fill': {
-          const c = op.colour;
-          ctx.fillStyle = `rgb(${c & 0xff} ${(c >>> 8) & 0xff} ${(c >>> 16) & 0xff})`;
-          ctx.fillRect(op.x, op.y, op.width, op.height);
-          break;
-        }
-        case 'copy':
-          ctx.drawImage(this.canvas, op.srcX, op.srcY, op.width, op.height, op.x, op.y, op.width, op.height);
-          break;
-        case 'pixels': {
-          if (op.width === 0 || op.height === 0) break;
-          const data = new Uint8ClampedArray(
-            bytes.buffer as ArrayBuffer,
-            bytes.byteOffset + op.offset,
-            op.width * op.height * 4,
-          );
-          ctx.putImageData(new ImageData(data, op.width, op.height), op.x, op.y);
-          break;
-        }
-        case 'cursor':
-          this.cursor =
-            op.width === 0 || op.height === 0
-              ? DOT_CURSOR
-              : cursorCss(bytes.subarray(op.offset, op.offset + op.width * op.height * 4), op);
-          this.onCursor?.(this.cursor);
-          break;
+  /**
+   * Applies a batch in order. A batch without `jpeg` ops is painted synchronously and returns
+   * undefined. A JPEG has to be decoded by the browser (createImageBitmap), which is async: the
+   * ops before the first JPEG are painted at once, every JPEG of the batch starts decoding
+   * (the Blob copies its bytes), and the rest is painted in order as the decodes finish. The
+   * returned promise resolves once the whole batch is on the canvas, and rejects with a clear
+   * error when a JPEG does not decode or does not fit its rectangle; the caller must not
+   * paint the next batch before it settles.
+   */
+  paint(batch: DecodedBatch): Promise<void> | undefined {
+    const { ops, pixels } = batch;
+    let i = 0;
+    while (i < ops.length && ops[i].kind !== 'jpeg') this.apply(ops[i++], pixels);
+    if (i === ops.length) return undefined;
+    const decodes = new Map<number, Promise<ImageBitmap>>();
+    for (let k = i; k < ops.length; k++) {
+      const op = ops[k];
+      if (op.kind !== 'jpeg') continue;
+      const file = pixels.slice(op.offset, op.offset + op.length);
+      const decode = createImageBitmap(new Blob([file], { type: 'image/jpeg' }), {
+        colorSpaceConversion: 'none',
+        premultiplyAlpha: 'none',
+      });
+      // Failures are reported in order below; this only keeps a later one from being unhandled.
+      decode.catch(() => undefined);
+      decodes.set(k, decode);
+    }
+    return this.paintRest(ops, pixels, i, decodes);
+  }
+
+  private async paintRest(
+    ops: DecodedBatch['ops'],
+    pixels: Uint8Array,
+    from: number,
+    decodes: Map<number, Promise<ImageBitmap>>,
+  ): Promise<void> {
+    for (let k = from; k < ops.length; k++) {
+      const op = ops[k];
+      if (op.kind !== 'jpeg') {
+        this.apply(op, pixels);
+        continue;
       }
+      const what = `JPEG rectangle ${op.width}x${op.height} at ${op.x},${op.y}`;
+      let bitmap: ImageBitmap;
+      try {
+        bitmap = await decodes.get(k)!;
+      } catch (error) {
+        for (const [j, later] of decodes)
+          if (j > k)
+            void later.then(
+              (b) => b.close(),
+              () => undefined,
+            );
+        throw new Error(`${what} does not decode: ${(error as Error)?.message ?? error}`);
+      }
+      if (bitmap.width !== op.width || bitmap.height !== op.height) {
+        bitmap.close();
+        for (const [j, later] of decodes)
+          if (j > k)
+            void later.then(
+              (b) => b.close(),
+              () => undefined,
+            );
+        throw new Error(`${what} holds a ${bitmap.width}x${bitmap.height} JPEG image`);
+      }
+      this.context.drawImage(bitmap, op.x, op.y);
+      bitmap.close();
+    }
+  }
+
+  private apply(op: DecodedBatch['ops'][number], bytes: Uint8Array): void {
+    const ctx = this.context;
+    switch (op.kind) {
+      case 'resize':
+        if (this.canvas.width !== op.width || this.canvas.height !== op.height) {
+          this.canvas.width = op.width;
+          this.canvas.height = op.height;
+          this.context.imageSmoothingEnabled = false;
+          this.onResize?.(op.width, op.height);
+        }
+        break;
+      case 'fill': {
+        const c = op.colour;
+        ctx.fillStyle = `rgb(${c & 0xff} ${(c >>> 8) & 0xff} ${(c >>> 16) & 0xff})`;
+        ctx.fillRect(op.x, op.y, op.width, op.height);
+        break;
+      }
+      case 'copy':
+        ctx.drawImage(this.canvas, op.srcX, op.srcY, op.width, op.height, op.x, op.y, op.width, op.height);
+        break;
+      case 'pixels': {
+        if (op.width === 0 || op.height === 0) break;
+        const data = new Uint8ClampedArray(
+          bytes.buffer as ArrayBuffer,
+          bytes.byteOffset + op.offset,
+          op.width * op.height * 4,
+        );
+        ctx.putImageData(new ImageData(data, op.width, op.height), op.x, op.y);
+        break;
+      }
+      case 'cursor':
+        this.cursor =
+          op.width === 0 || op.height === 0
+            ? DOT_CURSOR
+            : cursorCss(bytes.subarray(op.offset, op.offset + op.width * op.height * 4), op);
+        this.onCursor?.(this.cursor);
+        break;
+      case 'jpeg':
+        // Painted by paintRest only.
+        break;
     }
   }
 }

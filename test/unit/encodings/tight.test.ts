@@ -443,8 +443,8 @@ describe('TightDecoder', () => {
         ),
       ).message;
 
-    it('refuses JPEG compression, which the viewer never asks for', () => {
-      expect(attempt(4, 4, [0x90, 0x05])).toMatch(/uses JPEG compression, which the viewer did not ask for/);
+    it('refuses a JPEG rectangle with no JPEG data (JPEG itself: tight-jpeg.test.ts)', () => {
+      expect(attempt(4, 4, [0x90, 0x00])).toMatch(/has a JPEG image of 0 bytes/);
     });
 
     it('refuses compression types above JPEG', () => {
