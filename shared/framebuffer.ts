@@ -1,8 +1,8 @@
 import { decode as decodeJpeg } from 'jpeg-js';
+import type { DrawBatch } from './draw-ops.ts';
 // The Node-side painter only (the renderer has its own): a JPEG the server sent that does not
 // decode is the server's protocol error, reported as the engine reports those.
-import { protocolError } from '../main/rfb/errors.ts';
-import type { DrawBatch } from './draw-ops.ts';
+import { protocolError } from './rfb-error.ts';
 
 /** An RGBA framebuffer that applies draw batches; the reference painter for the CLI and tests. */
 export class Framebuffer {
