@@ -7,8 +7,9 @@ import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { FromSession } from '../../shared/session-protocol.ts';
 import { type ControlService, createControlService } from '../app/control-service.ts';
+import { CONTENT_SECURITY_POLICY, CONTENT_TYPES } from '../app/renderer-files.ts';
 import { runSessionHost, type SessionChannel } from '../session/session-host.ts';
-import { CONTENT_SECURITY_POLICY, CONTENT_TYPES, resolveStaticFile } from './static-files.ts';
+import { resolveStaticFile } from './static-files.ts';
 
 export interface WebServerOptions {
   /** 0 picks a free port. */

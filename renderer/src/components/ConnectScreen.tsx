@@ -6,6 +6,7 @@ import { parseTarget } from '../../../shared/target.ts';
 import { platform } from '../platform/index.ts';
 import { startSession } from '../session/controller.ts';
 import { type Tab, useApp } from '../state/store.ts';
+import { Choice } from './Choice.tsx';
 import { COLOUR_LEVEL_LABELS, QUALITY_LABELS } from './labels.ts';
 
 const MENU_KEYS = ['F8', 'F9', 'F10', 'F11', 'F12', ''];
@@ -92,26 +93,20 @@ export function ConnectScreen({ tab }: { tab: Tab }) {
         )}
         <fieldset>
           <legend>Options</legend>
-          <label>
-            Picture quality
-            <select value={quality} onChange={(e) => setQuality(e.target.value as PictureQuality)}>
-              {PICTURE_QUALITIES.map((q) => (
-                <option key={q} value={q}>
-                  {QUALITY_LABELS[q]}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Colour level
-            <select value={colourLevel} onChange={(e) => setColourLevel(e.target.value as ColourLevel)}>
-              {COLOUR_LEVELS.map((l) => (
-                <option key={l} value={l}>
-                  {COLOUR_LEVEL_LABELS[l]}
-                </option>
-              ))}
-            </select>
-          </label>
+          <Choice
+            label="Picture quality"
+            value={quality}
+            values={PICTURE_QUALITIES}
+            labels={QUALITY_LABELS}
+            onChange={setQuality}
+          />
+          <Choice
+            label="Colour level"
+            value={colourLevel}
+            values={COLOUR_LEVELS}
+            labels={COLOUR_LEVEL_LABELS}
+            onChange={setColourLevel}
+          />
           <label className="check">
             <input type="checkbox" checked={viewOnly} onChange={(e) => setViewOnly(e.target.checked)} />
             View only

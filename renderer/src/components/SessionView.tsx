@@ -1,9 +1,10 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { COLOUR_LEVELS, type ColourLevel } from '../../../shared/colour-level.ts';
-import { PICTURE_QUALITIES, type PictureQuality } from '../../../shared/picture-quality.ts';
+import { COLOUR_LEVELS } from '../../../shared/colour-level.ts';
+import { PICTURE_QUALITIES } from '../../../shared/picture-quality.ts';
 import { platform } from '../platform/index.ts';
 import { type SessionController, sessionController, startSession } from '../session/controller.ts';
 import { SCALINGS, type Scaling, type Tab, useApp } from '../state/store.ts';
+import { Choice } from './Choice.tsx';
 import { COLOUR_LEVEL_LABELS, QUALITY_LABELS } from './labels.ts';
 import { PasswordDialog } from './PasswordDialog.tsx';
 import { ScreenArea } from './ScreenArea.tsx';
@@ -131,39 +132,27 @@ function Toolbar(props: {
       <button type="button" aria-pressed={tab.viewOnly} onClick={() => controller.setViewOnly(!tab.viewOnly)}>
         View only
       </button>
-      <label>
-        Scaling
-        <select value={tab.scaling} onChange={(e) => update({ scaling: e.target.value as Scaling })}>
-          {SCALINGS.map((s) => (
-            <option key={s} value={s}>
-              {SCALING_LABELS[s]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Picture quality
-        <select value={tab.quality} onChange={(e) => controller.setQuality(e.target.value as PictureQuality)}>
-          {PICTURE_QUALITIES.map((q) => (
-            <option key={q} value={q}>
-              {QUALITY_LABELS[q]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Colour level
-        <select
-          value={tab.colourLevel}
-          onChange={(e) => controller.setColourLevel(e.target.value as ColourLevel)}
-        >
-          {COLOUR_LEVELS.map((l) => (
-            <option key={l} value={l}>
-              {COLOUR_LEVEL_LABELS[l]}
-            </option>
-          ))}
-        </select>
-      </label>
+      <Choice
+        label="Scaling"
+        value={tab.scaling}
+        values={SCALINGS}
+        labels={SCALING_LABELS}
+        onChange={(scaling) => update({ scaling })}
+      />
+      <Choice
+        label="Picture quality"
+        value={tab.quality}
+        values={PICTURE_QUALITIES}
+        labels={QUALITY_LABELS}
+        onChange={(quality) => controller.setQuality(quality)}
+      />
+      <Choice
+        label="Colour level"
+        value={tab.colourLevel}
+        values={COLOUR_LEVELS}
+        labels={COLOUR_LEVEL_LABELS}
+        onChange={(level) => controller.setColourLevel(level)}
+      />
       <button type="button" onClick={props.onFullScreen}>
         Full screen
       </button>
