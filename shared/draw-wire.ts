@@ -60,37 +60,41 @@ export function encodeDrawBatch(batch: DrawBatch): ArrayBuffer {
   words[1] = batch.updateEnd ? 1 : 0;
   words[2] = ops.length;
   words[3] = pixelBytes;
+  /** The op's six fields after its kind, written without allocating. */
+  const put = (w: number, a: number, b: number, c: number, d: number, e: number, f: number) => {
+    words[w + 1] = a;
+    words[w + 2] = b;
+    words[w + 3] = c;
+    words[w + 4] = d;
+    words[w + 5] = e;
+    words[w + 6] = f;
+  };
   let at = 0;
   let w = HEADER_WORDS;
   for (const op of ops) {
     words[w] = KIND_CODE[op.kind];
     switch (op.kind) {
       case 'resize':
-        words[w + 3] = op.width;
-        words[w + 4] = op.height;
+        put(w, 0, 0, op.width, op.height, 0, 0);
         break;
       case 'fill':
-        words.set([op.x, op.y, op.width, op.height, op.colour | 0], w + 1);
+        put(w, op.x, op.y, op.width, op.height, op.colour | 0, 0);
         break;
       case 'copy':
-        words.set([op.x, op.y, op.width, op.height, op.srcX, op.srcY], w + 1);
+        put(w, op.x, op.y, op.width, op.height, op.srcX, op.srcY);
         break;
       case 'pixels':
-      case 'cursor': {
-        const length = op.width * op.height * 4;
-        const x = op.kind === 'pixels' ? op.x : op.hotX;
-        const y = op.kind === 'pixels' ? op.y : op.hotY;
-        words.set([x, y, op.width, op.height, at], w + 1);
-        bytes.set(batch.pixels.subarray(op.offset, op.offset + length), headerBytes + at);
-        at += length;
+      case 'cursor':
+        if (op.kind === 'pixels') put(w, op.x, op.y, op.width, op.height, at, 0);
+        else put(w, op.hotX, op.hotY, op.width, op.height, at, 0);
+        bytes.set(batch.pixels.subarray(op.offset, op.offset + op.width * op.height * 4), headerBytes + at);
         break;
-      }
       case 'jpeg':
-        words.set([op.x, op.y, op.width, op.height, at, op.length], w + 1);
+        put(w, op.x, op.y, op.width, op.height, at, op.length);
         bytes.set(batch.pixels.subarray(op.offset, op.offset + op.length), headerBytes + at);
-        at += payloadBytes(op);
         break;
     }
+    at += payloadBytes(op);
     w += OP_WORDS;
   }
   return buffer;

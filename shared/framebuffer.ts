@@ -40,14 +40,9 @@ export class Framebuffer {
         case 'copy':
           this.copy(op.srcX, op.srcY, op.x, op.y, op.width, op.height);
           break;
-        case 'pixels': {
-          const rowBytes = op.width * 4;
-          for (let row = 0; row < op.height; row++) {
-            const from = op.offset + row * rowBytes;
-            this.data.set(src.subarray(from, from + rowBytes), ((op.y + row) * this.width + op.x) * 4);
-          }
+        case 'pixels':
+          this.blit(src, op.offset, op.x, op.y, op.width, op.height);
           break;
-        }
         case 'jpeg':
           this.paintJpeg(src.subarray(op.offset, op.offset + op.length), op.x, op.y, op.width, op.height);
           break;
@@ -95,10 +90,15 @@ export class Framebuffer {
     if (image.width !== width || image.height !== height) {
       throw protocolError(`${what} holds a ${image.width}x${image.height} JPEG image`);
     }
+    this.blit(image.data, 0, x, y, width, height);
+  }
+
+  /** Copies a width×height RGBA block starting at `offset` in `src` to x, y. */
+  private blit(src: Uint8Array, offset: number, x: number, y: number, width: number, height: number): void {
     const rowBytes = width * 4;
     for (let row = 0; row < height; row++) {
-      const from = row * rowBytes;
-      this.data.set(image.data.subarray(from, from + rowBytes), ((y + row) * this.width + x) * 4);
+      const from = offset + row * rowBytes;
+      this.data.set(src.subarray(from, from + rowBytes), ((y + row) * this.width + x) * 4);
     }
   }
 

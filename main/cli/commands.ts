@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { ColourLevel } from '../../shared/colour-level.ts';
 import { Framebuffer } from '../../shared/framebuffer.ts';
+import { RfbError } from '../../shared/rfb-error.ts';
 import { SecurityType, securityTypeName } from '../rfb/constants.ts';
-import { RfbError } from '../rfb/errors.ts';
 import { FbsRecorder, readFbs } from '../rfb/recording/fbs.ts';
 import { RfbSession, type SessionStats } from '../rfb/session.ts';
 import { Coverage } from './coverage.ts';

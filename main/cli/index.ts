@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { RfbError, type RfbErrorKind } from '../rfb/errors.ts';
+import { RfbError, type RfbErrorKind } from '../../shared/rfb-error.ts';
 import { record, replay, snapshot } from './commands.ts';
 import type { LiveOptions } from './live.ts';
 import {

@@ -1,7 +1,7 @@
 import type { ColourLevel } from '../../shared/colour-level.ts';
 import type { PictureQuality } from '../../shared/picture-quality.ts';
+import { RfbError } from '../../shared/rfb-error.ts';
 import { parseTarget } from '../../shared/target.ts';
-import { RfbError } from '../rfb/errors.ts';
 import { qualityEncodings } from '../rfb/quality.ts';
 import type { RfbSession, SessionEvents } from '../rfb/session.ts';
 import { openTcpSession } from '../rfb/transports/tcp.ts';

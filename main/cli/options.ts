@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { COLOUR_LEVELS, type ColourLevel, isColourLevel } from '../../shared/colour-level.ts';
 import { isPictureQuality, PICTURE_QUALITIES, type PictureQuality } from '../../shared/picture-quality.ts';
+import { RfbError } from '../../shared/rfb-error.ts';
 import { ENCODING_NAMES } from '../rfb/constants.ts';
-import { RfbError } from '../rfb/errors.ts';
 
 export const usageError = (message: string) => new RfbError('usage', message);
 

@@ -1,7 +1,7 @@
+import { RfbError, serverText } from '../../shared/rfb-error.ts';
 import { DEFAULT_PROBE_TIMEOUTS, type ProbeTimeouts, type VncProbe } from '../discovery/probe.ts';
 import { DEFAULT_CONCURRENCY, scanHost } from '../discovery/scan.ts';
 import { securityTypeName } from '../rfb/constants.ts';
-import { RfbError, serverText } from '../rfb/errors.ts';
 import { parseSeconds, usageError } from './options.ts';
 
 export interface PortRange {

@@ -1,4 +1,4 @@
-import { RfbError } from './errors.ts';
+import { RfbError } from '../../shared/rfb-error.ts';
 
 /**
  * The receive queue: bytes from the transport waiting to be parsed.

@@ -1,5 +1,5 @@
 import type { ColourLevel } from '../../shared/colour-level.ts';
-import { protocolError } from './errors.ts';
+import { protocolError } from '../../shared/rfb-error.ts';
 
 /** PIXEL_FORMAT, RFC 6143 §7.4. */
 export interface PixelFormat {

@@ -1,5 +1,6 @@
 import type { ColourLevel } from '../../shared/colour-level.ts';
 import type { DrawBatch } from '../../shared/draw-ops.ts';
+import { protocolError, RfbError, serverText } from '../../shared/rfb-error.ts';
 import { ByteQueue } from './byte-queue.ts';
 import * as msg from './client-messages.ts';
 import {
@@ -13,7 +14,6 @@ import {
 } from './constants.ts';
 import type { DecodeContext, Decoder, Rect } from './encodings/decoder.ts';
 import { createDecoders } from './encodings/index.ts';
-import { protocolError, RfbError, serverText } from './errors.ts';
 import { PixelConverter } from './pixel-converter.ts';
 import {
   describePixelFormat,

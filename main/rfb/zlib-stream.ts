@@ -1,5 +1,5 @@
 import { Z_BUF_ERROR, Z_OK, Z_STREAM_END, Z_SYNC_FLUSH, ZStream, zlibInflate, zlibInflateInit } from 'pako';
-import { protocolError } from './errors.ts';
+import { protocolError } from '../../shared/rfb-error.ts';
 
 /**
  * A zlib stream that lasts as long as the connection (RFC 6143 §7.7.6 Zlib, §7.7.6 ZRLE):

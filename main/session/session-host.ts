@@ -3,6 +3,7 @@ import type { ColourLevel } from '../../shared/colour-level.ts';
 import type { DrawBatch } from '../../shared/draw-ops.ts';
 import { encodeDrawBatch, isPaintOp } from '../../shared/draw-wire.ts';
 import type { PictureQuality } from '../../shared/picture-quality.ts';
+import { RfbError } from '../../shared/rfb-error.ts';
 import {
   DRAW_CREDITS,
   type FromSession,
@@ -13,7 +14,6 @@ import {
 } from '../../shared/session-protocol.ts';
 import { parseTarget } from '../../shared/target.ts';
 import { SecurityType } from '../rfb/constants.ts';
-import { RfbError } from '../rfb/errors.ts';
 import { qualityEncodings, SAFE_MODE_DESCRIPTION, SAFE_MODE_ENCODINGS } from '../rfb/quality.ts';
 import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
 import { openTcpSession, runSessionOverSocket } from '../rfb/transports/tcp.ts';
@@ -149,14 +149,15 @@ export class SessionHost {
         return;
       case 'colour-level':
         this.colourLevel = message.level;
-        this.safeModeReason = undefined;
+        this.leaveSafeMode();
         session?.setColourLevel(message.level);
         this.sendSettings();
         return;
       case 'quality':
         this.quality = message.quality;
-        this.safeModeReason = undefined;
-        session?.setEncodings(qualityEncodings(message.quality));
+        // Leaving safe mode applies the quality's encodings; otherwise apply them here.
+        if (this.safeModeReason) this.leaveSafeMode();
+        else session?.setEncodings(qualityEncodings(message.quality));
         this.sendSettings();
         return;
       case 'refresh':
@@ -176,6 +177,13 @@ export class SessionHost {
         else this.setStatus({ phase: 'closed' });
         return;
     }
+  }
+
+  /** A choice the user makes by hand ends safe mode: the session takes their settings again. */
+  private leaveSafeMode(): void {
+    if (!this.safeModeReason) return;
+    this.safeModeReason = undefined;
+    this.session?.setEncodings(qualityEncodings(this.quality));
   }
 
   private connect(): void {

@@ -1,23 +1,19 @@
 import { execFile } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  type BrowserMode,
   connectTo,
-  launchChromium,
-  openViewer,
   readCanvas,
-  startBrowserMode,
   step,
-  tempDataDir,
   toolbar,
+  useViewerEnvironment,
   waitForCanvasToEqual,
   waitForStatus,
   waitOnPage,
 } from '../support/browser.ts';
-import { startServer, stopAllServers, type XServer } from '../support/servers.ts';
+import { startServer, type XServer } from '../support/servers.ts';
 
 /**
  * The clipboard both ways between Chromium and a real Xvnc (observed with xclip on the
@@ -25,10 +21,8 @@ import { startServer, stopAllServers, type XServer } from '../support/servers.ts
  */
 describe('clipboard both ways and a server resize (Xvnc, Chromium)', () => {
   let server: XServer;
-  let web: BrowserMode;
-  let browser: Browser;
   let page: Page;
-  const dataDir = tempDataDir();
+  const viewer = useViewerEnvironment();
 
   const x = (command: string, args: string[]) =>
     new Promise<{ ok: boolean; out: string }>((done) =>
@@ -39,23 +33,14 @@ describe('clipboard both ways and a server resize (Xvnc, Chromium)', () => {
 
   beforeAll(async () => {
     server = (await startServer('xvnc', { security: 'none', geometry: [1024, 768] })) as XServer;
-    web = await startBrowserMode(dataDir);
-    browser = await launchChromium();
-    page = await openViewer(browser, web.url);
+    page = await viewer.openPage();
     await connectTo(page, server.target, { quality: 'High', level: 'full' });
     await waitForStatus(page, /Connected to .+\(1024×768\)/, 30_000, 'clipboard-connected');
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-    await stopAllServers();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
   it("the server's clipboard appears in the Clipboard text box and in the browser's clipboard", async () => {
     const text = 'Grüße vom Server: «42» ½ café';
-    const file = join(dataDir, 'server-clipboard.txt');
+    const file = join(viewer.dataDir, 'server-clipboard.txt');
     writeFileSync(file, text);
     // xclip stays in the foreground (-quiet) as the owner of CLIPBOARD until another takes it.
     server.run('xclip', ['-selection', 'clipboard', '-quiet', '-i', file]);

@@ -1,24 +1,19 @@
-import { rmSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  type BrowserMode,
   chooseOption,
   connectTo,
-  launchChromium,
   logIn,
-  openViewer,
   readCanvas,
-  startBrowserMode,
   step,
-  tempDataDir,
   toolbar,
+  useViewerEnvironment,
   waitForCanvasToEqual,
   waitForStatus,
   waitOnPage,
 } from '../support/browser.ts';
 import { reduceTruth } from '../support/colour-model.ts';
-import { startServer, stopAllServers, type VncServer } from '../support/servers.ts';
+import { startServer, type VncServer } from '../support/servers.ts';
 
 /**
  * A person connects to a password-protected Xvnc through browser mode in Chromium: the
@@ -29,24 +24,13 @@ const PASSWORD = 'sesame';
 
 describe('connect with a password and see the exact picture (Xvnc, VncAuth, Chromium)', () => {
   let server: VncServer;
-  let web: BrowserMode;
-  let browser: Browser;
   let page: Page;
-  const dataDir = tempDataDir();
+  const viewer = useViewerEnvironment();
 
   beforeAll(async () => {
     server = await startServer('xvnc', { security: 'vncauth', password: PASSWORD, geometry: [1024, 768] });
-    web = await startBrowserMode(dataDir);
-    browser = await launchChromium();
-    page = await openViewer(browser, web.url);
+    page = await viewer.openPage();
   }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-    await stopAllServers();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
 
   it('asks for the password, refuses a wrong one saying so, and connects with the right one', async () => {
     await connectTo(page, server.target, { quality: 'High', level: 'full' });

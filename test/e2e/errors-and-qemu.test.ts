@@ -1,24 +1,20 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type BrowserMode,
   compareWithTruth,
   connectTo,
-  launchChromium,
-  openViewer,
   pngToRgba,
   readCanvas,
-  startBrowserMode,
   step,
-  tempDataDir,
   toolbar,
+  useViewerEnvironment,
   waitForCanvasToEqual,
   waitForStatus,
 } from '../support/browser.ts';
-import { freePort, startServer, stopAllServers, type VncServer } from '../support/servers.ts';
+import { freePort, startServer, type VncServer } from '../support/servers.ts';
 
 /**
  * What a person sees when things go wrong (nothing listening, a disconnect, a server that
@@ -28,31 +24,20 @@ import { freePort, startServer, stopAllServers, type VncServer } from '../suppor
 describe('errors, disconnects, reconnects and QEMU (Chromium)', () => {
   let xvnc: VncServer;
   let qemu: VncServer;
-  let web: BrowserMode;
-  let browser: Browser;
   let page: Page;
-  const dataDir = tempDataDir();
+  const viewer = useViewerEnvironment();
 
   beforeAll(async () => {
     xvnc = await startServer('xvnc', { security: 'none', geometry: [1024, 768] });
     qemu = await startServer('qemu', { security: 'none' });
-    web = await startBrowserMode(dataDir);
-    browser = await launchChromium();
   }, 120_000);
 
   afterEach(async () => {
     await page?.context().close();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-    await stopAllServers();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
   it('a port where nothing listens: "Error:" saying nothing is listening, and a Reconnect button', async () => {
-    page = await openViewer(browser, web.url);
+    page = await viewer.openPage();
     const port = await freePort();
     await connectTo(page, `127.0.0.1::${port}`);
     const status = await waitForStatus(page, /Error:/, 30_000, 'closed-port');
@@ -63,7 +48,7 @@ describe('errors, disconnects, reconnects and QEMU (Chromium)', () => {
   }, 120_000);
 
   it('Disconnect shows "Disconnected" and a Reconnect button that connects again', async () => {
-    page = await openViewer(browser, web.url);
+    page = await viewer.openPage();
     await connectTo(page, xvnc.target, { quality: 'High', level: 'full' });
     await waitForStatus(page, /Connected to .+\(1024×768\)/, 30_000, 'disconnect-connected');
     await step(page, 'disconnect', () => toolbar(page).getByRole('button', { name: 'Disconnect' }).click());
@@ -74,7 +59,7 @@ describe('errors, disconnects, reconnects and QEMU (Chromium)', () => {
   }, 120_000);
 
   it('two sessions as tabs: each tab shows its own server, pixel for pixel', async () => {
-    page = await openViewer(browser, web.url);
+    page = await viewer.openPage();
     await connectTo(page, xvnc.target, { quality: 'High', level: 'full' });
     await waitForStatus(page, /Connected to .+\(1024×768\)/, 30_000, 'tabs-xvnc');
     await step(page, 'tabs-new', () => page.getByRole('button', { name: 'New connection' }).click());
@@ -94,7 +79,7 @@ describe('errors, disconnects, reconnects and QEMU (Chromium)', () => {
   }, 120_000);
 
   it('a server that dies mid-session: the automatic reconnect counts down', async () => {
-    page = await openViewer(browser, web.url);
+    page = await viewer.openPage();
     await connectTo(page, xvnc.target);
     await waitForStatus(page, /Connected to .+\(1024×768\)/, 30_000, 'kill-connected');
     xvnc.kill();
@@ -102,7 +87,7 @@ describe('errors, disconnects, reconnects and QEMU (Chromium)', () => {
   }, 120_000);
 
   it('QEMU: the canvas equals the screendump, and Screenshot downloads a PNG equal to the canvas', async () => {
-    page = await openViewer(browser, web.url);
+    page = await viewer.openPage();
     await connectTo(page, qemu.target);
     await waitForStatus(page, /Connected to .+\(\d+×\d+\)/, 30_000, 'qemu-connected');
     const { canvas, truth } = await waitForCanvasToEqual(page, () => qemu.truth(), 30_000, 'qemu-pixels');
@@ -114,7 +99,7 @@ describe('errors, disconnects, reconnects and QEMU (Chromium)', () => {
       ]),
     );
     expect(download.suggestedFilename()).toMatch(/^porthole-.*\.png$/);
-    const file = join(dataDir, download.suggestedFilename());
+    const file = join(viewer.dataDir, download.suggestedFilename());
     await download.saveAs(file);
     const png = pngToRgba(decode(readFileSync(file)));
     const now = await readCanvas(page);

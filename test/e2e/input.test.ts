@@ -1,21 +1,17 @@
 import { type ChildProcess, execFile } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type BrowserMode,
   chooseOption,
   connectTo,
-  launchChromium,
-  openViewer,
   readCanvas,
   scaleOneToOne,
-  startBrowserMode,
   step,
-  tempDataDir,
   toolbar,
   typeLikeAPerson,
+  useViewerEnvironment,
   waitForStatus,
   waitOnPage,
   watchXEvents,
@@ -23,7 +19,7 @@ import {
   type XInputEvent,
   xPointer,
 } from '../support/browser.ts';
-import { startServer, stopAllServers, type XServer } from '../support/servers.ts';
+import { startServer, type XServer } from '../support/servers.ts';
 
 /**
  * Keyboard and mouse through the browser reach a real Xvnc: what X delivers is observed on
@@ -32,12 +28,10 @@ import { startServer, stopAllServers, type XServer } from '../support/servers.ts
  */
 describe('keyboard, mouse, Send keys and View only reach the server (Xvnc, Chromium)', () => {
   let server: XServer;
-  let web: BrowserMode;
-  let browser: Browser;
   let page: Page;
   let xev: XEventWatcher;
   let screen: Locator;
-  const dataDir = tempDataDir();
+  const viewer = useViewerEnvironment();
 
   /** Waits until the events seen since the last clear satisfy `ready`. */
   const waitForXEvents = (what: string, ready: (events: XInputEvent[]) => boolean, ms = 15_000) =>
@@ -53,9 +47,7 @@ describe('keyboard, mouse, Send keys and View only reach the server (Xvnc, Chrom
   beforeAll(async () => {
     server = (await startServer('xvnc', { security: 'none', geometry: [1024, 768] })) as XServer;
     xev = await watchXEvents(server.display);
-    web = await startBrowserMode(dataDir);
-    browser = await launchChromium();
-    page = await openViewer(browser, web.url);
+    page = await viewer.openPage();
     await connectTo(page, server.target, { enter: true });
     await waitForStatus(page, /Connected to .+\(1024×768\)/, 30_000, 'input-connected');
     await scaleOneToOne(page);
@@ -64,10 +56,6 @@ describe('keyboard, mouse, Send keys and View only reach the server (Xvnc, Chrom
 
   afterAll(async () => {
     xev?.stop();
-    await browser?.close();
-    await web?.close();
-    await stopAllServers();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('left, right and middle clicks and the wheel reach the server where they were made', async () => {
@@ -122,7 +110,7 @@ describe('keyboard, mouse, Send keys and View only reach the server (Xvnc, Chrom
   }, 120_000);
 
   it('typed text with shifted symbols and Latin-1 letters arrives exactly (xterm writing to a file)', async () => {
-    const file = join(dataDir, 'typed.txt');
+    const file = join(viewer.dataDir, 'typed.txt');
     writeFileSync(file, '');
     const title = `porthole-typing-${process.pid}`;
     const xterm: ChildProcess = server.run('env', [

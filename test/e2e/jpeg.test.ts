@@ -1,36 +1,22 @@
-import { rmSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  type BrowserMode,
   chooseOption,
   connectTo,
   errorsOf,
-  launchChromium,
-  openViewer,
   readCanvas,
-  startBrowserMode,
   step,
-  tempDataDir,
   toolbar,
+  useViewerEnvironment,
   waitForCanvasToEqual,
   waitForStatus,
   waitOnPage,
 } from '../support/browser.ts';
-import { startServer, stopAllServers, type VncServer } from '../support/servers.ts';
+import { startServer, type VncServer } from '../support/servers.ts';
+import { psnr } from '../support/truth.ts';
 
 /** The Low threshold of test/real/jpeg.test.ts (measured there with jpeg-js: 24.70 dB). */
 const PSNR_LOW = 22.5;
-
-/** PSNR in dB over the R, G and B bytes of two RGBA pictures; Infinity when equal. */
-function psnr(a: Uint8Array, b: Uint8Array): number {
-  if (a.length !== b.length) throw new Error(`pictures of ${a.length} and ${b.length} bytes`);
-  let sum = 0;
-  for (let i = 0; i < a.length; i += 4) {
-    for (let c = 0; c < 3; c++) sum += (a[i + c] - b[i + c]) ** 2;
-  }
-  return sum === 0 ? Infinity : 10 * Math.log10((255 * 255 * (a.length / 4) * 3) / sum);
-}
 
 /**
  * Picture quality Low in the browser: Xvnc sends Tight JPEG rectangles, which the renderer
@@ -40,24 +26,13 @@ function psnr(a: Uint8Array, b: Uint8Array): number {
  */
 describe('Picture quality Low paints Tight JPEG in the browser (Xvnc, Chromium)', () => {
   let server: VncServer;
-  let web: BrowserMode;
-  let browser: Browser;
   let page: Page;
-  const dataDir = tempDataDir();
+  const viewer = useViewerEnvironment();
 
   beforeAll(async () => {
     server = await startServer('xvnc', { security: 'none', geometry: [1024, 768] });
-    web = await startBrowserMode(dataDir);
-    browser = await launchChromium();
-    page = await openViewer(browser, web.url);
+    page = await viewer.openPage();
   }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-    await stopAllServers();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
 
   it('connects at High and shows the exact picture', async () => {
     await connectTo(page, server.target, { quality: 'High', level: 'full' });

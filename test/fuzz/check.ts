@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ByteQueue } from '../../main/rfb/byte-queue.ts';
 import { DEFAULT_ENCODINGS } from '../../main/rfb/constants.ts';
-import { RfbError } from '../../main/rfb/errors.ts';
 import {
   DEFAULT_LIMITS,
   RfbSession,
@@ -12,6 +11,7 @@ import { UpdateBuilder } from '../../main/rfb/update-builder.ts';
 import { COLOUR_LEVELS } from '../../shared/colour-level.ts';
 import type { DrawBatch, DrawOp } from '../../shared/draw-ops.ts';
 import { Framebuffer } from '../../shared/framebuffer.ts';
+import { RfbError } from '../../shared/rfb-error.ts';
 import type { Prng } from './prng.ts';
 
 /** How a stream is handed to `receive`: in one piece, in random pieces of 1 B–64 KiB, or byte by byte. */

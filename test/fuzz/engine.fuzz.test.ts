@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replay } from '../../main/cli/commands.ts';
-import { RfbError } from '../../main/rfb/errors.ts';
+import { RfbError } from '../../shared/rfb-error.ts';
 import { type Corpus, chunkingCase, type FuzzCase, type JobReport, makeCase, saveCase } from './cases.ts';
 import { CASE_WATCHDOG_MS, runCase } from './check.ts';
 import { mapSeed, recordingSeeds } from './corpus.ts';

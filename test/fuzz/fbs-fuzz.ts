@@ -1,9 +1,9 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ReplayResult, replay } from '../../main/cli/commands.ts';
-import type { RfbError } from '../../main/rfb/errors.ts';
 import { encodeFbsBlock, FBS_HEADER, FbsRecorder, readFbs } from '../../main/rfb/recording/fbs.ts';
 import { RfbSession, type ServerInfo, type SessionOptions } from '../../main/rfb/session.ts';
+import type { RfbError } from '../../shared/rfb-error.ts';
 import {
   type CaseSummary,
   type FuzzCase,

@@ -7,7 +7,7 @@ import type { DrawBatch } from '../../shared/draw-ops.ts';
 import { Framebuffer } from '../../shared/framebuffer.ts';
 import type { PictureQuality } from '../../shared/picture-quality.ts';
 import { type QemuServer, startQemu, startXvnc, type VncServer, type XServer } from '../support/servers.ts';
-import { type Image, sameImage } from '../support/truth.ts';
+import { type Image, psnr, sameImage } from '../support/truth.ts';
 
 /**
  * Tight JPEG against real servers, through the engine and the Node painter (jpeg-js): the
@@ -24,21 +24,6 @@ import { type Image, sameImage } from '../support/truth.ts';
  */
 const PSNR_MEDIUM = 29;
 const PSNR_LOW = 22.5;
-
-/** PSNR in dB over the R, G and B bytes of two RGBA pictures; Infinity when equal. */
-function psnr(a: Uint8Array, b: Uint8Array): number {
-  if (a.length !== b.length) throw new Error(`pictures of ${a.length} and ${b.length} bytes`);
-  let sum = 0;
-  let n = 0;
-  for (let i = 0; i < a.length; i += 4) {
-    for (let c = 0; c < 3; c++) {
-      const d = a[i + c] - b[i + c];
-      sum += d * d;
-    }
-    n += 3;
-  }
-  return sum === 0 ? Infinity : 10 * Math.log10((255 * 255 * n) / sum);
-}
 
 interface Capture {
   framebuffer: Framebuffer;

@@ -1,10 +1,12 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encode } from 'fast-png';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { startWebServer } from '../../main/web/server.ts';
+import { stopAllServers } from './servers.ts';
 import type { Image } from './truth.ts';
 
 /**
@@ -50,6 +52,37 @@ export async function startBrowserMode(dataDir: string): Promise<BrowserMode> {
   buildRenderer();
   const server = await startWebServer({ port: 0, rendererDir: RENDERER_DIR, dataDir });
   return { url: server.url, close: () => server.close() };
+}
+
+export interface ViewerEnvironment {
+  /** Browser mode's data directory (recent connections), fresh for the file. */
+  readonly dataDir: string;
+  readonly web: BrowserMode;
+  readonly browser: Browser;
+  /** A new page on the viewer (its own context). */
+  openPage(): Promise<Page>;
+}
+
+/**
+ * Browser mode on a fresh data directory and Chromium for one test file: started before its
+ * tests, stopped after them together with every VNC server the file started.
+ */
+export function useViewerEnvironment(): ViewerEnvironment {
+  const env = { dataDir: tempDataDir() } as {
+    -readonly [K in keyof ViewerEnvironment]: ViewerEnvironment[K];
+  };
+  env.openPage = () => openViewer(env.browser, env.web.url);
+  beforeAll(async () => {
+    env.web = await startBrowserMode(env.dataDir);
+    env.browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.web?.close();
+    await stopAllServers();
+    rmSync(env.dataDir, { recursive: true, force: true });
+  });
+  return env;
 }
 
 /** A fresh empty directory for browser mode's recent connections and settings. */

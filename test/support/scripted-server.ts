@@ -1,8 +1,8 @@
-import type { RfbError } from '../../main/rfb/errors.ts';
 import { type PixelFormat, writePixelFormat } from '../../main/rfb/pixel-format.ts';
 import { RfbSession, type SessionOptions, type SessionState } from '../../main/rfb/session.ts';
 import type { DrawBatch, DrawOp } from '../../shared/draw-ops.ts';
 import { Framebuffer } from '../../shared/framebuffer.ts';
+import type { RfbError } from '../../shared/rfb-error.ts';
 import { Bytes } from './decode-harness.ts';
 
 /**

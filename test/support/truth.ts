@@ -85,3 +85,13 @@ export function parsePpm(file: Uint8Array): Image {
 export function sameImage(a: Image, b: Image): boolean {
   return a.width === b.width && a.height === b.height && Buffer.compare(a.data, b.data) === 0;
 }
+
+/** PSNR in dB over the R, G and B bytes of two RGBA pictures; Infinity when they are equal. */
+export function psnr(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) throw new Error(`pictures of ${a.length} and ${b.length} bytes`);
+  let sum = 0;
+  for (let i = 0; i < a.length; i += 4) {
+    for (let c = 0; c < 3; c++) sum += (a[i + c] - b[i + c]) ** 2;
+  }
+  return sum === 0 ? Infinity : 10 * Math.log10((255 * 255 * (a.length / 4) * 3) / sum);
+}

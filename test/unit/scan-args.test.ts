@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatScanTable, parsePortRange, parseScanHost, scanTimeouts } from '../../main/cli/scan.ts';
 import { DEFAULT_PROBE_TIMEOUTS } from '../../main/discovery/probe.ts';
-import { RfbError } from '../../main/rfb/errors.ts';
+import { RfbError } from '../../shared/rfb-error.ts';
 
 const usage = (run: () => unknown): string => {
   try {

@@ -1,4 +1,4 @@
-import { protocolError } from '../errors.ts';
+import { protocolError } from '../../../shared/rfb-error.ts';
 import type { DecodeContext, Decoder, Rect } from './decoder.ts';
 
 /** CopyRect (RFC 6143 §7.7.2): copy a rectangle from elsewhere in the framebuffer. */

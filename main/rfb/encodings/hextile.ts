@@ -1,4 +1,4 @@
-import { protocolError } from '../errors.ts';
+import { protocolError } from '../../../shared/rfb-error.ts';
 import type { UpdateBuilder } from '../update-builder.ts';
 import type { DecodeContext, Decoder, Rect } from './decoder.ts';
 

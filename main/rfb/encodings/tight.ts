@@ -1,5 +1,5 @@
+import { protocolError } from '../../../shared/rfb-error.ts';
 import type { ByteQueue } from '../byte-queue.ts';
-import { protocolError } from '../errors.ts';
 import { expandChannel, type PixelConverter } from '../pixel-converter.ts';
 import type { DecodeContext, Decoder, Rect } from './decoder.ts';
 

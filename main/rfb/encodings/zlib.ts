@@ -1,4 +1,4 @@
-import { protocolError } from '../errors.ts';
+import { protocolError } from '../../../shared/rfb-error.ts';
 import type { DecodeContext, Decoder, Rect } from './decoder.ts';
 
 /** The largest compressed Zlib rectangle accepted. */

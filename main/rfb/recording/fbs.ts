@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { RfbError } from '../../../shared/rfb-error.ts';
 import { SecurityType } from '../constants.ts';
-import { RfbError } from '../errors.ts';
 import { writePixelFormat } from '../pixel-format.ts';
 import type { ServerInfo } from '../session.ts';
 

@@ -1,7 +1,7 @@
 import { DES } from 'des.js';
+import { RfbError } from '../../../shared/rfb-error.ts';
 import type { ByteQueue } from '../byte-queue.ts';
 import { SecurityType } from '../constants.ts';
-import { RfbError } from '../errors.ts';
 import type { Credentials, SecurityHandler } from './handler.ts';
 
 function reverseBits(byte: number): number {

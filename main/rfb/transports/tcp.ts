@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { RfbError } from '../errors.ts';
+import { RfbError } from '../../../shared/rfb-error.ts';
 import { RfbSession, type SessionEvents, type SessionOptions, type Transport } from '../session.ts';
 
 export interface TcpSession {

@@ -26,6 +26,8 @@ export class SessionController {
   /** The clipboard text last exchanged, so the same text is not sent back and forth. */
   private lastClipboard = '';
   private disposed = false;
+  /** A batch could not be painted; the session was asked to close with that error shown. */
+  private paintError = false;
   /** The painting of the batches still decoding JPEG, in order; undefined when the canvas is up to date. */
   private painting: Promise<void> | undefined;
 
@@ -98,6 +100,9 @@ export class SessionController {
         this.draw(decodeDrawBatch(message.batch));
         return;
       case 'status': {
+        // After a local paint failure the session closes on our request; keep our reason.
+        if (this.paintError && message.status.phase === 'closed' && !message.status.error) return;
+        this.paintError = false;
         const status = message.status;
         const patch: Partial<Tab> = { status };
         if (status.phase === 'connected' && this.request.listenPort === undefined) {
@@ -146,11 +151,7 @@ export class SessionController {
    * goes back only once the update's last batch is on the canvas.
    */
   private draw(batch: DecodedBatch): void {
-    if (this.painting) {
-      this.trackPainting(this.painting.then(() => this.paintBatch(batch)));
-      return;
-    }
-    const pending = this.paintBatch(batch);
+    const pending = this.painting ? this.painting.then(() => this.paintBatch(batch)) : this.paintBatch(batch);
     if (pending) this.trackPainting(pending);
   }
 
@@ -185,6 +186,7 @@ export class SessionController {
   /** A batch the painter could not paint (a JPEG that does not decode): the session ends saying so. */
   private paintFailed(error: unknown): void {
     if (this.disposed) return;
+    this.paintError = true;
     this.update({
       status: {
         phase: 'closed',

@@ -40,7 +40,8 @@ export class Painter {
     for (let k = i; k < ops.length; k++) {
       const op = ops[k];
       if (op.kind !== 'jpeg') continue;
-      const file = pixels.slice(op.offset, op.offset + op.length);
+      // The Blob copies the bytes, so the batch's buffer is free to go.
+      const file = pixels.subarray(op.offset, op.offset + op.length) as Uint8Array<ArrayBuffer>;
       const decode = createImageBitmap(new Blob([file], { type: 'image/jpeg' }), {
         colorSpaceConversion: 'none',
         premultiplyAlpha: 'none',
@@ -65,27 +66,25 @@ export class Painter {
         continue;
       }
       const what = `JPEG rectangle ${op.width}x${op.height} at ${op.x},${op.y}`;
-      let bitmap: ImageBitmap;
+      let bitmap: ImageBitmap | undefined;
+      let problem: string | undefined;
       try {
         bitmap = await decodes.get(k)!;
+        if (bitmap.width !== op.width || bitmap.height !== op.height) {
+          problem = `${what} holds a ${bitmap.width}x${bitmap.height} JPEG image`;
+        }
       } catch (error) {
-        for (const [j, later] of decodes)
-          if (j > k)
-            void later.then(
-              (b) => b.close(),
-              () => undefined,
-            );
-        throw new Error(`${what} does not decode: ${(error as Error)?.message ?? error}`);
+        problem = `${what} does not decode: ${(error as Error)?.message ?? error}`;
       }
-      if (bitmap.width !== op.width || bitmap.height !== op.height) {
-        bitmap.close();
+      if (problem || !bitmap) {
+        bitmap?.close();
         for (const [j, later] of decodes)
           if (j > k)
             void later.then(
               (b) => b.close(),
               () => undefined,
             );
-        throw new Error(`${what} holds a ${bitmap.width}x${bitmap.height} JPEG image`);
+        throw new Error(problem);
       }
       this.context.drawImage(bitmap, op.x, op.y);
       bitmap.close();

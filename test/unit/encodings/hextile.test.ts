@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ByteQueue } from '../../../main/rfb/byte-queue.ts';
 import type { DecodeContext, Rect } from '../../../main/rfb/encodings/decoder.ts';
 import { HextileDecoder } from '../../../main/rfb/encodings/hextile.ts';
-import { RfbError } from '../../../main/rfb/errors.ts';
 import { PixelConverter } from '../../../main/rfb/pixel-converter.ts';
 import { LEVEL_FORMATS, type PixelFormat } from '../../../main/rfb/pixel-format.ts';
 import { UpdateBuilder } from '../../../main/rfb/update-builder.ts';
+import { RfbError } from '../../../shared/rfb-error.ts';
 import { Bytes, DecoderHarness } from '../../support/decode-harness.ts';
 
 // ---------------------------------------------------------------------------------------------

@@ -2,13 +2,14 @@ import { decode as decodeJpeg, encode as encodeJpeg } from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { Encoding } from '../../../main/rfb/constants.ts';
 import { MAX_TIGHT_LENGTH, TightDecoder } from '../../../main/rfb/encodings/tight.ts';
-import { RfbError } from '../../../main/rfb/errors.ts';
 import { LEVEL_FORMATS } from '../../../main/rfb/pixel-format.ts';
 import { UpdateBuilder } from '../../../main/rfb/update-builder.ts';
 import type { DrawBatch } from '../../../shared/draw-ops.ts';
 import { Framebuffer } from '../../../shared/framebuffer.ts';
+import { RfbError } from '../../../shared/rfb-error.ts';
 import { Bytes, DecoderHarness } from '../../support/decode-harness.ts';
 import { rectHeader, ScriptedServer, updateHeader } from '../../support/scripted-server.ts';
+import { psnr } from '../../support/truth.ts';
 
 /**
  * Tight JpegCompression (rfbproto "Tight Encoding"): control byte 0x9X, a compact length,
@@ -66,17 +67,6 @@ function region(fb: Framebuffer, x: number, y: number, width: number, height: nu
     out.set(fb.data.subarray(from, from + width * 4), row * width * 4);
   }
   return out;
-}
-
-function psnr(a: Uint8Array, b: Uint8Array): number {
-  let sum = 0;
-  let n = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (i % 4 === 3) continue;
-    sum += (a[i] - b[i]) ** 2;
-    n++;
-  }
-  return sum === 0 ? Infinity : 10 * Math.log10((255 * 255 * n) / sum);
 }
 
 function decodeError(run: () => void): RfbError {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bytesPerTPixel, TightDecoder } from '../../../main/rfb/encodings/tight.ts';
-import { RfbError } from '../../../main/rfb/errors.ts';
 import { PixelConverter } from '../../../main/rfb/pixel-converter.ts';
 import { LEVEL_FORMATS, type PixelFormat } from '../../../main/rfb/pixel-format.ts';
+import { RfbError } from '../../../shared/rfb-error.ts';
 import {
   Bytes,
   DecoderHarness,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TrleDecoder } from '../../../main/rfb/encodings/trle.ts';
-import { RfbError } from '../../../main/rfb/errors.ts';
 import { LEVEL_FORMATS, type PixelFormat } from '../../../main/rfb/pixel-format.ts';
+import { RfbError } from '../../../shared/rfb-error.ts';
 import { Bytes, DecoderHarness, formatHarness, mapEntry, trueColour } from '../../support/decode-harness.ts';
 
 // ---------------------------------------------------------------------------------------------

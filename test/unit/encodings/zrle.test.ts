@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_ZRLE_LENGTH, ZrleDecoder } from '../../../main/rfb/encodings/zrle.ts';
-import { RfbError } from '../../../main/rfb/errors.ts';
 import { LEVEL_FORMATS, type PixelFormat } from '../../../main/rfb/pixel-format.ts';
+import { RfbError } from '../../../shared/rfb-error.ts';
 import {
   Bytes,
   DecoderHarness,

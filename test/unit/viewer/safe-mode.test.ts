@@ -113,6 +113,15 @@ describe('recovery in safe mode', () => {
     expect(channel.received.filter((m) => m.type === 'settings').at(-1)).toMatchObject({
       colourLevel: 'full',
     });
+
+    // A colour level chosen by hand ends safe mode: that level and the quality's encodings again.
+    const encodingsBefore = second.encodings.length;
+    channel.post({ type: 'colour-level', level: 'rgb565' });
+    const end = Date.now() + 5000;
+    while (second.encodings.length === encodingsBefore && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(second.bitsPerPixel).toEqual([32, 16]);
+    expect(second.encodings.slice(encodingsBefore).filter((e) => e >= 0)[1]).toBe(Encoding.Tight);
     channel.close();
   });
 
