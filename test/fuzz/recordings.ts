@@ -19,8 +19,12 @@ const SECONDS = 1;
 /** Small screens keep the recordings small (QEMU's firmware screen has its own size). */
 const GEOMETRY: [number, number] = [320, 240];
 
-/** QEMU leaves connections beyond a few ungreeted, so its recordings are made a few at a time. */
-const AT_ONCE: Record<ServerKind, number> = { xvnc: 16, x11vnc: 16, qemu: 3 };
+/**
+ * Recordings made at once per server. QEMU leaves connections beyond a few ungreeted, and on a
+ * busy 2-core machine (Chromium and other servers running beside) x11vnc and Xvnc can take
+ * over 20 s to greet the last of 16 simultaneous viewers.
+ */
+const AT_ONCE: Record<ServerKind, number> = { xvnc: 4, x11vnc: 4, qemu: 2 };
 
 /** Runs `tasks` with at most `limit` of them at a time. */
 async function inBatches<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
@@ -53,7 +57,13 @@ export async function recordServers(dir: string): Promise<string[]> {
             colourLevel,
             timeoutSeconds: 20,
           };
-          await record(options, path, SECONDS);
+          try {
+            await record(options, path, SECONDS);
+          } catch (error) {
+            throw new Error(
+              `recording ${server.kind} ${encoding} ${colourLevel}: ${(error as Error).message}`,
+            );
+          }
           return path;
         }),
       );
