@@ -9,10 +9,60 @@
  *   renderer and the process holding the connection.
  */
 
+import type { Bookmark, BookmarkFields, GlobalSettings, PasswordChange } from './settings.ts';
+
 export interface RecentConnection {
   target: string;
   /** ISO 8601 time of the last successful connection. */
   lastConnected: string;
+}
+
+/** Whether bookmark passwords can be stored here, and if not, why (shown to the user). */
+export interface PasswordStorage {
+  available: boolean;
+  reason?: string;
+}
+
+/** Everything the viewer needs at start: the settings, the bookmarks, and what to tell the user. */
+export interface SettingsSnapshot {
+  settings: GlobalSettings;
+  bookmarks: Bookmark[];
+  /** Problems met while loading, e.g. a corrupt file moved aside (with where it is now). */
+  notices: string[];
+  passwordStorage: PasswordStorage;
+}
+
+/** A file handed to the viewer to save (the renderer offers it as a download). */
+export interface ExportedFile {
+  fileName: string;
+  text: string;
+}
+
+/**
+ * What a `vnc://` link resolves to. A link to a bookmarked server connects with that
+ * bookmark (and its stored password); any other link must be confirmed by the user first
+ * and never uses a stored password.
+ */
+export interface ResolvedLink {
+  target: string;
+  username: string;
+  bookmarkId?: string;
+  needsConfirmation: boolean;
+  /** Settings the link's query asked for that the viewer honours (e.g. viewOnly, quality). */
+  options: Partial<Pick<BookmarkFields, 'viewOnly' | 'quality' | 'colourLevel' | 'shared'>>;
+}
+
+/** One VNC server found by a scan; name and size only where no password was needed. */
+export interface DiscoveredServer {
+  host: string;
+  port: number;
+  version: string;
+  securityTypes: number[];
+  name?: string;
+  width?: number;
+  height?: number;
+  /** Why the server could not be read further (it refused, wanted a password...). */
+  note?: string;
 }
 
 /** Every control request: its parameters and its result. */
@@ -20,6 +70,37 @@ export interface ControlRequests {
   'recent:list': { params: Record<string, never>; result: RecentConnection[] };
   'recent:add': { params: { target: string }; result: RecentConnection[] };
   'recent:remove': { params: { target: string }; result: RecentConnection[] };
+  'settings:load': { params: Record<string, never>; result: SettingsSnapshot };
+  /** Merges the given global settings; returns them all. */
+  'settings:update': { params: { settings: Partial<GlobalSettings> }; result: GlobalSettings };
+  /** Creates (no id) or replaces (id) a bookmark; the password travels one way only. */
+  'bookmarks:save': {
+    params: { id?: string; fields: BookmarkFields; password: PasswordChange };
+    result: Bookmark;
+  };
+  'bookmarks:duplicate': { params: { id: string }; result: Bookmark };
+  /** Deletes a bookmark but keeps it (and its password) for `bookmarks:undo-delete`. */
+  'bookmarks:delete': { params: { id: string }; result: Bookmark[] };
+  'bookmarks:undo-delete': { params: { id: string }; result: Bookmark[] };
+  /** Stamps `lastConnected` after a successful connection. */
+  'bookmarks:connected': { params: { id: string }; result: Bookmark };
+  /** Imports a RealVNC or TigerVNC `.vnc` file as a new bookmark. */
+  'bookmarks:import-vnc': {
+    params: { fileName: string; text: string };
+    result: { bookmark: Bookmark; warnings: string[] };
+  };
+  /** A bookmark as a `.vnc` file; the password is never included. */
+  'bookmarks:export-vnc': { params: { id: string }; result: ExportedFile };
+  /** All bookmarks as one JSON file (no passwords). */
+  'bookmarks:export-json': { params: Record<string, never>; result: ExportedFile };
+  /** Adds the bookmarks of an exported JSON file; ids already present are given new ones. */
+  'bookmarks:import-json': { params: { text: string }; result: { added: number; bookmarks: Bookmark[] } };
+  'link:resolve': { params: { url: string }; result: ResolvedLink };
+  /** Probes a host's ports for VNC servers (default 5900–5999), as `porthole scan`. */
+  'scan:host': {
+    params: { host: string; firstPort?: number; lastPort?: number };
+    result: DiscoveredServer[];
+  };
   /** Electron only; browser mode uses the page's own clipboard. */
   'clipboard:read': { params: Record<string, never>; result: string };
   'clipboard:write': { params: { text: string }; result: null };
@@ -33,6 +114,19 @@ export type ControlParams<N extends ControlName> = ControlRequests[N]['params'];
 export type ControlResult<N extends ControlName> = ControlRequests[N]['result'];
 
 export const CONTROL_NAMES = [
+  'settings:load',
+  'settings:update',
+  'bookmarks:save',
+  'bookmarks:duplicate',
+  'bookmarks:delete',
+  'bookmarks:undo-delete',
+  'bookmarks:connected',
+  'bookmarks:import-vnc',
+  'bookmarks:export-vnc',
+  'bookmarks:export-json',
+  'bookmarks:import-json',
+  'link:resolve',
+  'scan:host',
   'recent:list',
   'recent:add',
   'recent:remove',

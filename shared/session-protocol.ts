@@ -26,6 +26,13 @@ export interface OpenSessionRequest {
    */
   listenPort?: number;
   password?: string;
+  /**
+   * The bookmark this connection comes from: the session asks the main side for its stored
+   * password (which never passes through the viewer) when the server wants one.
+   */
+  bookmarkId?: string;
+  /** Comma-separated encoding names overriding the quality's order (a bookmark's override). */
+  encodings?: string;
   /** Leave other viewers connected (ClientInit shared flag). Default true. */
   shared?: boolean;
   viewOnly?: boolean;
