@@ -45,6 +45,8 @@ export interface OpenSessionRequest {
    * colour, conservative encodings, no automatic switching). Default true.
    */
   safeModeReconnect?: boolean;
+  /** Play the server's audio (QEMU Audio) once it offers it. Default false. */
+  audio?: boolean;
 }
 
 export type SessionStatus =
@@ -74,7 +76,15 @@ export type SessionStatus =
 export interface ServerCapabilities {
   /** The server acknowledged QEMU Extended Key Event (-258): keys may carry XT scancodes. */
   extendedKeys: boolean;
+  /** The server sent XVP_INIT: `power` messages may shut down, reboot or reset the machine. */
+  power: boolean;
+  /** The server sent Extended Clipboard Caps: clipboard text travels as UTF-8. */
+  extendedClipboard: boolean;
+  /** The server acknowledged QEMU Audio: `audio` turns its sound on and off. */
+  audio: boolean;
 }
+
+export type PowerAction = 'shutdown' | 'reboot' | 'reset';
 
 /** Viewer → session. */
 export type ToSession =
@@ -92,6 +102,10 @@ export type ToSession =
   | { type: 'quality'; quality: PictureQuality }
   /** Ask for the whole screen again. */
   | { type: 'refresh' }
+  /** XVP power control; only after capabilities say `power`. */
+  | { type: 'power'; action: PowerAction }
+  /** Play the server's audio or stop it. */
+  | { type: 'audio'; on: boolean }
   /** Skip the reconnect countdown, or reconnect after an error (in safe mode if asked). */
   | { type: 'reconnect'; safeMode?: boolean }
   | { type: 'disconnect' };
@@ -105,7 +119,17 @@ export type FromSession =
   | { type: 'bell' }
   | { type: 'desktop-name'; name: string }
   | { type: 'capabilities'; capabilities: ServerCapabilities }
-  | { type: 'settings'; quality: PictureQuality; colourLevel: ColourLevel; viewOnly: boolean };
+  /**
+   * A power action was sent (`ok`), or the server refused it or cannot do it. `message` says
+   * which ("the server refused to reboot the machine").
+   */
+  | { type: 'power-result'; action: PowerAction; ok: boolean; message: string }
+  /** A block of the server's audio, encoded by `encodeAudioChunk` (shared/audio-wire.ts). */
+  | { type: 'audio'; chunk: ArrayBuffer }
+  /** Something the user should know that is not an error (e.g. clipboard text not sent). */
+  | { type: 'notice'; message: string }
+  /** The session's settings; `auto` says what picture quality Auto measured and chose. */
+  | { type: 'settings'; quality: PictureQuality; colourLevel: ColourLevel; viewOnly: boolean; auto?: string };
 
 export const LISTEN_PORT = 5500;
 

@@ -14,6 +14,15 @@ import {
 } from './constants.ts';
 import type { DecodeContext, Decoder, Rect } from './encodings/decoder.ts';
 import { createDecoders } from './encodings/index.ts';
+import { EXTENSION_PSEUDO_ENCODINGS } from './extensions/index.ts';
+import {
+  AudioError,
+  QEMU_AUDIO_ENCODING,
+  QEMU_AUDIO_SUBMESSAGE,
+  QEMU_MESSAGE,
+} from './extensions/qemu-audio.ts';
+import { type ExtensionEvent, SessionExtensions } from './extensions/session-extensions.ts';
+import { type PowerAction, XVP_MESSAGE, XVP_MESSAGE_LENGTH } from './extensions/xvp.ts';
 import { PixelConverter } from './pixel-converter.ts';
 import {
   describePixelFormat,
@@ -108,6 +117,8 @@ export interface SessionEvents {
   onClose?(error: RfbError | undefined): void;
   /** Every chunk received from the server, before it is parsed (recorders tap this). */
   onInbound?(chunk: Uint8Array): void;
+  /** Extended Clipboard, XVP power control and QEMU Audio (main/rfb/extensions/). */
+  onExtension?(event: ExtensionEvent): void;
 }
 
 type Step = 'more' | 'again';
@@ -158,6 +169,7 @@ export class RfbSession {
   private pendingEncodings = false;
   private needFullUpdate = false;
   private extendedKeys = false;
+  private readonly extensions: SessionExtensions;
 
   constructor(transport: Transport, options: SessionOptions = {}, events: SessionEvents = {}) {
     this.transport = transport;
@@ -169,6 +181,15 @@ export class RfbSession {
     this.encodings = options.encodings ?? DEFAULT_ENCODINGS;
     this.colourLevel = options.colourLevel ?? 'full';
     this.out = new UpdateBuilder((batch) => this.events.onDraw?.(batch));
+    this.extensions = new SessionExtensions({
+      send: (bytes) => this.send(bytes),
+      emit: (event) => this.events.onExtension?.(event),
+      clipboard: (text) => {
+        this.out.push({ kind: 'clipboard', text });
+        this.out.flush(false);
+      },
+      maxText: this.limits.maxCutText,
+    });
   }
 
   // ---- input from the transport ----
@@ -263,8 +284,19 @@ export class RfbSession {
     if (this.state === 'connected') this.send(msg.pointerEvent(x, y, buttons));
   }
 
+  /** Sends the local clipboard: UTF-8 with Extended Clipboard, else Latin-1 ClientCutText. */
   sendClipboard(text: string): void {
-    if (this.state === 'connected') this.send(msg.clientCutText(text));
+    if (this.state === 'connected') this.extensions.sendClipboard(text);
+  }
+
+  /** XVP: asks the server to shut down, reboot or reset the machine; false when it offers no XVP. */
+  requestPower(action: PowerAction): boolean {
+    return this.state === 'connected' && this.extensions.requestPower(action);
+  }
+
+  /** QEMU Audio: starts or stops the audio stream (once the server acknowledged it; may be set before). */
+  setAudio(on: boolean): void {
+    if (this.state !== 'closed') this.extensions.setAudio(on);
   }
 
   /**
@@ -506,6 +538,12 @@ export class RfbSession {
         return 'again';
       case ServerMessage.ServerCutText:
         return this.readServerCutText();
+      case XVP_MESSAGE:
+        if (!q.has(XVP_MESSAGE_LENGTH)) return 'more';
+        this.extensions.serverXvp(q.bytes(XVP_MESSAGE_LENGTH));
+        return 'again';
+      case QEMU_MESSAGE:
+        return this.readQemuServerMessage();
       default:
         throw protocolError(
           `the server sent message type ${type} (0x${type.toString(16).padStart(2, '0')}), which this viewer does not know, after update ${this.counts.updates}`,
@@ -540,6 +578,8 @@ export class RfbSession {
     const q = this.queue;
     if (!q.has(8)) return 'more';
     const length = q.peekU32(4);
+    // A negative length (as S32) is an Extended Clipboard message of |length| bytes.
+    if (length & 0x80000000) return this.readExtendedClipboard(-(length | 0));
     if (length > this.limits.maxCutText) {
       q.consume(8);
       this.cutTextSkip = length;
@@ -550,6 +590,44 @@ export class RfbSession {
     const text = msg.latin1Text(q.bytes(length));
     this.out.push({ kind: 'clipboard', text });
     this.out.flush(false);
+    return 'again';
+  }
+
+  /** Extended Clipboard (rfbproto): compressed payloads larger than the text limit are skipped. */
+  private readExtendedClipboard(length: number): Step {
+    const q = this.queue;
+    if (length > this.limits.maxCutText) {
+      q.consume(8);
+      this.cutTextSkip = length;
+      this.events.onExtension?.({
+        kind: 'clipboard-notice',
+        message: `The server's clipboard (${length} bytes compressed) was not received: more than the ${this.limits.maxCutText} allowed`,
+      });
+      return 'again';
+    }
+    if (!q.has(8 + length)) return 'more';
+    q.consume(8);
+    this.extensions.serverClipboard(q.bytes(length));
+    return 'again';
+  }
+
+  /** QEMU server message 255: submessage 1 is QEMU Audio (the only one QEMU sends). */
+  private readQemuServerMessage(): Step {
+    const q = this.queue;
+    if (!q.has(2)) return 'more';
+    const submessage = q.peekU8(1);
+    if (submessage !== QEMU_AUDIO_SUBMESSAGE) {
+      throw protocolError(`the server sent QEMU submessage ${submessage}, which this viewer does not know`);
+    }
+    let used: number;
+    try {
+      used = this.extensions.serverAudio(q.buf.subarray(q.pos, q.end));
+    } catch (error) {
+      if (error instanceof AudioError) throw protocolError(error.message);
+      throw error;
+    }
+    if (used === 0) return 'more';
+    q.consume(used);
     return 'again';
   }
 
@@ -615,6 +693,9 @@ export class RfbSession {
           this.extendedKeys = true;
           this.events.onExtendedKeys?.();
         }
+        return true;
+      case QEMU_AUDIO_ENCODING:
+        this.extensions.audioAcknowledged();
         return true;
       case Encoding.QemuPointerMotionChange:
         // QEMU before 8.2 sends this zero-payload rect unasked (noVNC #1927); nothing to do.
@@ -699,7 +780,9 @@ export class RfbSession {
   }
 
   private sendEncodings(): void {
-    this.send(msg.setEncodings([...this.encodings, ...VIEWER_PSEUDO_ENCODINGS]));
+    this.send(
+      msg.setEncodings([...this.encodings, ...VIEWER_PSEUDO_ENCODINGS, ...EXTENSION_PSEUDO_ENCODINGS]),
+    );
   }
 
   private resize(width: number, height: number): void {

@@ -33,6 +33,12 @@ export function parseToSession(raw: unknown): ToSession | undefined {
         : undefined;
     case 'clipboard':
       return isString(m.text, 16 << 20) ? { type: 'clipboard', text: m.text } : undefined;
+    case 'power':
+      return m.action === 'shutdown' || m.action === 'reboot' || m.action === 'reset'
+        ? { type: 'power', action: m.action }
+        : undefined;
+    case 'audio':
+      return typeof m.on === 'boolean' ? { type: 'audio', on: m.on } : undefined;
     case 'view-only':
       return typeof m.on === 'boolean' ? { type: 'view-only', on: m.on } : undefined;
     case 'colour-level':
@@ -61,7 +67,7 @@ function parseOpenRequest(raw: unknown): OpenSessionRequest | undefined {
     if (!isString(r.password, 1024)) return undefined;
     request.password = r.password;
   }
-  for (const flag of ['shared', 'viewOnly', 'reconnect', 'safeModeReconnect'] as const) {
+  for (const flag of ['shared', 'viewOnly', 'reconnect', 'safeModeReconnect', 'audio'] as const) {
     if (r[flag] === undefined) continue;
     if (typeof r[flag] !== 'boolean') return undefined;
     request[flag] = r[flag];

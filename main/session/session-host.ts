@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { encodeAudioChunk } from '../../shared/audio-wire.ts';
 import type { ColourLevel } from '../../shared/colour-level.ts';
 import type { DrawBatch } from '../../shared/draw-ops.ts';
 import { encodeDrawBatch, isPaintOp } from '../../shared/draw-wire.ts';
@@ -8,12 +9,15 @@ import {
   DRAW_CREDITS,
   type FromSession,
   type OpenSessionRequest,
+  type ServerCapabilities,
   type SessionError,
   type SessionStatus,
   type ToSession,
 } from '../../shared/session-protocol.ts';
 import { parseTarget } from '../../shared/target.ts';
+import { type AutoChoice, AutoSelect } from '../rfb/auto-select.ts';
 import { SecurityType } from '../rfb/constants.ts';
+import type { ExtensionEvent } from '../rfb/extensions/session-extensions.ts';
 import { qualityEncodings, SAFE_MODE_DESCRIPTION, SAFE_MODE_ENCODINGS } from '../rfb/quality.ts';
 import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
 import { openTcpSession, runSessionOverSocket } from '../rfb/transports/tcp.ts';
@@ -72,6 +76,9 @@ export class SessionHost {
   private viewOnly = false;
   private quality: PictureQuality = 'auto';
   private colourLevel: ColourLevel = 'full';
+  /** Play the server's audio (QEMU Audio) when it offers it. */
+  private audio = false;
+  private capabilities: ServerCapabilities = NO_CAPABILITIES;
 
   private session: RfbSession | undefined;
   /** Updates sent to the viewer and not yet painted. */
@@ -90,6 +97,13 @@ export class SessionHost {
   /** Safe mode: the reason it was entered (the error), or undefined when off. */
   private safeModeReason: string | undefined;
   private safeModeTried = false;
+  /** Picture quality Auto: the estimator of this connection and what it chose (kept across reconnects). */
+  private auto: AutoSelect | undefined;
+  private autoChoice: AutoChoice = { preset: 'high', colourLevel: 'full' };
+  private autoReason: string | undefined;
+  /** When the first byte of the update being received arrived, and the byte count at the last update's end. */
+  private updateStartedAt: number | undefined;
+  private bytesAtUpdateEnd = 0;
 
   constructor(channel: SessionChannel, options: HostOptions) {
     this.channel = channel;
@@ -116,6 +130,7 @@ export class SessionHost {
         this.viewOnly = message.request.viewOnly ?? false;
         this.quality = message.request.quality ?? 'auto';
         this.colourLevel = message.request.colourLevel ?? 'full';
+        this.audio = message.request.audio ?? false;
         this.sendSettings();
         this.connect();
         return;
@@ -150,18 +165,41 @@ export class SessionHost {
       case 'colour-level':
         this.colourLevel = message.level;
         this.leaveSafeMode();
-        session?.setColourLevel(message.level);
+        session?.setColourLevel(this.effectiveColourLevel());
         this.sendSettings();
         return;
-      case 'quality':
+      case 'quality': {
+        const wasSafe = this.safeModeReason !== undefined;
+        const levelBefore = this.effectiveColourLevel();
         this.quality = message.quality;
+        this.autoReason = undefined;
         // Leaving safe mode applies the quality's encodings; otherwise apply them here.
-        if (this.safeModeReason) this.leaveSafeMode();
-        else session?.setEncodings(qualityEncodings(message.quality));
+        if (wasSafe) this.leaveSafeMode();
+        else session?.setEncodings(this.effectiveEncodings());
+        if (this.effectiveColourLevel() !== levelBefore) session?.setColourLevel(this.effectiveColourLevel());
         this.sendSettings();
         return;
+      }
       case 'refresh':
         session?.requestUpdate(false);
+        return;
+      case 'power': {
+        if (this.viewOnly) return;
+        const sent = session?.requestPower(message.action) ?? false;
+        const what = { shutdown: 'shut down', reboot: 'reboot', reset: 'reset' }[message.action];
+        this.channel.send({
+          type: 'power-result',
+          action: message.action,
+          ok: sent,
+          message: sent
+            ? `asked the server to ${what} the machine`
+            : `cannot ${what} the machine: the server does not offer power control`,
+        });
+        return;
+      }
+      case 'audio':
+        this.audio = message.on;
+        session?.setAudio(message.on);
         return;
       case 'reconnect':
         if (!this.request || this.listener || (session && session.state !== 'closed')) return;
@@ -183,7 +221,40 @@ export class SessionHost {
   private leaveSafeMode(): void {
     if (!this.safeModeReason) return;
     this.safeModeReason = undefined;
-    this.session?.setEncodings(qualityEncodings(this.quality));
+    this.session?.setEncodings(this.effectiveEncodings());
+  }
+
+  /** The encodings to ask for: safe mode's, or the quality's (Auto: the preset it chose). */
+  private effectiveEncodings(): number[] {
+    if (this.safeModeReason) return [...SAFE_MODE_ENCODINGS];
+    return qualityEncodings(this.quality === 'auto' ? this.autoChoice.preset : this.quality);
+  }
+
+  /** The user's colour level, lowered to 8-bit by Auto on a very slow link (never raised). */
+  private effectiveColourLevel(): ColourLevel {
+    if (this.safeModeReason) return 'full';
+    if (this.quality === 'auto' && this.colourLevel === 'full') return this.autoChoice.colourLevel;
+    return this.colourLevel;
+  }
+
+  /** Auto: one more update measured; switch presets when the estimate says so. */
+  private measureUpdate(session: RfbSession): void {
+    const now = performance.now();
+    const bytes = session.stats.bytes;
+    if (this.auto && this.updateStartedAt !== undefined) {
+      this.auto.observeUpdate(bytes - this.bytesAtUpdateEnd, now - this.updateStartedAt);
+    }
+    this.bytesAtUpdateEnd = bytes;
+    this.updateStartedAt = undefined;
+    if (this.quality !== 'auto' || this.safeModeReason || !this.auto) return;
+    const decision = this.auto.decide(now);
+    if (!decision) return;
+    const levelBefore = this.effectiveColourLevel();
+    this.autoChoice = { preset: decision.preset, colourLevel: decision.colourLevel };
+    this.autoReason = decision.reason;
+    session.setEncodings(this.effectiveEncodings());
+    if (this.effectiveColourLevel() !== levelBefore) session.setColourLevel(this.effectiveColourLevel());
+    this.sendSettings();
   }
 
   private connect(): void {
@@ -235,8 +306,22 @@ export class SessionHost {
     this.unpainted = 0;
     this.requestDeferred = false;
     this.waitingForPassword = false;
+    this.auto = new AutoSelect(performance.now(), this.autoChoice);
+    this.updateStartedAt = undefined;
+    this.bytesAtUpdateEnd = 0;
+    const startedAt = performance.now();
+    let firstByteSeen = false;
     let session: RfbSession | undefined;
     const events: SessionEvents = {
+      onInbound: () => {
+        const now = performance.now();
+        if (!firstByteSeen) {
+          // The banner arrives one round trip after the connection was asked for.
+          firstByteSeen = true;
+          this.auto?.observeRoundTrip(now - startedAt);
+        }
+        this.updateStartedAt ??= now;
+      },
       onState: (state) => {
         if (state === 'security' && session?.chosenSecurityType !== SecurityType.None) {
           this.setStatus({ phase: 'authenticating' });
@@ -259,10 +344,12 @@ export class SessionHost {
       },
       onDraw: (batch) => this.forward(batch),
       onUpdateEnd: () => {
+        if (session) this.measureUpdate(session);
         this.requestDeferred = true;
         this.requestIfReady();
       },
-      onExtendedKeys: () => this.channel.send({ type: 'capabilities', capabilities: { extendedKeys: true } }),
+      onExtendedKeys: () => this.setCapabilities({ extendedKeys: true }),
+      onExtension: (event) => this.extension(event, session),
       onClose: (error) => {
         if (this.session === session) this.closed(error);
       },
@@ -278,14 +365,58 @@ export class SessionHost {
           },
         },
         shared: request.shared ?? true,
-        encodings: this.safeModeReason ? SAFE_MODE_ENCODINGS : qualityEncodings(this.quality),
-        colourLevel: this.safeModeReason ? 'full' : this.colourLevel,
+        encodings: this.effectiveEncodings(),
+        colourLevel: this.effectiveColourLevel(),
         autoRequest: false,
       },
       events,
     );
     this.session = session;
+    this.setCapabilities(NO_CAPABILITIES);
+    if (this.audio) session.setAudio(true);
     this.startHandshakeTimer();
+  }
+
+  /** Extended Clipboard, XVP and QEMU Audio events, as viewer messages. */
+  private extension(event: ExtensionEvent, session: RfbSession | undefined): void {
+    if (session !== this.session) return;
+    switch (event.kind) {
+      case 'extended-clipboard':
+        this.setCapabilities({ extendedClipboard: true });
+        return;
+      case 'power-available':
+        this.setCapabilities({ power: true });
+        return;
+      case 'audio-available':
+        this.setCapabilities({ audio: true });
+        // Asked for before the server acknowledged: the session starts it now.
+        return;
+      case 'power-failed':
+        this.channel.send({
+          type: 'power-result',
+          action: event.action ?? 'reset',
+          ok: false,
+          message: event.message,
+        });
+        return;
+      case 'clipboard-notice':
+        this.channel.send({ type: 'notice', message: event.message });
+        return;
+      case 'audio-data':
+        this.channel.send({ type: 'audio', chunk: encodeAudioChunk(event.samples) });
+        return;
+      case 'audio-state':
+        return;
+    }
+  }
+
+  private setCapabilities(patch: Partial<ServerCapabilities>): void {
+    const next = { ...this.capabilities, ...patch };
+    const changed = (Object.keys(next) as (keyof ServerCapabilities)[]).some(
+      (key) => next[key] !== this.capabilities[key],
+    );
+    this.capabilities = next;
+    if (changed || patch === NO_CAPABILITIES) this.channel.send({ type: 'capabilities', capabilities: next });
   }
 
   /** Splits a batch: paint ops travel as one exact-size buffer, the rest as messages. */
@@ -425,6 +556,7 @@ export class SessionHost {
       quality: this.quality,
       colourLevel: this.safeModeReason ? 'full' : this.colourLevel,
       viewOnly: this.viewOnly,
+      ...(this.autoReason && this.quality === 'auto' && { auto: this.autoReason }),
     });
   }
 
@@ -448,6 +580,13 @@ export class SessionHost {
     this.listener = undefined;
   }
 }
+
+const NO_CAPABILITIES: ServerCapabilities = {
+  extendedKeys: false,
+  power: false,
+  extendedClipboard: false,
+  audio: false,
+};
 
 function toSessionError(error: RfbError): SessionError {
   return error.hint
