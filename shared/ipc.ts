@@ -52,6 +52,21 @@ export interface ResolvedLink {
   options: Partial<Pick<BookmarkFields, 'viewOnly' | 'quality' | 'colourLevel' | 'shared'>>;
 }
 
+/**
+ * A connection the main side was asked to open (`porthole connect FILE.vnc`, a `.vnc` file
+ * given to the app). A password the file carried stays on the main side: the session gets it
+ * by `bookmarkId` (a `launch:…` id), the viewer never does.
+ */
+export interface LaunchRequest {
+  bookmarkId: string;
+  name: string;
+  target: string;
+  options: Pick<
+    BookmarkFields,
+    'viewOnly' | 'quality' | 'colourLevel' | 'shared' | 'scaling' | 'encodings' | 'safeModeReconnect'
+  >;
+}
+
 /** One VNC server found by a scan; name and size only where no password was needed. */
 export interface DiscoveredServer {
   host: string;
@@ -96,6 +111,8 @@ export interface ControlRequests {
   /** Adds the bookmarks of an exported JSON file; ids already present are given new ones. */
   'bookmarks:import-json': { params: { text: string }; result: { added: number; bookmarks: Bookmark[] } };
   'link:resolve': { params: { url: string }; result: ResolvedLink };
+  /** The connections to open at start (each handed out once), e.g. from `porthole connect`. */
+  'launch:take': { params: Record<string, never>; result: LaunchRequest[] };
   /** Probes a host's ports for VNC servers (default 5900–5999), as `porthole scan`. */
   'scan:host': {
     params: { host: string; firstPort?: number; lastPort?: number };
@@ -126,6 +143,7 @@ export const CONTROL_NAMES = [
   'bookmarks:export-json',
   'bookmarks:import-json',
   'link:resolve',
+  'launch:take',
   'scan:host',
   'recent:list',
   'recent:add',

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import type { LaunchRequest } from '../../shared/ipc.ts';
+import type { BookmarkFields } from '../../shared/settings.ts';
+import { parseTarget } from '../../shared/target.ts';
+import type { SessionChannel } from '../session/session-host.ts';
+
+/**
+ * Connections the main side was asked to open (`porthole connect FILE.vnc`, a `.vnc` file
+ * handed to the app). The viewer takes them with the `launch:take` control request and opens
+ * each with its `launch:…` id in place of a bookmark id; a password the file carried stays
+ * here and reaches only the session, never the viewer.
+ */
+
+export const LAUNCH_ID_PREFIX = 'launch:';
+/** Launches kept for password look-ups; the oldest go first. */
+const MAX_LAUNCHES = 64;
+
+interface Entry {
+  launch: LaunchRequest;
+  password?: string;
+}
+
+export class LaunchRegistry {
+  private readonly entries = new Map<string, Entry>();
+  private pending: LaunchRequest[] = [];
+
+  /** Records a connection to open; returns what the viewer will be given (no password). */
+  add(fields: BookmarkFields, password?: string): LaunchRequest {
+    const launch: LaunchRequest = {
+      bookmarkId: `${LAUNCH_ID_PREFIX}${randomBytes(12).toString('base64url')}`,
+      name: fields.name,
+      target: fields.address,
+      options: {
+        viewOnly: fields.viewOnly,
+        quality: fields.quality,
+        colourLevel: fields.colourLevel,
+        shared: fields.shared,
+        scaling: fields.scaling,
+        encodings: fields.encodings,
+        safeModeReconnect: fields.safeModeReconnect,
+      },
+    };
+    this.entries.set(launch.bookmarkId, password ? { launch, password } : { launch });
+    while (this.entries.size > MAX_LAUNCHES) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+    this.pending.push(launch);
+    return launch;
+  }
+
+  /** The launches not yet taken by a viewer; each is handed out once. */
+  take(): LaunchRequest[] {
+    const taken = this.pending;
+    this.pending = [];
+    return taken;
+  }
+
+  /**
+   * The password of a launch, only for a session to the launch's own server: a viewer
+   * cannot send it elsewhere by naming the id with another target.
+   */
+  passwordFor(bookmarkId: string, target: string): string | undefined {
+    const entry = this.entries.get(bookmarkId);
+    if (!entry?.password || !sameServer(entry.launch.target, target)) return undefined;
+    return entry.password;
+  }
+}
+
+function sameServer(a: string, b: string): boolean {
+  try {
+    const first = parseTarget(a);
+    const second = parseTarget(b);
+    return first.host.toLowerCase() === second.host.toLowerCase() && first.port === second.port;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A session channel that gives a launch's password to the session it opens: an `open`
+ * request naming a `launch:…` id gets the password added here, on the main side, after it
+ * left the viewer.
+ */
+export function withLaunchPasswords(channel: SessionChannel, launches: LaunchRegistry): SessionChannel {
+  return {
+    send: (message) => channel.send(message),
+    close: () => channel.close(),
+    onClose: (listener) => channel.onClose(listener),
+    onMessage(listener) {
+      channel.onMessage((raw) => listener(addLaunchPassword(raw, launches)));
+    },
+  };
+}
+
+function addLaunchPassword(raw: unknown, launches: LaunchRegistry): unknown {
+  const message = raw as { type?: unknown; request?: { bookmarkId?: unknown; target?: unknown } };
+  if (message?.type !== 'open' || typeof message.request !== 'object' || message.request === null) return raw;
+  const { bookmarkId, target } = message.request;
+  if (
+    typeof bookmarkId !== 'string' ||
+    !bookmarkId.startsWith(LAUNCH_ID_PREFIX) ||
+    typeof target !== 'string'
+  ) {
+    return raw;
+  }
+  const password = launches.passwordFor(bookmarkId, target);
+  return password === undefined ? raw : { ...message, request: { ...message.request, password } };
+}
