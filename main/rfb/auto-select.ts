@@ -36,10 +36,15 @@ export const AUTO_THRESHOLDS = {
   fullColour: 1_000,
 } as const;
 
-/** Updates smaller than this say more about latency than about throughput. */
-const MIN_SAMPLE_BYTES = 16 * 1024;
-/** Time spent receiving below this is timer noise. */
-const MIN_SAMPLE_MS = 2;
+/**
+ * An update that arrived within this time came in one piece and says nothing about the
+ * link's speed (only that it is faster than the server wrote).
+ */
+const MIN_SAMPLE_MS = 5;
+/** An update at least this large that arrived at once shows the link is at least that fast. */
+const MIN_BOUND_BYTES = 16 * 1024;
+/** How much of the past estimate each new update keeps. */
+const DECAY = 0.75;
 /** Samples needed, and the time that must pass, before the first and between decisions. */
 const MIN_SAMPLES = 4;
 const MIN_INTERVAL_MS = 3000;
@@ -47,7 +52,9 @@ const MIN_INTERVAL_MS = 3000;
 const HIGH_LATENCY_MS = 150;
 
 export class AutoSelect {
-  private estimateKbps = 0;
+  /** Decayed sums of bits received and milliseconds spent receiving them. */
+  private bits = 0;
+  private ms = 0;
   private samples = 0;
   private rttMs: number | undefined;
   private current: AutoChoice;
@@ -66,6 +73,10 @@ export class AutoSelect {
     return Math.round(this.estimateKbps);
   }
 
+  private get estimateKbps(): number {
+    return this.ms > 0 ? this.bits / this.ms : 0;
+  }
+
   /** A round-trip time measured outside updates (the TCP connect, the handshake, a Fence). */
   observeRoundTrip(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) return;
@@ -74,10 +85,17 @@ export class AutoSelect {
 
   /** One FramebufferUpdate: its size and the time from its first byte to its last. */
   observeUpdate(bytes: number, receiveMs: number): void {
-    if (bytes < MIN_SAMPLE_BYTES || receiveMs < MIN_SAMPLE_MS) return;
-    const kbps = (bytes * 8) / receiveMs;
-    // An exponential average that follows a change within a few updates (TigerVNC uses 9:1).
-    this.estimateKbps = this.samples === 0 ? kbps : (this.estimateKbps * 3 + kbps) / 4;
+    if (!(bytes > 0) || !(receiveMs >= 0)) return;
+    if (receiveMs < MIN_SAMPLE_MS) {
+      // Arrived in one piece: a large update still bounds the speed from below; a small one
+      // says nothing (its time is the server's, not the link's).
+      if (bytes < MIN_BOUND_BYTES) return;
+      receiveMs = MIN_SAMPLE_MS;
+    }
+    // Sums weighted by size, so one large update counts for more than many small ones, and
+    // decayed, so the estimate follows a change within a few updates.
+    this.bits = this.bits * DECAY + bytes * 8;
+    this.ms = this.ms * DECAY + receiveMs;
     this.samples++;
   }
 

@@ -24,6 +24,8 @@ describe('AutoSelect', () => {
     let now = feed(auto, 5_000, 10, 0);
     expect(auto.decide(now + 3000)).toMatchObject({ preset: 'medium', colourLevel: 'full' });
     now = feed(auto, 800, 20, now + 3000);
+    expect(auto.throughputKbps).toBeGreaterThan(790);
+    expect(auto.throughputKbps).toBeLessThan(900);
     expect(auto.decide(now + 3000)).toMatchObject({ preset: 'low', colourLevel: 'full' });
     now = feed(auto, 100, 20, now + 3000);
     const slow = auto.decide(now + 3000);
@@ -45,14 +47,31 @@ describe('AutoSelect', () => {
     expect(auto.decide(6000)?.preset).toBe('high');
   });
 
-  it('ignores small updates and instant arrivals, which measure latency rather than throughput', () => {
+  it('ignores updates that arrived in one piece, which say nothing about the link', () => {
     const auto = new AutoSelect(0);
     for (let i = 0; i < 50; i++) {
-      auto.observeUpdate(1000, 50);
-      auto.observeUpdate(1_000_000, 0.5);
+      auto.observeUpdate(1000, 1);
+      auto.observeUpdate(10_000, 0.5);
     }
     expect(auto.throughputKbps).toBe(0);
     expect(auto.decide(60_000)).toBeUndefined();
+  });
+
+  it('counts a large update that arrived at once as a lower bound, so a fast link is recognised', () => {
+    const auto = new AutoSelect(0, { preset: 'low', colourLevel: 'rgb332' });
+    for (let i = 0; i < 5; i++) auto.observeUpdate(40_000, 0.3);
+    expect(auto.throughputKbps).toBe(64_000);
+    expect(auto.decide(5000)).toMatchObject({ preset: 'high', colourLevel: 'full' });
+  });
+
+  it('weighs updates by size: a few slow small ones do not outweigh large fast ones', () => {
+    const auto = new AutoSelect(0);
+    for (let i = 0; i < 10; i++) {
+      auto.observeUpdate(2_000_000, 200); // 80 Mbit/s
+      auto.observeUpdate(2_000, 6); // 2.7 Mbit/s
+    }
+    expect(auto.throughputKbps).toBeGreaterThan(40_000);
+    expect(auto.decide(5000)).toBeUndefined();
   });
 
   it('keeps 8-bit colour between the two colour thresholds (hysteresis)', () => {

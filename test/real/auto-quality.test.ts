@@ -1,0 +1,118 @@
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runSessionHost } from '../../main/session/session-host.ts';
+import { decodeDrawBatch } from '../../shared/draw-wire.ts';
+import { Framebuffer } from '../../shared/framebuffer.ts';
+import type { FromSession } from '../../shared/session-protocol.ts';
+import { MemoryChannel } from '../support/memory-channel.ts';
+import { startXvnc, stopAllServers, waitFor, type XServer } from '../support/servers.ts';
+import { startThrottleProxy } from '../support/throttle-proxy.ts';
+import { sameImage } from '../support/truth.ts';
+
+afterAll(() => stopAllServers());
+
+/** Paints every draw batch that arrived and acknowledges each update, as a viewer does. */
+function painter(channel: MemoryChannel) {
+  const framebuffer = new Framebuffer();
+  let done = 0;
+  return {
+    framebuffer,
+    paint() {
+      const draws = channel.received.filter((m) => m.type === 'draw');
+      for (const m of draws.slice(done)) {
+        const batch = decodeDrawBatch(m.batch);
+        framebuffer.apply(batch);
+        if (batch.updateEnd) channel.post({ type: 'painted' });
+      }
+      done = draws.length;
+    },
+  };
+}
+
+type Settings = Extract<FromSession, { type: 'settings' }>;
+const autoSettings = (channel: MemoryChannel) =>
+  channel.received.filter((m): m is Settings => m.type === 'settings' && m.auto !== undefined);
+
+/** Random text scrolling through a full-screen xterm: updates of tens of kilobytes, all the time. */
+function busyScreen(server: XServer): ChildProcess {
+  return server.run('xterm', [
+    '-geometry',
+    '200x60+0+0',
+    '-e',
+    'sh',
+    '-c',
+    'while :; do head -c 6000 /dev/urandom | base64; sleep 0.05; done',
+  ]);
+}
+
+function stop(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
+
+describe('picture quality Auto against a real Xvnc', () => {
+  it('steps down to low JPEG and 8-bit colour on a slow link, back to lossless when it is fast, and ends exact', async () => {
+    const server = await startXvnc({ security: 'none', geometry: [1024, 768] });
+    const content = busyScreen(server);
+    const proxy = await startThrottleProxy(server.port, 120);
+    const channel = new MemoryChannel();
+    runSessionHost(channel);
+    channel.post({ type: 'open', request: { target: `127.0.0.1::${proxy.port}`, quality: 'auto' } });
+    await channel.untilPhase('connected', 0, 30_000);
+    const view = painter(channel);
+
+    const slow = await waitFor('Auto to choose 8-bit colour on the 120 kbit/s link', 60_000, async () => {
+      view.paint();
+      return autoSettings(channel).find((m) => /8-bit colour/.test(m.auto!));
+    });
+    expect(slow.quality).toBe('auto');
+    expect(slow.auto).toMatch(/kbit\/s → 8-bit colour, lossless/);
+
+    proxy.setRate(Number.POSITIVE_INFINITY);
+    const fast = await waitFor('Auto to go back to lossless on the open link', 60_000, async () => {
+      view.paint();
+      return autoSettings(channel).find((m) => /→ lossless$/.test(m.auto!));
+    });
+    expect(fast.auto).toMatch(/Mbit\/s/);
+
+    // Once the screen is still, the picture equals the server's own: no update was lost or
+    // decoded in the wrong pixel format across the switches.
+    stop(content);
+    const exact = await waitFor('the picture to equal xwd', 30_000, async () => {
+      view.paint();
+      const { framebuffer } = view;
+      const image = { width: framebuffer.width, height: framebuffer.height, data: framebuffer.data };
+      return sameImage(image, await server.truth()) || undefined;
+    });
+    expect(exact).toBe(true);
+    expect(channel.statuses().some((s) => s.phase === 'closed' || s.phase === 'reconnecting')).toBe(false);
+    channel.close();
+    await proxy.close();
+  }, 150_000);
+
+  it('stays lossless on a local connection with a busy screen', async () => {
+    const server = await startXvnc({ security: 'none', geometry: [1024, 768] });
+    const content = busyScreen(server);
+    const channel = new MemoryChannel();
+    runSessionHost(channel);
+    channel.post({ type: 'open', request: { target: server.target, quality: 'auto' } });
+    await channel.untilPhase('connected');
+    const view = painter(channel);
+    const end = Date.now() + 10_000;
+    let updates = 0;
+    while (Date.now() < end) {
+      view.paint();
+      await new Promise((r) => setTimeout(r, 50));
+      updates = channel.received.filter(
+        (m) => m.type === 'draw' && decodeDrawBatch(m.batch).updateEnd,
+      ).length;
+    }
+    expect(updates).toBeGreaterThan(20);
+    expect(autoSettings(channel)).toEqual([]);
+    stop(content);
+    channel.close();
+  }, 60_000);
+});
