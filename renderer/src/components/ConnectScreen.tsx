@@ -1,26 +1,34 @@
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { COLOUR_LEVELS, type ColourLevel } from '../../../shared/colour-level.ts';
 import { PICTURE_QUALITIES, type PictureQuality } from '../../../shared/picture-quality.ts';
-import { LISTEN_PORT } from '../../../shared/session-protocol.ts';
 import { parseTarget } from '../../../shared/target.ts';
+import { BookmarksPanel } from '../bookmarks/BookmarksPanel.tsx';
+import { openBookmark, openSession } from '../connect/open-session.ts';
+import { ScanPanel } from '../discovery/ScanPanel.tsx';
 import { platform } from '../platform/index.ts';
-import { startSession } from '../session/controller.ts';
+import { useSettings } from '../state/settings.ts';
 import { type Tab, useApp } from '../state/store.ts';
 import { Choice } from './Choice.tsx';
 import { COLOUR_LEVEL_LABELS, QUALITY_LABELS } from './labels.ts';
 
-const MENU_KEYS = ['F8', 'F9', 'F10', 'F11', 'F12', ''];
-
-/** The connect screen: an address, connection options, and the recent connections. */
+/** The connect screen: an address with options, the bookmarks, recent connections, listening and scanning. */
 export function ConnectScreen({ tab }: { tab: Tab }) {
+  const settings = useSettings((s) => s.settings);
+  const loaded = useSettings((s) => s.loaded);
   const [address, setAddress] = useState(tab.target);
-  const [quality, setQuality] = useState<PictureQuality>('auto');
-  const [colourLevel, setColourLevel] = useState<ColourLevel>('full');
+  const [quality, setQuality] = useState<PictureQuality>(settings.defaultQuality);
+  const [colourLevel, setColourLevel] = useState<ColourLevel>(settings.defaultColourLevel);
   const [viewOnly, setViewOnly] = useState(false);
   const [error, setError] = useState('');
-  const [listenPort, setListenPort] = useState(String(LISTEN_PORT));
+  const [listenPort, setListenPort] = useState(String(settings.listen.port));
   const recent = useApp((s) => s.recent);
-  const menuKey = useApp((s) => s.menuKey);
+  // The defaults arrive with the settings (after this screen may have appeared) and change with them.
+  useEffect(() => {
+    if (!loaded) return;
+    setQuality(settings.defaultQuality);
+    setColourLevel(settings.defaultColourLevel);
+    setListenPort(String(settings.listen.port));
+  }, [loaded, settings]);
   const ids = { address: useId(), error: useId(), recent: useId(), listen: useId() };
 
   useEffect(() => {
@@ -38,10 +46,7 @@ export function ConnectScreen({ tab }: { tab: Tab }) {
       return;
     }
     setError('');
-    useApp
-      .getState()
-      .updateTab(tab.id, { kind: 'session', target, quality, colourLevel, viewOnly, status: undefined });
-    startSession(tab.id, { target, quality, colourLevel, viewOnly }, platform());
+    openSession(tab.id, target, { quality, colourLevel, viewOnly });
   };
 
   const listen = () => {
@@ -51,11 +56,7 @@ export function ConnectScreen({ tab }: { tab: Tab }) {
       return;
     }
     setError('');
-    const target = `listening on port ${port}`;
-    useApp
-      .getState()
-      .updateTab(tab.id, { kind: 'session', target, quality, colourLevel, viewOnly, status: undefined });
-    startSession(tab.id, { target, listenPort: port, quality, colourLevel, viewOnly }, platform());
+    openSession(tab.id, `listening on port ${port}`, { listenPort: port, quality, colourLevel, viewOnly });
   };
 
   const submit = (event: FormEvent) => {
@@ -111,18 +112,9 @@ export function ConnectScreen({ tab }: { tab: Tab }) {
             <input type="checkbox" checked={viewOnly} onChange={(e) => setViewOnly(e.target.checked)} />
             View only
           </label>
-          <label>
-            Menu key
-            <select value={menuKey} onChange={(e) => useApp.getState().setMenuKey(e.target.value)}>
-              {MENU_KEYS.map((k) => (
-                <option key={k} value={k}>
-                  {k || 'None'}
-                </option>
-              ))}
-            </select>
-          </label>
         </fieldset>
       </form>
+      <BookmarksPanel onConnect={(bookmark) => openBookmark(tab.id, bookmark)} />
       <h2>Incoming connections</h2>
       <p className="muted">
         A server started with <code>x11vnc -connect</code> or QEMU's <code>reverse=on</code> connects to the
@@ -169,6 +161,7 @@ export function ConnectScreen({ tab }: { tab: Tab }) {
           ))}
         </ul>
       )}
+      <ScanPanel onConnect={connect} />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { COLOUR_LEVELS } from '../../../shared/colour-level.ts';
 import { PICTURE_QUALITIES } from '../../../shared/picture-quality.ts';
+import { saveSessionAsBookmark } from '../bookmarks/BookmarkEditor.tsx';
 import { platform } from '../platform/index.ts';
 import { type SessionController, sessionController, startSession } from '../session/controller.ts';
 import { SCALINGS, type Scaling, type Tab, useApp } from '../state/store.ts';
@@ -168,6 +169,9 @@ function Toolbar(props: {
       </button>
       <button type="button" onClick={() => controller.refresh()}>
         Refresh
+      </button>
+      <button type="button" onClick={() => saveSessionAsBookmark(tab)}>
+        Save as bookmark
       </button>
       {tab.status?.phase === 'closed' && tab.status.safeModeOffered && (
         <button type="button" onClick={() => controller.reconnect(true)}>

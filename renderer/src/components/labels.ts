@@ -1,5 +1,6 @@
 import type { ColourLevel } from '../../../shared/colour-level.ts';
 import type { PictureQuality } from '../../../shared/picture-quality.ts';
+import type { Scaling } from '../../../shared/settings.ts';
 
 export const QUALITY_LABELS: Record<PictureQuality, string> = {
   auto: 'Auto',
@@ -15,4 +16,10 @@ export const COLOUR_LEVEL_LABELS: Record<ColourLevel, string> = {
   rgb222: 'rgb222 (64)',
   rgb111: 'rgb111 (8)',
   pal8: 'pal8 (legacy map)',
+};
+
+export const SCALING_LABELS: Record<Scaling, string> = {
+  fit: 'Fit to window',
+  '1:1': '1:1',
+  fill: 'Fill window',
 };

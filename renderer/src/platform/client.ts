@@ -17,10 +17,8 @@ export interface SessionPort {
 export interface PlatformClient {
   kind: 'electron' | 'web';
   openSession(): Promise<SessionPort>;
-  invoke<N extends 'recent:list' | 'recent:add' | 'recent:remove'>(
-    name: N,
-    params: ControlParams<N>,
-  ): Promise<ControlResult<N>>;
+  /** A control request of shared/ipc.ts (settings, bookmarks, files, links, scans, recent). */
+  invoke<N extends ControlName>(name: N, params: ControlParams<N>): Promise<ControlResult<N>>;
   readClipboard(): Promise<string>;
   writeClipboard(text: string): Promise<void>;
   /** Saves a PNG; returns where (a path, or the file name of a download), or null if cancelled. */

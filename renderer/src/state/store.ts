@@ -3,9 +3,9 @@ import type { ColourLevel } from '../../../shared/colour-level.ts';
 import type { RecentConnection } from '../../../shared/ipc.ts';
 import type { PictureQuality } from '../../../shared/picture-quality.ts';
 import type { SessionStatus } from '../../../shared/session-protocol.ts';
+import type { Scaling } from '../../../shared/settings.ts';
 
-export type Scaling = 'fit' | '1:1' | 'fill';
-export const SCALINGS: readonly Scaling[] = ['fit', '1:1', 'fill'];
+export { SCALINGS, type Scaling } from '../../../shared/settings.ts';
 
 /** One tab: a connect screen, or a session (which starts from one). */
 export interface Tab {
@@ -29,20 +29,24 @@ export interface Tab {
   bells: number;
   /** The last screenshot's file name, shown briefly. */
   notice: string;
+  /** The bookmark the session was opened from, if any. */
+  bookmarkId?: string;
 }
 
 export interface AppState {
   tabs: Tab[];
   activeId: string;
   recent: RecentConnection[];
-  /** The key that opens the session menu instead of reaching the server ('' for none). */
+  /**
+   * The key that opens the session menu instead of reaching the server ('' for none): the
+   * global setting `menuKey`, set by the settings store when it loads or changes.
+   */
   menuKey: string;
   addConnectTab(target?: string): string;
   updateTab(id: string, patch: Partial<Tab>): void;
   closeTab(id: string): void;
   activate(id: string): void;
   setRecent(recent: RecentConnection[]): void;
-  setMenuKey(key: string): void;
 }
 
 let counter = 0;
@@ -70,23 +74,13 @@ export function connectTab(target = ''): Tab {
   };
 }
 
-const MENU_KEY_STORAGE = 'porthole.menuKey';
-
-function storedMenuKey(): string {
-  try {
-    return localStorage.getItem(MENU_KEY_STORAGE) ?? 'F8';
-  } catch {
-    return 'F8';
-  }
-}
-
 const first = connectTab();
 
 export const useApp = create<AppState>()((set) => ({
   tabs: [first],
   activeId: first.id,
   recent: [],
-  menuKey: storedMenuKey(),
+  menuKey: 'F8',
   addConnectTab(target = '') {
     const tab = connectTab(target);
     set((s) => ({ tabs: [...s.tabs, tab], activeId: tab.id }));
@@ -109,13 +103,5 @@ export const useApp = create<AppState>()((set) => ({
   },
   setRecent(recent) {
     set({ recent });
-  },
-  setMenuKey(key) {
-    try {
-      localStorage.setItem(MENU_KEY_STORAGE, key);
-    } catch {
-      /* private mode: kept for this run only */
-    }
-    set({ menuKey: key });
   },
 }));

@@ -1,0 +1,477 @@
+import { type FormEvent, useId, useState } from 'react';
+import * as v from 'valibot';
+import { COLOUR_LEVELS } from '../../../shared/colour-level.ts';
+import { PICTURE_QUALITIES } from '../../../shared/picture-quality.ts';
+import {
+  type Bookmark,
+  type BookmarkFields,
+  BookmarkSchema,
+  type PasswordChange,
+  SCALINGS,
+} from '../../../shared/settings.ts';
+import { parseTarget } from '../../../shared/target.ts';
+import { Choice } from '../components/Choice.tsx';
+import { Dialog } from '../components/Dialog.tsx';
+import { COLOUR_LEVEL_LABELS, QUALITY_LABELS, SCALING_LABELS } from '../components/labels.ts';
+import { platform } from '../platform/index.ts';
+import { openEditor } from '../state/dialogs.ts';
+import { useSettings } from '../state/settings.ts';
+import type { Tab } from '../state/store.ts';
+
+/** What the editor opens on: an existing bookmark, or the fields of a new one. */
+export interface EditorSeed {
+  /** Absent for a new bookmark. */
+  id?: string;
+  fields: BookmarkFields;
+  hasPassword: boolean;
+}
+
+const FieldsSchema = v.omit(BookmarkSchema, ['id', 'hasPassword', 'createdAt', 'lastConnected']);
+
+/** The fields of a new bookmark for an address, with the global defaults. */
+export function newBookmarkFields(address = '', patch: Partial<BookmarkFields> = {}): BookmarkFields {
+  const { settings } = useSettings.getState();
+  // The schema fills in every default; name and address are then the ones given (maybe empty).
+  const defaults = v.parse(FieldsSchema, { name: '-', address: '-' });
+  return {
+    ...defaults,
+    name: address,
+    address,
+    quality: settings.defaultQuality,
+    colourLevel: settings.defaultColourLevel,
+    scaling: settings.scaling,
+    safeModeReconnect: settings.reconnect.safeMode,
+    ...patch,
+  };
+}
+
+export function seedOf(bookmark: Bookmark): EditorSeed {
+  const { id, hasPassword, createdAt: _c, lastConnected: _l, ...fields } = bookmark;
+  return { id, fields, hasPassword };
+}
+
+type PasswordAction = PasswordChange['action'];
+
+/** Every problem with the fields, by field name, in words. */
+function validate(fields: BookmarkFields, securityTypes: string, sshPort: string): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (!fields.name.trim()) problems.name = 'Give the bookmark a name.';
+  try {
+    parseTarget(fields.address);
+  } catch (error) {
+    problems.address = (error as Error).message;
+  }
+  if (!/^[\w\s,-]*$/.test(fields.encodings))
+    problems.encodings = 'Encoding names separated by commas, e.g. "zrle, hextile, raw".';
+  if (securityTypes.trim() && !parseNumbers(securityTypes))
+    problems.securityTypes = 'Security type numbers (1–255) separated by commas, e.g. "19, 2".';
+  const port = Number(sshPort);
+  if (fields.ssh.enabled && (!Number.isInteger(port) || port < 1 || port > 65535))
+    problems.sshPort = 'A port number from 1 to 65535.';
+  const checked = v.safeParse(FieldsSchema, fields);
+  if (!checked.success) {
+    for (const issue of checked.issues) {
+      const key = v.getDotPath(issue)?.split('.')[0] ?? 'form';
+      problems[key] ??= issue.message;
+    }
+  }
+  return problems;
+}
+
+function parseNumbers(text: string): number[] | undefined {
+  const parts = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const numbers = parts.map(Number);
+  return numbers.every((n) => Number.isInteger(n) && n >= 1 && n <= 255) ? numbers : undefined;
+}
+
+/** The bookmark editor: every field of a bookmark, the password write-only. */
+export function BookmarkEditor(props: {
+  seed: EditorSeed;
+  onClose(): void;
+  onSaved?(bookmark: Bookmark): void;
+}) {
+  const passwordStorage = useSettings((s) => s.passwordStorage);
+  const [fields, setFields] = useState<BookmarkFields>(props.seed.fields);
+  const [tagsText, setTagsText] = useState(props.seed.fields.tags.join(', '));
+  const [securityTypes, setSecurityTypes] = useState(props.seed.fields.security.types.join(', '));
+  const [sshPort, setSshPort] = useState(String(props.seed.fields.ssh.port));
+  const [passwordAction, setPasswordAction] = useState<PasswordAction>('keep');
+  const [password, setPassword] = useState('');
+  const [problems, setProblems] = useState<Record<string, string>>({});
+  const [saveError, setSaveError] = useState('');
+  const [saving, setSaving] = useState(false);
+  const id = useId();
+  const groups = [
+    ...new Set(
+      useSettings((s) => s.bookmarks)
+        .map((b) => b.group)
+        .filter(Boolean),
+    ),
+  ];
+  const set = (patch: Partial<BookmarkFields>) => setFields((f) => ({ ...f, ...patch }));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const complete: BookmarkFields = {
+      ...fields,
+      name: fields.name.trim(),
+      address: fields.address.trim(),
+      tags: tagsText
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+      security: { ...fields.security, types: parseNumbers(securityTypes) ?? [] },
+      ssh: { ...fields.ssh, port: Number(sshPort) || 22 },
+    };
+    const found = validate(complete, securityTypes, sshPort);
+    setProblems(found);
+    if (Object.keys(found).length > 0) {
+      document.getElementById(`${id}-${Object.keys(found)[0]}`)?.focus();
+      return;
+    }
+    let change: PasswordChange = { action: 'keep' };
+    if (passwordStorage.available) {
+      if (passwordAction === 'clear') change = { action: 'clear' };
+      else if ((passwordAction === 'set' || !props.seed.hasPassword) && password !== '')
+        change = { action: 'set', password };
+    }
+    setSaving(true);
+    setSaveError('');
+    try {
+      const params = props.seed.id
+        ? { id: props.seed.id, fields: complete, password: change }
+        : { fields: complete, password: change };
+      const saved = await platform().invoke('bookmarks:save', params);
+      useSettings.getState().putBookmark(saved);
+      props.onSaved?.(saved);
+      props.onClose();
+    } catch (error) {
+      setSaveError(`The bookmark was not saved: ${(error as Error).message}`);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const field = (name: string) => ({
+    id: `${id}-${name}`,
+    'aria-invalid': problems[name] ? true : undefined,
+    'aria-describedby': problems[name] ? `${id}-${name}-problem` : undefined,
+  });
+  const problem = (name: string) =>
+    problems[name] ? (
+      <span id={`${id}-${name}-problem`} className="error inline">
+        {problems[name]}
+      </span>
+    ) : null;
+
+  const passwordDisabled = !passwordStorage.available;
+  const showPasswordInput = !passwordDisabled && (!props.seed.hasPassword || passwordAction === 'set');
+
+  return (
+    <Dialog title={props.seed.id ? 'Edit bookmark' : 'New bookmark'} onClose={props.onClose} wide>
+      <form className="editor" onSubmit={submit} noValidate>
+        <div className="grid">
+          <label htmlFor={`${id}-name`}>Name</label>
+          <div>
+            <input
+              {...field('name')}
+              type="text"
+              value={fields.name}
+              onChange={(e) => set({ name: e.target.value })}
+              data-autofocus
+            />
+            {problem('name')}
+          </div>
+          <label htmlFor={`${id}-address`}>Address</label>
+          <div>
+            <input
+              {...field('address')}
+              type="text"
+              value={fields.address}
+              onChange={(e) => set({ address: e.target.value })}
+              placeholder="host:display, host::port or vnc://host:port"
+              spellCheck={false}
+            />
+            {problem('address')}
+          </div>
+          <label htmlFor={`${id}-username`}>User name</label>
+          <div>
+            <input
+              {...field('username')}
+              type="text"
+              value={fields.username}
+              onChange={(e) => set({ username: e.target.value })}
+              autoComplete="off"
+            />
+            {problem('username')}
+          </div>
+        </div>
+
+        <fieldset aria-describedby={`${id}-password-state`}>
+          <legend>Password</legend>
+          <p id={`${id}-password-state`} className="muted wide-row">
+            {passwordDisabled
+              ? `Passwords cannot be stored: ${passwordStorage.reason ?? 'no secure storage here'}. The viewer asks when the server wants one.`
+              : props.seed.hasPassword
+                ? 'A password is stored for this bookmark. It is never shown.'
+                : 'No password stored. Type one to store it encrypted; leave empty to be asked.'}
+          </p>
+          {!passwordDisabled && props.seed.hasPassword && (
+            <div role="radiogroup" aria-label="Stored password" className="row">
+              {(
+                [
+                  ['keep', 'Keep it'],
+                  ['set', 'Set a new one'],
+                  ['clear', 'Clear it'],
+                ] as const
+              ).map(([value, label]) => (
+                <label key={value} className="check">
+                  <input
+                    type="radio"
+                    name={`${id}-password-action`}
+                    checked={passwordAction === value}
+                    onChange={() => setPasswordAction(value)}
+                  />
+                  {label}
+                </label>
+              ))}
+            </div>
+          )}
+          {(showPasswordInput || passwordDisabled) && (
+            <label>
+              {props.seed.hasPassword ? 'New password' : 'Password'}
+              <input
+                type="password"
+                value={password}
+                disabled={passwordDisabled}
+                onChange={(e) => setPassword(e.target.value)}
+                autoComplete="new-password"
+              />
+            </label>
+          )}
+        </fieldset>
+
+        <fieldset>
+          <legend>Connection</legend>
+          <Choice
+            label="Picture quality"
+            value={fields.quality}
+            values={PICTURE_QUALITIES}
+            labels={QUALITY_LABELS}
+            onChange={(quality) => set({ quality })}
+          />
+          <Choice
+            label="Colour level"
+            value={fields.colourLevel}
+            values={COLOUR_LEVELS}
+            labels={COLOUR_LEVEL_LABELS}
+            onChange={(colourLevel) => set({ colourLevel })}
+          />
+          <Choice
+            label="Scaling"
+            value={fields.scaling}
+            values={SCALINGS}
+            labels={SCALING_LABELS}
+            onChange={(scaling) => set({ scaling })}
+          />
+          <label>
+            Encodings override
+            <input
+              {...field('encodings')}
+              type="text"
+              value={fields.encodings}
+              onChange={(e) => set({ encodings: e.target.value })}
+              placeholder="e.g. zrle, hextile, raw (empty: the quality's order)"
+              spellCheck={false}
+            />
+            {problem('encodings')}
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={fields.shared}
+              onChange={(e) => set({ shared: e.target.checked })}
+            />
+            Shared (leave other viewers connected)
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={fields.viewOnly}
+              onChange={(e) => set({ viewOnly: e.target.checked })}
+            />
+            View only
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={fields.safeModeReconnect}
+              onChange={(e) => set({ safeModeReconnect: e.target.checked })}
+            />
+            Reconnect in safe mode after a stream the viewer cannot read
+          </label>
+        </fieldset>
+
+        <fieldset>
+          <legend>Organise</legend>
+          <label>
+            Group
+            <input
+              {...field('group')}
+              type="text"
+              list={`${id}-groups`}
+              value={fields.group}
+              onChange={(e) => set({ group: e.target.value })}
+            />
+            <datalist id={`${id}-groups`}>
+              {groups.map((g) => (
+                <option key={g} value={g} />
+              ))}
+            </datalist>
+            {problem('group')}
+          </label>
+          <label>
+            Tags
+            <input
+              {...field('tags')}
+              type="text"
+              value={tagsText}
+              onChange={(e) => setTagsText(e.target.value)}
+              placeholder="separated by commas"
+            />
+            {problem('tags')}
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={fields.favourite}
+              onChange={(e) => set({ favourite: e.target.checked })}
+            />
+            Favourite
+          </label>
+          <label className="wide-row">
+            Notes
+            <textarea
+              {...field('notes')}
+              rows={3}
+              value={fields.notes}
+              onChange={(e) => set({ notes: e.target.value })}
+            />
+            {problem('notes')}
+          </label>
+        </fieldset>
+
+        <details>
+          <summary>Advanced: SSH tunnel and security</summary>
+          <p className="muted">
+            These are stored with the bookmark; connections do not use them yet (SSH tunnels and the choice of
+            security types come in a later version).
+          </p>
+          <fieldset>
+            <legend>SSH tunnel</legend>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={fields.ssh.enabled}
+                onChange={(e) => set({ ssh: { ...fields.ssh, enabled: e.target.checked } })}
+              />
+              Connect through an SSH tunnel
+            </label>
+            <label>
+              SSH host
+              <input
+                type="text"
+                value={fields.ssh.host}
+                onChange={(e) => set({ ssh: { ...fields.ssh, host: e.target.value } })}
+              />
+            </label>
+            <label>
+              SSH port
+              <input
+                {...field('sshPort')}
+                type="text"
+                inputMode="numeric"
+                size={6}
+                value={sshPort}
+                onChange={(e) => setSshPort(e.target.value)}
+              />
+              {problem('sshPort')}
+            </label>
+            <label>
+              SSH user
+              <input
+                type="text"
+                value={fields.ssh.user}
+                onChange={(e) => set({ ssh: { ...fields.ssh, user: e.target.value } })}
+              />
+            </label>
+            <label>
+              Identity file
+              <input
+                type="text"
+                value={fields.ssh.identityFile}
+                onChange={(e) => set({ ssh: { ...fields.ssh, identityFile: e.target.value } })}
+              />
+            </label>
+          </fieldset>
+          <fieldset>
+            <legend>Security</legend>
+            <label>
+              Preferred security types
+              <input
+                {...field('securityTypes')}
+                type="text"
+                value={securityTypes}
+                onChange={(e) => setSecurityTypes(e.target.value)}
+                placeholder="numbers, e.g. 19, 2 (empty: the viewer's order)"
+              />
+              {problem('securityTypes')}
+            </label>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={fields.security.requireEncryption}
+                onChange={(e) =>
+                  set({ security: { ...fields.security, requireEncryption: e.target.checked } })
+                }
+              />
+              Refuse connections that are not encrypted
+            </label>
+          </fieldset>
+        </details>
+
+        {problems.form && <p className="error">{problems.form}</p>}
+        {saveError && (
+          <p role="alert" className="error">
+            {saveError}
+          </p>
+        )}
+        <div className="row end">
+          <button type="button" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button type="submit" disabled={saving}>
+            Save bookmark
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** Opens the editor on a new bookmark for a live session: its address, quality and colour level. */
+export function saveSessionAsBookmark(tab: Tab): void {
+  openEditor({
+    fields: newBookmarkFields(tab.target, {
+      name: tab.desktopName || tab.target,
+      quality: tab.quality,
+      colourLevel: tab.colourLevel,
+      viewOnly: tab.viewOnly,
+      scaling: tab.scaling,
+    }),
+    hasPassword: false,
+  });
+}

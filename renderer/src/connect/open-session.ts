@@ -1,0 +1,102 @@
+import type { ColourLevel } from '../../../shared/colour-level.ts';
+import type { PictureQuality } from '../../../shared/picture-quality.ts';
+import type { OpenSessionRequest } from '../../../shared/session-protocol.ts';
+import type { Bookmark } from '../../../shared/settings.ts';
+import { platform } from '../platform/index.ts';
+import { startSession } from '../session/controller.ts';
+import { useSettings } from '../state/settings.ts';
+import { type Scaling, type Tab, useApp } from '../state/store.ts';
+
+/** What a connection is opened with, beyond its address. */
+export interface ConnectChoices {
+  quality: PictureQuality;
+  colourLevel: ColourLevel;
+  viewOnly: boolean;
+  shared?: boolean;
+  scaling?: Scaling;
+  encodings?: string;
+  safeModeReconnect?: boolean;
+  bookmarkId?: string;
+  listenPort?: number;
+}
+
+/**
+ * Turns a tab into a session for `target`. The global settings supply what the choices leave
+ * open (reconnect policy, scaling, safe mode). A bookmark's id travels instead of its
+ * password: the session fetches the stored password itself.
+ */
+export function openSession(tabId: string, target: string, choices: ConnectChoices): void {
+  const { settings } = useSettings.getState();
+  const request: OpenSessionRequest = {
+    target,
+    quality: choices.quality,
+    colourLevel: choices.colourLevel,
+    viewOnly: choices.viewOnly,
+    reconnect: settings.reconnect.enabled,
+    safeModeReconnect: choices.safeModeReconnect ?? settings.reconnect.safeMode,
+  };
+  if (choices.shared !== undefined) request.shared = choices.shared;
+  if (choices.encodings) request.encodings = choices.encodings;
+  if (choices.bookmarkId) request.bookmarkId = choices.bookmarkId;
+  if (choices.listenPort !== undefined) request.listenPort = choices.listenPort;
+  const patch: Partial<Tab> = {
+    kind: 'session',
+    target,
+    quality: choices.quality,
+    colourLevel: choices.colourLevel,
+    viewOnly: choices.viewOnly,
+    scaling: choices.scaling ?? settings.scaling,
+    bookmarkId: choices.bookmarkId,
+    status: undefined,
+  };
+  useApp.getState().updateTab(tabId, patch);
+  startSession(tabId, request, platform());
+}
+
+/** Opens a bookmark's connection with its own settings (and its stored password, main side). */
+export function openBookmark(tabId: string, bookmark: Bookmark): void {
+  openSession(tabId, bookmark.address, {
+    quality: bookmark.quality,
+    colourLevel: bookmark.colourLevel,
+    viewOnly: bookmark.viewOnly,
+    shared: bookmark.shared,
+    scaling: bookmark.scaling,
+    encodings: bookmark.encodings,
+    safeModeReconnect: bookmark.safeModeReconnect,
+    bookmarkId: bookmark.id,
+  });
+}
+
+/** Opens a new tab for a connection; returns its id. */
+export function openInNewTab(target: string, choices: ConnectChoices): string {
+  const id = useApp.getState().addConnectTab(target);
+  openSession(id, target, choices);
+  return id;
+}
+
+/** The global defaults for a connection that is not a bookmark. */
+export function defaultChoices(): ConnectChoices {
+  const { settings } = useSettings.getState();
+  return { quality: settings.defaultQuality, colourLevel: settings.defaultColourLevel, viewOnly: false };
+}
+
+/**
+ * Stamps a bookmark's `lastConnected` each time a session opened from it reaches
+ * "connected". Returns the unsubscribe function.
+ */
+export function watchBookmarkConnections(): () => void {
+  const phases = new Map<string, string | undefined>();
+  return useApp.subscribe((state) => {
+    for (const tab of state.tabs) {
+      const phase = tab.status?.phase;
+      const before = phases.get(tab.id);
+      phases.set(tab.id, phase);
+      if (phase !== 'connected' || before === 'connected' || !tab.bookmarkId) continue;
+      platform()
+        .invoke('bookmarks:connected', { id: tab.bookmarkId })
+        .then((bookmark) => useSettings.getState().putBookmark(bookmark))
+        .catch(() => undefined);
+    }
+    for (const id of phases.keys()) if (!state.tabs.some((t) => t.id === id)) phases.delete(id);
+  });
+}

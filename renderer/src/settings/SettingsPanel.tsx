@@ -1,0 +1,167 @@
+import { type FormEvent, useState } from 'react';
+import { COLOUR_LEVELS } from '../../../shared/colour-level.ts';
+import { PICTURE_QUALITIES } from '../../../shared/picture-quality.ts';
+import { type GlobalSettings, SCALINGS } from '../../../shared/settings.ts';
+import { Choice } from '../components/Choice.tsx';
+import { Dialog } from '../components/Dialog.tsx';
+import { COLOUR_LEVEL_LABELS, QUALITY_LABELS, SCALING_LABELS } from '../components/labels.ts';
+import { useSettings } from '../state/settings.ts';
+
+const MENU_KEYS = ['F8', 'F9', 'F10', 'F11', 'F12', ''];
+
+function wholeNumber(text: string, min: number, max: number): number | undefined {
+  const n = Number(text.trim());
+  return text.trim() !== '' && Number.isInteger(n) && n >= min && n <= max ? n : undefined;
+}
+
+/** The global settings; saved by the main side and applied to sessions opened afterwards. */
+export function SettingsPanel(props: { onClose(): void }) {
+  const saved = useSettings((s) => s.settings);
+  const [draft, setDraft] = useState<GlobalSettings>(saved);
+  const [maxAttempts, setMaxAttempts] = useState(String(saved.reconnect.maxAttempts));
+  const [listenPort, setListenPort] = useState(String(saved.listen.port));
+  const [problems, setProblems] = useState<{ maxAttempts?: string; listenPort?: string }>({});
+  const [saveError, setSaveError] = useState('');
+  const set = (patch: Partial<GlobalSettings>) => setDraft((d) => ({ ...d, ...patch }));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const attempts = wholeNumber(maxAttempts, 0, 1000);
+    const port = wholeNumber(listenPort, 1, 65535);
+    const found = {
+      ...(attempts === undefined ? { maxAttempts: 'A whole number from 0 (never give up) to 1000.' } : {}),
+      ...(port === undefined ? { listenPort: 'A port number from 1 to 65535.' } : {}),
+    };
+    setProblems(found);
+    if (attempts === undefined || port === undefined) return;
+    setSaveError('');
+    try {
+      await useSettings.getState().updateSettings({
+        ...draft,
+        reconnect: { ...draft.reconnect, maxAttempts: attempts },
+        listen: { port },
+      });
+      props.onClose();
+    } catch (error) {
+      setSaveError(`The settings were not saved: ${(error as Error).message}`);
+    }
+  };
+
+  return (
+    <Dialog title="Settings" onClose={props.onClose} wide>
+      <form onSubmit={submit} noValidate>
+        <p className="muted">These apply to connections opened from now on; bookmarks keep their own.</p>
+        <fieldset>
+          <legend>New connections</legend>
+          <Choice
+            label="Default picture quality"
+            value={draft.defaultQuality}
+            values={PICTURE_QUALITIES}
+            labels={QUALITY_LABELS}
+            onChange={(defaultQuality) => set({ defaultQuality })}
+          />
+          <Choice
+            label="Default colour level"
+            value={draft.defaultColourLevel}
+            values={COLOUR_LEVELS}
+            labels={COLOUR_LEVEL_LABELS}
+            onChange={(defaultColourLevel) => set({ defaultColourLevel })}
+          />
+          <Choice
+            label="Default scaling"
+            value={draft.scaling}
+            values={SCALINGS}
+            labels={SCALING_LABELS}
+            onChange={(scaling) => set({ scaling })}
+          />
+        </fieldset>
+        <fieldset>
+          <legend>Keyboard</legend>
+          <label>
+            Menu key
+            <select value={draft.menuKey} onChange={(e) => set({ menuKey: e.target.value })}>
+              {MENU_KEYS.map((k) => (
+                <option key={k} value={k}>
+                  {k || 'None'}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={draft.keyboard.scancodes}
+              onChange={(e) => set({ keyboard: { ...draft.keyboard, scancodes: e.target.checked } })}
+            />
+            Send scancodes to servers that take them (QEMU)
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={draft.keyboard.releaseOnBlur}
+              onChange={(e) => set({ keyboard: { ...draft.keyboard, releaseOnBlur: e.target.checked } })}
+            />
+            Release held keys when the window loses focus
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>Reconnecting</legend>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={draft.reconnect.enabled}
+              onChange={(e) => set({ reconnect: { ...draft.reconnect, enabled: e.target.checked } })}
+            />
+            Reconnect by itself after a dropped connection
+          </label>
+          <label>
+            Give up after (attempts, 0: never)
+            <input
+              type="text"
+              inputMode="numeric"
+              size={6}
+              value={maxAttempts}
+              onChange={(e) => setMaxAttempts(e.target.value)}
+              aria-invalid={problems.maxAttempts ? true : undefined}
+            />
+            {problems.maxAttempts && <span className="error inline">{problems.maxAttempts}</span>}
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={draft.reconnect.safeMode}
+              onChange={(e) => set({ reconnect: { ...draft.reconnect, safeMode: e.target.checked } })}
+            />
+            Reconnect once in safe mode after a stream the viewer cannot read
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>Incoming connections</legend>
+          <label>
+            Listen port
+            <input
+              type="text"
+              inputMode="numeric"
+              size={6}
+              value={listenPort}
+              onChange={(e) => setListenPort(e.target.value)}
+              aria-invalid={problems.listenPort ? true : undefined}
+            />
+            {problems.listenPort && <span className="error inline">{problems.listenPort}</span>}
+          </label>
+        </fieldset>
+        {saveError && (
+          <p role="alert" className="error">
+            {saveError}
+          </p>
+        )}
+        <div className="row end">
+          <button type="button" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button type="submit">Save settings</button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
