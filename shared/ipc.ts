@@ -170,6 +170,11 @@ export const SESSION_PORT_CHANNEL = 'porthole:session:port';
 export const SESSION_PORT_MESSAGE = 'portholeSessionPort';
 /** Electron: main tells the renderer to open a connection (a `vnc://` link, a menu item). */
 export const OPEN_TARGET_CHANNEL = 'porthole:open-target';
+/**
+ * The target main sends on `OPEN_TARGET_CHANNEL` when it holds connections for the viewer to
+ * take with `launch:take` (a `.vnc` file given to the app); not a server address.
+ */
+export const TAKE_LAUNCHES_TARGET = 'porthole:take-launches';
 
 /**
  * What the preload exposes to the page as `window.portholeBridge` (Electron only).

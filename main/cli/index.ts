@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { RfbError, type RfbErrorKind } from '../../shared/rfb-error.ts';
 import { record, replay, snapshot } from './commands.ts';
+import { connect } from './connect.ts';
 import type { LiveOptions } from './live.ts';
 import {
   parseColourLevel,
@@ -23,6 +24,10 @@ const USAGE = `Usage:
   porthole web [--port P] [--data-dir D]             serve the viewer to a browser on 127.0.0.1;
                                                      prints the address (with its token) first
   porthole scan <host> [--ports A-B] [--json]        list the VNC servers on a host's ports
+  porthole connect <FILE.vnc | vnc://...> [--port P] [--data-dir D]
+                                                     browser mode that connects at once with the
+                                                     file's settings and password (RealVNC and
+                                                     TigerVNC .vnc files); prints the address first
 
 Targets: host (display 0), host:N (display N = port 5900+N), host::port,
          vnc://host[:port], [IPv6]:N
@@ -137,6 +142,11 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     case 'scan':
       await scanCommand(args, values);
       return;
+    case 'connect': {
+      expectArgs(1, '<FILE.vnc | vnc://host[:port]> (options: --port P, --data-dir D)');
+      await connect(args[0], values.port === undefined ? 0 : parsePort(values.port), values['data-dir']);
+      return;
+    }
     default:
       throw usageError(`unknown command "${command}"`);
   }

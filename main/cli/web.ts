@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultDataDir } from '../app/data-dir.ts';
+import type { LaunchRegistry } from '../app/launches.ts';
 import { startWebServer } from '../web/server.ts';
 import { usageError } from './options.ts';
 
@@ -9,8 +10,13 @@ export const RENDERER_DIR = resolve(import.meta.dirname, '../../out/renderer');
 /**
  * `porthole web`: serves the viewer to a browser on 127.0.0.1 and runs its sessions here.
  * Prints the address (with its token) as the first line, then serves until stopped.
+ * With `launches` (`porthole connect`), the page opens those connections as it starts.
  */
-export async function web(port: number, dataDir: string | undefined): Promise<void> {
+export async function web(
+  port: number,
+  dataDir: string | undefined,
+  launches?: LaunchRegistry,
+): Promise<void> {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
     throw usageError(
       `the viewer is not built (${RENDERER_DIR} is missing): run "npm run build" first, or use "npm run web"`,
@@ -18,7 +24,12 @@ export async function web(port: number, dataDir: string | undefined): Promise<vo
   }
   let server: Awaited<ReturnType<typeof startWebServer>>;
   try {
-    server = await startWebServer({ port, rendererDir: RENDERER_DIR, dataDir: dataDir ?? defaultDataDir() });
+    server = await startWebServer({
+      port,
+      rendererDir: RENDERER_DIR,
+      dataDir: dataDir ?? defaultDataDir(),
+      launches,
+    });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
