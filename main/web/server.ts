@@ -119,12 +119,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 }
 
-/** A session's channel over a WebSocket: draw batches as binary frames, the rest as JSON. */
+/** A session's channel over a WebSocket: draw batches and audio as binary frames, the rest as JSON. */
 export function webSocketChannel(ws: WebSocket): SessionChannel {
   return {
     send(message: FromSession) {
       if (ws.readyState !== WebSocket.OPEN) return;
       if (message.type === 'draw') ws.send(message.batch, { binary: true });
+      else if (message.type === 'audio') ws.send(message.chunk, { binary: true });
       else ws.send(JSON.stringify(message));
     },
     onMessage(listener) {

@@ -13,6 +13,8 @@ export interface MenuAction {
 export function SessionMenu(props: {
   label: string;
   actions?: MenuAction[];
+  /** List the key combinations after the actions (default true). */
+  combos?: boolean;
   onCombo(combo: KeyCombo): void;
   onClose(): void;
 }) {
@@ -22,7 +24,10 @@ export function SessionMenu(props: {
   }, []);
   const items: MenuAction[] = [
     ...(props.actions ?? []),
-    ...KEY_COMBOS.map((combo) => ({ label: combo.label, run: () => props.onCombo(combo) })),
+    ...(props.combos === false ? [] : KEY_COMBOS).map((combo) => ({
+      label: combo.label,
+      run: () => props.onCombo(combo),
+    })),
   ];
   const move = (event: React.KeyboardEvent) => {
     const all = Array.from(menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? []);

@@ -1,9 +1,11 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { COLOUR_LEVELS } from '../../../shared/colour-level.ts';
 import { PICTURE_QUALITIES } from '../../../shared/picture-quality.ts';
+import type { PowerAction } from '../../../shared/session-protocol.ts';
 import { saveSessionAsBookmark } from '../bookmarks/BookmarkEditor.tsx';
 import { platform } from '../platform/index.ts';
 import { type SessionController, sessionController, startSession } from '../session/controller.ts';
+import { useTabExtensions } from '../session/extensions-state.ts';
 import { SCALINGS, type Scaling, type Tab, useApp } from '../state/store.ts';
 import { Choice } from './Choice.tsx';
 import { COLOUR_LEVEL_LABELS, QUALITY_LABELS } from './labels.ts';
@@ -18,11 +20,14 @@ const SCALING_LABELS: Record<Scaling, string> = { fit: 'Fit to window', '1:1': '
 export function SessionView({ tab }: { tab: Tab }) {
   const controller = sessionController(tab.id);
   const [fullScreen, setFullScreen] = useState(false);
+  const [confirmPower, setConfirmPower] = useState<PowerAction | undefined>();
+  const extensions = useTabExtensions(tab.id);
   const toolbar = useRef<HTMLDivElement>(null);
   if (!controller) return null;
   const update = (patch: Partial<Tab>) => useApp.getState().updateTab(tab.id, patch);
   const phase = tab.status?.phase;
   const ended = phase === 'closed';
+  const powerOffered = extensions.power && phase === 'connected' && !tab.viewOnly;
 
   const toggleFullScreen = () => {
     const on = !fullScreen;
@@ -43,6 +48,12 @@ export function SessionView({ tab }: { tab: Tab }) {
     { label: 'Full screen', run: toggleFullScreen },
     { label: 'Screenshot', run: screenshot },
     { label: 'Refresh screen', run: () => controller.refresh() },
+    ...(powerOffered
+      ? POWER_ACTIONS.map((action) => ({
+          label: `${POWER_LABELS[action]}…`,
+          run: () => setConfirmPower(action),
+        }))
+      : []),
     {
       label: 'Go to the toolbar',
       run: () => setTimeout(() => toolbar.current?.querySelector<HTMLElement>('button')?.focus()),
@@ -63,6 +74,8 @@ export function SessionView({ tab }: { tab: Tab }) {
         toolbar={toolbar}
         onFullScreen={toggleFullScreen}
         onScreenshot={screenshot}
+        powerOffered={powerOffered}
+        onPower={setConfirmPower}
       />
       {tab.notice && (
         <p className="notice" role="note">
@@ -88,6 +101,21 @@ export function SessionView({ tab }: { tab: Tab }) {
           onCancel={() => controller.disconnect()}
         />
       )}
+      {confirmPower && (
+        <PowerConfirm
+          action={confirmPower}
+          name={tab.desktopName || tab.target}
+          onConfirm={() => {
+            setConfirmPower(undefined);
+            controller.power(confirmPower);
+            controller.focus();
+          }}
+          onCancel={() => {
+            setConfirmPower(undefined);
+            controller.focus();
+          }}
+        />
+      )}
       {tab.menuOpen && (
         <SessionMenu
           label="Session menu"
@@ -110,9 +138,13 @@ function Toolbar(props: {
   toolbar: React.RefObject<HTMLDivElement | null>;
   onFullScreen(): void;
   onScreenshot(): void;
+  powerOffered: boolean;
+  onPower(action: PowerAction): void;
 }) {
   const { tab, controller } = props;
   const [keysOpen, setKeysOpen] = useState(false);
+  const [powerOpen, setPowerOpen] = useState(false);
+  const extensions = useTabExtensions(tab.id);
   const update = (patch: Partial<Tab>) => useApp.getState().updateTab(tab.id, patch);
   const reconnecting = tab.status?.phase === 'reconnecting';
   return (
@@ -170,6 +202,37 @@ function Toolbar(props: {
       <button type="button" onClick={() => controller.refresh()}>
         Refresh
       </button>
+      {props.powerOffered && (
+        <button
+          type="button"
+          aria-haspopup="menu"
+          aria-expanded={powerOpen}
+          onClick={() => setPowerOpen(true)}
+        >
+          Power
+        </button>
+      )}
+      {powerOpen && (
+        <SessionMenu
+          label="Power"
+          combos={false}
+          actions={POWER_ACTIONS.map((action) => ({
+            label: `${POWER_LABELS[action]}…`,
+            run: () => props.onPower(action),
+          }))}
+          onCombo={() => undefined}
+          onClose={() => setPowerOpen(false)}
+        />
+      )}
+      {extensions.audio && (
+        <button
+          type="button"
+          aria-pressed={extensions.playAudio}
+          onClick={() => controller.setPlayAudio(!extensions.playAudio)}
+        >
+          Play remote audio
+        </button>
+      )}
       <button type="button" onClick={() => saveSessionAsBookmark(tab)}>
         Save as bookmark
       </button>
@@ -203,6 +266,49 @@ function ClipboardPanel({ tab, controller }: { tab: Tab; controller: SessionCont
       <button type="button" disabled={tab.viewOnly} onClick={() => controller.sendClipboard(text)}>
         Send clipboard
       </button>
+    </div>
+  );
+}
+
+const POWER_ACTIONS: readonly PowerAction[] = ['shutdown', 'reboot', 'reset'];
+const POWER_LABELS: Record<PowerAction, string> = { shutdown: 'Shut down', reboot: 'Reboot', reset: 'Reset' };
+const POWER_WARNINGS: Record<PowerAction, string> = {
+  shutdown: 'The machine is asked to shut down (as if its power button were pressed).',
+  reboot: 'The machine is asked to restart.',
+  reset: 'The machine restarts at once, without shutting down: unsaved work in it is lost.',
+};
+
+/** Asks before a power action: none of them can be undone. */
+function PowerConfirm(props: { action: PowerAction; name: string; onConfirm(): void; onCancel(): void }) {
+  const ids = { title: useId(), text: useId() };
+  const confirm = useRef<HTMLButtonElement>(null);
+  useEffect(() => confirm.current?.focus(), []);
+  const label = POWER_LABELS[props.action];
+  return (
+    <div className="overlay">
+      <div
+        role="alertdialog"
+        aria-modal="true"
+        aria-labelledby={ids.title}
+        aria-describedby={ids.text}
+        className="dialog"
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') props.onCancel();
+        }}
+      >
+        <h2 id={ids.title}>
+          {label} {props.name}?
+        </h2>
+        <p id={ids.text}>{POWER_WARNINGS[props.action]}</p>
+        <div className="buttons">
+          <button type="button" ref={confirm} onClick={props.onConfirm}>
+            {label}
+          </button>
+          <button type="button" onClick={props.onCancel}>
+            Cancel
+          </button>
+        </div>
+      </div>
     </div>
   );
 }

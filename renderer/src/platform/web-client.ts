@@ -1,3 +1,4 @@
+import { isAudioChunk } from '../../../shared/audio-wire.ts';
 import type { FromSession } from '../../../shared/session-protocol.ts';
 import type { PlatformClient, SessionPort } from './client.ts';
 
@@ -83,8 +84,14 @@ function webSocketSession(ws: WebSocket): SessionPort {
     },
     onMessage(listener) {
       ws.addEventListener('message', (event: MessageEvent) => {
-        if (event.data instanceof ArrayBuffer) listener({ type: 'draw', batch: event.data });
-        else listener(JSON.parse(String(event.data)) as FromSession);
+        // Binary frames are draw batches ('PHD1') or audio blocks ('PHA1', shared/audio-wire.ts).
+        if (event.data instanceof ArrayBuffer) {
+          listener(
+            isAudioChunk(event.data)
+              ? { type: 'audio', chunk: event.data }
+              : { type: 'draw', batch: event.data },
+          );
+        } else listener(JSON.parse(String(event.data)) as FromSession);
       });
     },
     onClose: (listener) => ws.addEventListener('close', () => listener()),

@@ -2,9 +2,16 @@ import type { ColourLevel } from '../../../shared/colour-level.ts';
 import { type DecodedBatch, decodeDrawBatch } from '../../../shared/draw-wire.ts';
 import { comboEvents, type KeyCombo } from '../../../shared/keyboard/combos.ts';
 import type { PictureQuality } from '../../../shared/picture-quality.ts';
-import type { FromSession, OpenSessionRequest, ToSession } from '../../../shared/session-protocol.ts';
+import type {
+  FromSession,
+  OpenSessionRequest,
+  PowerAction,
+  ToSession,
+} from '../../../shared/session-protocol.ts';
 import type { PlatformClient, SessionPort } from '../platform/client.ts';
 import { type Tab, useApp } from '../state/store.ts';
+import { AudioPlayer } from './audio-player.ts';
+import { useExtensions } from './extensions-state.ts';
 import { KeyboardInput } from './keyboard-input.ts';
 import { Painter } from './painter.ts';
 import { PointerInput } from './pointer-input.ts';
@@ -30,6 +37,8 @@ export class SessionController {
   private paintError = false;
   /** The painting of the batches still decoding JPEG, in order; undefined when the canvas is up to date. */
   private painting: Promise<void> | undefined;
+  /** Plays the server's audio while "Play remote audio" is on. */
+  private audio: AudioPlayer | undefined;
 
   constructor(id: string, request: OpenSessionRequest, client: PlatformClient) {
     this.id = id;
@@ -131,8 +140,20 @@ export class SessionController {
       case 'desktop-name':
         this.update({ desktopName: message.name });
         return;
-      case 'capabilities':
-        this.update({ extendedKeys: message.capabilities.extendedKeys });
+      case 'capabilities': {
+        const { extendedKeys, power, extendedClipboard, audio } = message.capabilities;
+        this.update({ extendedKeys });
+        useExtensions.getState().patch(this.id, { power, extendedClipboard, audio });
+        return;
+      }
+      case 'power-result':
+        this.update({ notice: `Power: ${message.message}` });
+        return;
+      case 'audio':
+        this.audio?.play(message.chunk);
+        return;
+      case 'notice':
+        this.update({ notice: message.message });
         return;
       case 'settings':
         this.update({
@@ -234,6 +255,19 @@ export class SessionController {
     this.post({ type: 'refresh' });
   }
 
+  /** XVP: asks the server to shut down, reboot or reset the machine (after the user confirmed). */
+  power(action: PowerAction): void {
+    this.post({ type: 'power', action });
+  }
+
+  /** "Play remote audio": call from a click, so the browser lets the audio start. */
+  setPlayAudio(on: boolean): void {
+    this.audio?.close();
+    this.audio = on ? new AudioPlayer() : undefined;
+    useExtensions.getState().patch(this.id, { playAudio: on });
+    this.post({ type: 'audio', on });
+  }
+
   reconnect(safeMode = false): void {
     if (this.port) this.post(safeMode ? { type: 'reconnect', safeMode } : { type: 'reconnect' });
     else void this.start();
@@ -258,6 +292,9 @@ export class SessionController {
 
   dispose(): void {
     this.disposed = true;
+    this.audio?.close();
+    this.audio = undefined;
+    useExtensions.getState().remove(this.id);
     for (const undo of this.detach) undo();
     this.detach = [];
     this.port?.post({ type: 'disconnect' });

@@ -1,0 +1,44 @@
+import { create } from 'zustand';
+
+/** What a session's server offers beyond plain RFB, and the user's audio choice, per tab. */
+export interface TabExtensions {
+  /** XVP: the Power menu is shown. */
+  power: boolean;
+  /** Extended Clipboard: clipboard text travels as UTF-8. */
+  extendedClipboard: boolean;
+  /** QEMU Audio acknowledged: "Play remote audio" is offered. */
+  audio: boolean;
+  /** The user turned "Play remote audio" on (off by default). */
+  playAudio: boolean;
+}
+
+export const NO_EXTENSIONS: TabExtensions = {
+  power: false,
+  extendedClipboard: false,
+  audio: false,
+  playAudio: false,
+};
+
+interface ExtensionsState {
+  byTab: Record<string, TabExtensions>;
+  patch(tabId: string, patch: Partial<TabExtensions>): void;
+  remove(tabId: string): void;
+}
+
+export const useExtensions = create<ExtensionsState>()((set) => ({
+  byTab: {},
+  patch(tabId, patch) {
+    set((s) => ({ byTab: { ...s.byTab, [tabId]: { ...(s.byTab[tabId] ?? NO_EXTENSIONS), ...patch } } }));
+  },
+  remove(tabId) {
+    set((s) => {
+      const { [tabId]: _gone, ...rest } = s.byTab;
+      return { byTab: rest };
+    });
+  },
+}));
+
+/** The extensions of one tab, for components. */
+export function useTabExtensions(tabId: string): TabExtensions {
+  return useExtensions((s) => s.byTab[tabId] ?? NO_EXTENSIONS);
+}
