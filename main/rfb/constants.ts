@@ -14,8 +14,16 @@ export const Encoding = {
   Cursor: -239,
   DesktopName: -307,
   ExtendedDesktopSize: -308,
+  Fence: -312,
+  ContinuousUpdates: -313,
+  CursorWithAlpha: -314,
+  ExtendedMouseButtons: -316,
   QemuPointerMotionChange: -257,
   QemuExtendedKeyEvent: -258,
+  TightPng: -260,
+  QemuLedState: -261,
+  /** VMware display-mode change ("WMVi"): a new framebuffer size and pixel format. */
+  VmwareDisplayModeChange: 0x574d5669,
 } as const;
 
 /** Names users type (`--encodings`), spelled as in the specification, lower-cased. */
@@ -27,6 +35,7 @@ export const ENCODING_NAMES: Record<string, number> = {
   hextile: Encoding.Hextile,
   zlib: Encoding.Zlib,
   tight: Encoding.Tight,
+  tightpng: Encoding.TightPng,
   trle: Encoding.TRLE,
   zrle: Encoding.ZRLE,
 };
@@ -53,14 +62,24 @@ export const DEFAULT_ENCODINGS = [
   Encoding.Raw,
 ];
 
-/** Pseudo-encodings the viewer always asks for (RFC 6143 §7.8; rfbproto). */
+/**
+ * Pseudo-encodings the viewer always asks for (RFC 6143 §7.8; rfbproto). Cursor With Alpha
+ * comes before Cursor: a server that has both uses the first it finds.
+ */
 export const VIEWER_PSEUDO_ENCODINGS = [
   Encoding.DesktopSize,
   Encoding.ExtendedDesktopSize,
   Encoding.LastRect,
+  Encoding.CursorWithAlpha,
   Encoding.Cursor,
   Encoding.DesktopName,
   Encoding.QemuExtendedKeyEvent,
+  Encoding.Fence,
+  Encoding.ContinuousUpdates,
+  Encoding.VmwareDisplayModeChange,
+  Encoding.QemuLedState,
+  Encoding.QemuPointerMotionChange,
+  Encoding.ExtendedMouseButtons,
 ];
 
 export const ClientMessage = {
@@ -70,6 +89,9 @@ export const ClientMessage = {
   KeyEvent: 4,
   PointerEvent: 5,
   ClientCutText: 6,
+  EnableContinuousUpdates: 150,
+  Fence: 248,
+  SetDesktopSize: 251,
   /** QEMU's client messages; submessage 0 is Extended Key Event. */
   Qemu: 255,
 } as const;
@@ -79,6 +101,8 @@ export const ServerMessage = {
   SetColourMapEntries: 1,
   Bell: 2,
   ServerCutText: 3,
+  EndOfContinuousUpdates: 150,
+  Fence: 248,
 } as const;
 
 export const SecurityType = {

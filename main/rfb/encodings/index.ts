@@ -19,6 +19,7 @@ export function createDecoders(): Map<number, Decoder> {
     [Encoding.Hextile, new HextileDecoder()],
     [Encoding.Zlib, new ZlibDecoder()],
     [Encoding.Tight, new TightDecoder()],
+    [Encoding.TightPng, new TightDecoder(true)],
     [Encoding.TRLE, new TrleDecoder()],
     [Encoding.ZRLE, new ZrleDecoder()],
   ]);

@@ -1,3 +1,4 @@
+import { decode as decodePng } from 'fast-png';
 import { protocolError } from '../../../shared/rfb-error.ts';
 import type { ByteQueue } from '../byte-queue.ts';
 import { expandChannel, type PixelConverter } from '../pixel-converter.ts';
@@ -13,6 +14,8 @@ export const TIGHT_MIN_TO_COMPRESS = 12;
 
 const FILL = 0x8;
 const JPEG = 0x9;
+/** TightPNG only (rfbproto "TightPNG Encoding"): a compact length, then a PNG file. */
+const PNG = 0xa;
 const COPY_FILTER = 0;
 const PALETTE_FILTER = 1;
 const GRADIENT_FILTER = 2;
@@ -20,7 +23,8 @@ const GRADIENT_FILTER = 2;
 /** The names of the four zlib streams a Tight connection keeps. */
 export const TIGHT_STREAMS = ['tight0', 'tight1', 'tight2', 'tight3'] as const;
 
-const where = (r: Rect) => `Tight rectangle ${r.width}x${r.height} at ${r.x},${r.y}`;
+const where = (r: Rect) =>
+  `${r.encoding === -260 ? 'TightPNG' : 'Tight'} rectangle ${r.width}x${r.height} at ${r.x},${r.y}`;
 
 /**
  * Size of a TPIXEL: 3 bytes (red, green, blue, in that order whatever the shifts and byte order)
@@ -71,6 +75,13 @@ interface Basic {
  * control byte asks for happen exactly once.
  */
 export class TightDecoder implements Decoder {
+  /**
+   * With `png` this is TightPNG (encoding -260, rfbproto "TightPNG Encoding"): control method
+   * 0xA carries a PNG file. BasicCompression stays accepted: QEMU's tight-png falls back to it
+   * where PNG cannot carry the pixel format (8 bpp).
+   */
+  constructor(private readonly png = false) {}
+
   decode(rect: Rect, ctx: DecodeContext): boolean {
     const { queue: q, pixels: px } = ctx;
     if (!q.has(1)) return false;
@@ -87,6 +98,7 @@ export class TightDecoder implements Decoder {
       return true;
     }
     if (method === JPEG) return this.decodeJpeg(rect, ctx, control);
+    if (method === PNG && this.png) return this.decodePng(rect, ctx, control);
     if (method > JPEG) {
       throw protocolError(
         `${where(rect)} has an invalid compression control byte 0x${control.toString(16).padStart(2, '0')}`,
@@ -131,6 +143,31 @@ export class TightDecoder implements Decoder {
       const at = ctx.out.beginBytes(rect.x, rect.y, rect.width, rect.height, length);
       ctx.out.bytes.set(q.buf.subarray(q.pos + start, q.pos + start + length), at);
     }
+    q.consume(start + length);
+    return true;
+  }
+
+  /**
+   * PngCompression (TightPNG): control byte 0xAX, a compact length, a PNG file whose picture is
+   * the rectangle in 8-bit RGB(A), grey or palette form, whatever the session's pixel format.
+   * Decoded here (fast-png): the picture must be lossless and the decoded size is checked
+   * against the PNG header before any pixel is allocated.
+   */
+  private decodePng(rect: Rect, ctx: DecodeContext, control: number): boolean {
+    const q = ctx.queue;
+    const compact = readCompactLength(q, 1);
+    if (!compact) return false;
+    const { length, bytes: lengthBytes } = compact;
+    if (length === 0 || length > MAX_TIGHT_LENGTH) {
+      throw protocolError(
+        `${where(rect)} has a PNG image of ${length} bytes (1 to ${MAX_TIGHT_LENGTH} expected)`,
+      );
+    }
+    const start = 1 + lengthBytes;
+    if (!q.has(start + length)) return false;
+    resetStreams(control, ctx);
+    const file = q.buf.subarray(q.pos + start, q.pos + start + length);
+    paintPng(rect, ctx, file);
     q.consume(start + length);
     return true;
   }
@@ -370,5 +407,82 @@ function gradientPixels(
         (tables[0][cur[o]] | (tables[1][cur[o + 1]] << 8) | (tables[2][cur[o + 2]] << 16) | OPAQUE) >>> 0;
     }
     prev.set(cur);
+  }
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Decodes a TightPNG file and paints it as a `pixels` op; any mismatch is a protocol error. */
+function paintPng(rect: Rect, ctx: DecodeContext, file: Uint8Array): void {
+  const { width: w, height: h } = rect;
+  // Signature, then the IHDR chunk: length, "IHDR", width, height (PNG spec §5.2, §11.2.2).
+  const header = file.length >= 24 && PNG_SIGNATURE.every((b, i) => file[i] === b);
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  if (!header || view.getUint32(12) !== 0x49484452) {
+    throw protocolError(`${where(rect)}: its PNG data does not start with a PNG header`);
+  }
+  const pngWidth = view.getUint32(16);
+  const pngHeight = view.getUint32(20);
+  if (pngWidth !== w || pngHeight !== h) {
+    throw protocolError(
+      `${where(rect)}: its PNG image is ${pngWidth}x${pngHeight}, not the rectangle's size`,
+    );
+  }
+  if (w === 0 || h === 0) return;
+  let png: ReturnType<typeof decodePng>;
+  try {
+    png = decodePng(file);
+  } catch (error) {
+    throw protocolError(`${where(rect)}: its PNG image cannot be decoded (${(error as Error).message})`);
+  }
+  const base = ctx.out.beginPixels(rect.x, rect.y, w, h);
+  const dst = ctx.out.words;
+  const count = w * h;
+  const data = png.data;
+  const depth = png.depth;
+  if (png.palette || depth < 8) {
+    // Palette indices, or grey levels narrower than a byte: packed, rows padded to bytes.
+    const mask = (1 << depth) - 1;
+    const colours = new Uint32Array(mask + 1);
+    const entries = png.palette ? png.palette.length : mask + 1;
+    for (let i = 0; i < entries && i <= mask; i++) {
+      const c = png.palette ? png.palette[i] : [0, 0, 0].fill(Math.round((i * 255) / mask));
+      colours[i] = (c[0] | (c[1] << 8) | (c[2] << 16) | OPAQUE) >>> 0;
+    }
+    const rowBytes = Math.ceil((w * depth) / 8);
+    const perByte = 8 / depth;
+    if (data.length < rowBytes * h) {
+      throw protocolError(`${where(rect)}: its PNG image holds fewer pixels than its size says`);
+    }
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const byte = data[y * rowBytes + Math.floor(x / perByte)];
+        const index = (byte >> (8 - depth * ((x % perByte) + 1))) & mask;
+        if (index >= entries) {
+          throw protocolError(
+            `${where(rect)}: PNG pixel ${x},${y} uses palette entry ${index} of ${entries}`,
+          );
+        }
+        dst[base + y * w + x] = colours[index];
+      }
+    }
+    return;
+  }
+  // 16-bit samples keep their high byte; alpha is dropped (the framebuffer is opaque).
+  const shift = png.depth === 16 ? 8 : 0;
+  const channels = png.channels;
+  if (data.length < count * channels) {
+    throw protocolError(`${where(rect)}: its PNG image holds fewer pixels than its size says`);
+  }
+  if (channels >= 3) {
+    for (let i = 0, o = 0; i < count; i++, o += channels) {
+      dst[base + i] =
+        ((data[o] >> shift) | ((data[o + 1] >> shift) << 8) | ((data[o + 2] >> shift) << 16) | OPAQUE) >>> 0;
+    }
+  } else {
+    for (let i = 0, o = 0; i < count; i++, o += channels) {
+      const v = data[o] >> shift;
+      dst[base + i] = (v | (v << 8) | (v << 16) | OPAQUE) >>> 0;
+    }
   }
 }
