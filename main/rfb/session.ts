@@ -14,6 +14,14 @@ import {
 } from './constants.ts';
 import type { DecodeContext, Decoder, Rect } from './encodings/decoder.ts';
 import { createDecoders } from './encodings/index.ts';
+import {
+  type DesktopSizeResult,
+  desktopSizeMessage,
+  type LedState,
+  ledState,
+  readCursorWithAlpha,
+  readScreens,
+} from './encodings/pseudo.ts';
 import { EXTENSION_PSEUDO_ENCODINGS } from './extensions/index.ts';
 import {
   AudioError,
@@ -30,6 +38,8 @@ import {
   PIXEL_FORMAT_LENGTH,
   type PixelFormat,
   readPixelFormat,
+  samePixelFormat,
+  writePixelFormat,
 } from './pixel-format.ts';
 import type { Credentials, SecurityHandler } from './security/handler.ts';
 import { createSecurityHandler, SUPPORTED_SECURITY_TYPES } from './security/index.ts';
@@ -119,7 +129,31 @@ export interface SessionEvents {
   onInbound?(chunk: Uint8Array): void;
   /** Extended Clipboard, XVP power control and QEMU Audio (main/rfb/extensions/). */
   onExtension?(event: ExtensionEvent): void;
+  /** Fence or ContinuousUpdates became available, or continuous updates started or stopped. */
+  onStreamMode?(mode: StreamMode): void;
+  /** The answer to our own `requestDesktopSize` (ExtendedDesktopSize reason 1). */
+  onDesktopSizeResult?(result: DesktopSizeResult): void;
+  /** The server's screen layout (ExtendedDesktopSize), whenever it sends one. */
+  onScreenLayout?(screens: readonly msg.Screen[]): void;
+  /** QEMU LED State: the guest's keyboard lock lights. */
+  onLedState?(state: LedState): void;
+  /** QEMU Pointer Motion Change: the guest's pointer is relative (PS/2 mouse) or absolute (tablet). */
+  onPointerMode?(mode: 'relative' | 'absolute'): void;
+  /** The server confirmed ExtendedMouseButtons: back and forward buttons now reach it. */
+  onExtendedMouseButtons?(): void;
 }
+
+/** How updates flow (rfbproto "ContinuousUpdates", "Fence"). */
+export interface StreamMode {
+  /** The server answers fences: pixel-format changes are synchronised with Fence SyncNext. */
+  fence: boolean;
+  /** The server offers continuous updates (it sent EndOfContinuousUpdates). */
+  continuousSupported: boolean;
+  /** Continuous updates are on now (off while the viewer has no draw credit left). */
+  continuous: boolean;
+}
+
+export type { DesktopSizeResult, LedState };
 
 type Step = 'more' | 'again';
 
@@ -169,6 +203,21 @@ export class RfbSession {
   private pendingEncodings = false;
   private needFullUpdate = false;
   private extendedKeys = false;
+  /** The server sent a fence request (rfbproto "Fence"): it understands ours. */
+  private fenceSupported = false;
+  private continuousSupported = false;
+  /** 'paused': supported and off because the viewer wants no update now. */
+  private continuous: 'off' | 'on' | 'paused' = 'off';
+  /** EnableContinuousUpdates(false) sent whose EndOfContinuousUpdates has not arrived. */
+  private continuousStopsInFlight = 0;
+  /** Formats sent after a SyncNext fence, in order, applied when each fence's answer arrives. */
+  private readonly fencedFormats: PixelConverter[] = [];
+  private screens: msg.Screen[] = [];
+  private extendedDesktopSize = false;
+  private desktopSizeRequests: { width: number; height: number }[] = [];
+  private extendedMouse = false;
+  /** The update being read carries a WMVi rect, which QEMU sends unasked (not an answer to a request). */
+  private updateUnasked = false;
   private readonly extensions: SessionExtensions;
 
   constructor(transport: Transport, options: SessionOptions = {}, events: SessionEvents = {}) {
@@ -258,10 +307,58 @@ export class RfbSession {
 
   // ---- requests from the viewer ----
 
+  /**
+   * Asks for an update. With continuous updates an incremental request is implied: it only
+   * turns them back on if they were paused for lack of draw credits.
+   */
   requestUpdate(incremental: boolean): void {
     if (this.state !== 'connected') return;
+    if (this.continuous !== 'off' && incremental) {
+      if (this.continuous === 'paused') this.resumeContinuous();
+      this.requestPending = true;
+      return;
+    }
+    if (this.continuous === 'paused') this.resumeContinuous();
     this.send(msg.framebufferUpdateRequest(incremental, 0, 0, this.width, this.height));
     this.requestPending = true;
+  }
+
+  /** Fence and continuous updates, as negotiated so far. */
+  get streamMode(): StreamMode {
+    return {
+      fence: this.fenceSupported,
+      continuousSupported: this.continuousSupported,
+      continuous: this.continuous === 'on',
+    };
+  }
+
+  /** The screen layout the server last sent (ExtendedDesktopSize); empty before one arrived. */
+  get screenLayout(): readonly msg.Screen[] {
+    return this.screens;
+  }
+
+  /**
+   * Asks the server for a new framebuffer size (SetDesktopSize, rfbproto). The layout keeps the
+   * first screen's id and flags and makes it cover the whole new framebuffer (one screen; other
+   * screens are dropped). Returns false when the server offers no ExtendedDesktopSize or the
+   * size is outside 1..limits. The answer arrives through `onDesktopSizeResult`.
+   */
+  requestDesktopSize(width: number, height: number): boolean {
+    if (this.state !== 'connected' || !this.extendedDesktopSize) return false;
+    const l = this.limits;
+    if (!Number.isInteger(width) || !Number.isInteger(height)) return false;
+    if (
+      width < 1 ||
+      height < 1 ||
+      width > Math.min(l.maxWidth, 0xffff) ||
+      height > Math.min(l.maxHeight, 0xffff)
+    )
+      return false;
+    const first = this.screens[0];
+    const screen: msg.Screen = { id: first?.id ?? 0, x: 0, y: 0, width, height, flags: first?.flags ?? 0 };
+    this.send(msg.setDesktopSize(width, height, [screen]));
+    this.desktopSizeRequests.push({ width, height });
+    return true;
   }
 
   /** Asks for what changed since the last update (the whole screen after a colour-map change). */
@@ -280,8 +377,10 @@ export class RfbSession {
     else this.send(msg.keyEvent(keysym, down));
   }
 
+  /** Bits 7 and 8 of `buttons` (back, forward) reach the server once it confirmed ExtendedMouseButtons. */
   sendPointer(x: number, y: number, buttons: number): void {
-    if (this.state === 'connected') this.send(msg.pointerEvent(x, y, buttons));
+    if (this.state !== 'connected') return;
+    this.send(this.extendedMouse ? msg.extendedPointerEvent(x, y, buttons) : msg.pointerEvent(x, y, buttons));
   }
 
   /** Sends the local clipboard: UTF-8 with Extended Clipboard, else Latin-1 ClientCutText. */
@@ -300,9 +399,10 @@ export class RfbSession {
   }
 
   /**
-   * Changes the colour level. The new pixel format is sent only when no update request is
-   * outstanding: a format change while an update is in flight desynchronises servers that
-   * lack Fence (the "invalid message type" failure).
+   * Changes the colour level. With Fence the change is synchronised by a SyncNext fence; without,
+   * the new pixel format is sent only when no update request is outstanding: a format change
+   * while an update is in flight desynchronises servers that lack Fence (the "invalid message
+   * type" failure).
    */
   setColourLevel(level: ColourLevel): void {
     this.colourLevel = level;
@@ -527,6 +627,7 @@ export class RfbSession {
         this.rectsRemaining = q.u16();
         this.rectIndex = 0;
         this.inUpdate = true;
+        this.updateUnasked = false;
         if (this.rectsRemaining === 0) this.endUpdate();
         return 'again';
       case ServerMessage.SetColourMapEntries:
@@ -538,6 +639,12 @@ export class RfbSession {
         return 'again';
       case ServerMessage.ServerCutText:
         return this.readServerCutText();
+      case ServerMessage.Fence:
+        return this.readFence();
+      case ServerMessage.EndOfContinuousUpdates:
+        q.consume(1);
+        this.endOfContinuousUpdates();
+        return 'again';
       case XVP_MESSAGE:
         if (!q.has(XVP_MESSAGE_LENGTH)) return 'more';
         this.extensions.serverXvp(q.bytes(XVP_MESSAGE_LENGTH));
@@ -568,6 +675,8 @@ export class RfbSession {
     const rgb = new Uint16Array(count * 3);
     for (let i = 0; i < rgb.length; i++) rgb[i] = q.u16();
     this.converter!.setColourMapEntries(first, rgb);
+    // A colour map sent while a fenced format change is on its way belongs to the new format.
+    for (const pending of this.fencedFormats) pending.setColourMapEntries(first, rgb);
     // Colours already painted used the old map; ask for them again.
     if (this.counts.updates > 0 && !this.converter!.format.trueColour) this.needFullUpdate = true;
     return 'again';
@@ -670,15 +779,22 @@ export class RfbSession {
       case Encoding.DesktopSize:
         this.resize(rect.width, rect.height);
         return true;
-      case Encoding.ExtendedDesktopSize: {
-        if (!q.has(4)) return false;
-        const screens = q.peekU8();
-        if (!q.has(4 + screens * 16)) return false;
-        q.consume(4 + screens * 16);
-        // x is the reason, y the status; a refused client request (reason 1, status ≠ 0) changes nothing.
-        if (!(rect.x === 1 && rect.y !== 0)) this.resize(rect.width, rect.height);
+      case Encoding.ExtendedDesktopSize:
+        return this.readExtendedDesktopSize(rect);
+      case Encoding.CursorWithAlpha:
+        return readCursorWithAlpha(q, rect, this.out, this.limits.maxCursorPixels);
+      case Encoding.VmwareDisplayModeChange:
+        return this.readDisplayModeChange(rect);
+      case Encoding.QemuLedState:
+        if (!q.has(1)) return false;
+        this.events.onLedState?.(ledState(q.u8()));
         return true;
-      }
+      case Encoding.ExtendedMouseButtons:
+        if (!this.extendedMouse) {
+          this.extendedMouse = true;
+          this.events.onExtendedMouseButtons?.();
+        }
+        return true;
       case Encoding.DesktopName: {
         const name = this.readString(0, this.limits.maxNameLength, 'desktop name');
         if (name === undefined) return false;
@@ -698,7 +814,9 @@ export class RfbSession {
         this.extensions.audioAcknowledged();
         return true;
       case Encoding.QemuPointerMotionChange:
-        // QEMU before 8.2 sends this zero-payload rect unasked (noVNC #1927); nothing to do.
+        // x is 1 for absolute (a tablet), 0 for relative (a PS/2 mouse) pointer motion.
+        // QEMU before 8.2 sends this zero-payload rect even unasked (noVNC #1927).
+        this.events.onPointerMode?.(rect.x === 0 ? 'relative' : 'absolute');
         return true;
       default:
         throw protocolError(
@@ -742,19 +860,30 @@ export class RfbSession {
     this.out.flush(true);
     // Servers merge the requests they hold and answer them all with one update (RFC 6143
     // §7.5.3 allows it; QEMU keeps one update state, Xvnc and libvncserver one requested
-    // region), so after an update nothing is outstanding.
-    this.requestPending = false;
+    // region), so after an update nothing is outstanding. Not after QEMU's WMVi update, which
+    // it sends unasked on a display switch: the request before it is still to be answered.
+    // With continuous updates, `requestPending` means the viewer wants more; it says so again.
+    if (!this.updateUnasked || this.continuous !== 'off') this.requestPending = false;
     this.nudged = false;
     if (this.state === 'connected') {
       this.applyPendingIfIdle();
       if (this.autoRequest && !this.requestPending) this.requestNextUpdate();
     }
     this.events.onUpdateEnd?.();
+    // The viewer (the session host, out of draw credits) did not ask for more: stop the flow
+    // until it does (rfbproto "EnableContinuousUpdates"; `requestUpdate` turns it back on).
+    if (this.state === 'connected' && this.continuous === 'on' && !this.requestPending)
+      this.pauseContinuous();
   }
 
   private applyPendingIfIdle(): void {
-    if (this.state !== 'connected' || this.inUpdate) return;
+    if (this.state !== 'connected') return;
     if (!this.pendingFormat && !this.pendingEncodings) return;
+    if (this.fenceSupported) {
+      this.applyWithFence();
+      return;
+    }
+    if (this.inUpdate) return;
     if (this.requestPending) {
       // On a still screen the pending incremental request may go unanswered for ever; a
       // non-incremental request for one pixel makes the server answer now, after which the
@@ -779,6 +908,181 @@ export class RfbSession {
     this.needFullUpdate = false;
   }
 
+  /**
+   * A format change synchronised with Fence (rfbproto "Fence", SyncNext; as TigerVNC does):
+   * Fence(Request | SyncNext, the format) then SetPixelFormat. The server answers the fence
+   * right after it applied SetPixelFormat, so every update before the answer is in the old
+   * format and every one after it in the new: the decoder switches when the answer arrives.
+   */
+  private applyWithFence(): void {
+    if (this.pendingFormat) {
+      const format = this.pendingFormat;
+      const payload = new Uint8Array(PIXEL_FORMAT_LENGTH);
+      writePixelFormat(format, payload, 0);
+      this.fencedFormats.push(new PixelConverter(format));
+      this.send(msg.fence(msg.FenceFlag.Request | msg.FenceFlag.SyncNext, payload));
+      this.send(msg.setPixelFormat(format));
+      this.pendingFormat = undefined;
+    }
+    this.sendEncodings();
+    this.pendingEncodings = false;
+    // The picture must be sent again in the new format or encodings.
+    this.requestUpdate(false);
+    this.needFullUpdate = false;
+  }
+
+  /** Fence (rfbproto "ServerFence"): u8 type, 3 padding, u32 flags, u8 length, payload. */
+  private readFence(): Step {
+    const q = this.queue;
+    if (!q.has(9)) return 'more';
+    const flags = q.peekU32(4);
+    const length = q.peekU8(8);
+    if (length > msg.MAX_FENCE_PAYLOAD) {
+      throw protocolError(
+        `the server sent a Fence with a ${length}-byte payload; the protocol allows at most ${msg.MAX_FENCE_PAYLOAD}`,
+      );
+    }
+    if (!q.has(9 + length)) return 'more';
+    q.consume(9);
+    const payload = q.bytes(length).slice();
+    if (flags & msg.FenceFlag.Request) {
+      // Messages are handled one at a time, in order: every synchronisation asked is honoured.
+      this.send(msg.fence(flags & msg.SUPPORTED_FENCE_FLAGS, payload));
+      if (!this.fenceSupported) {
+        this.fenceSupported = true;
+        this.emitStreamMode();
+        this.startContinuous();
+        // A change waiting for an idle moment can now go at once, synchronised.
+        this.applyPendingIfIdle();
+      }
+      return 'again';
+    }
+    // The answer to one of our fences: each carries the pixel format sent after it.
+    const next = this.fencedFormats[0];
+    const expected = new Uint8Array(PIXEL_FORMAT_LENGTH);
+    if (next) writePixelFormat(next.format, expected, 0);
+    if (!next || length !== PIXEL_FORMAT_LENGTH || !expected.every((b, i) => b === payload[i])) {
+      throw protocolError('the server answered a fence this viewer did not send (or answered out of order)');
+    }
+    this.fencedFormats.shift();
+    this.switchFormat(next);
+    return 'again';
+  }
+
+  /** EndOfContinuousUpdates (rfbproto, server message 150). */
+  private endOfContinuousUpdates(): void {
+    if (!this.continuousSupported) {
+      // The first one announces support (sent after SetEncodings asked for -313).
+      this.continuousSupported = true;
+      this.emitStreamMode();
+      this.startContinuous();
+      return;
+    }
+    if (this.continuousStopsInFlight > 0) {
+      this.continuousStopsInFlight--;
+      return;
+    }
+    if (this.continuous === 'on') {
+      // The server stopped them by itself: back to requests, and no second try.
+      this.continuous = 'off';
+      this.continuousSupported = false;
+      this.emitStreamMode();
+      this.requestPending = false;
+      if (this.autoRequest && !this.inUpdate) this.requestNextUpdate();
+    }
+  }
+
+  /** Continuous updates need Fence too (TigerVNC's rule: the server measures the link with fences). */
+  private startContinuous(): void {
+    if (!this.fenceSupported || !this.continuousSupported || this.continuous !== 'off') return;
+    this.continuous = 'paused';
+    if (this.requestPending || this.autoRequest) this.resumeContinuous();
+    else this.emitStreamMode();
+  }
+
+  private resumeContinuous(): void {
+    this.send(msg.enableContinuousUpdates(true, 0, 0, this.width, this.height));
+    this.continuous = 'on';
+    this.requestPending = true;
+    this.emitStreamMode();
+  }
+
+  private pauseContinuous(): void {
+    this.send(msg.enableContinuousUpdates(false, 0, 0, this.width, this.height));
+    this.continuous = 'paused';
+    this.continuousStopsInFlight++;
+    this.emitStreamMode();
+  }
+
+  private emitStreamMode(): void {
+    this.events.onStreamMode?.(this.streamMode);
+  }
+
+  /** Decodes what follows in `converter`'s format. */
+  private switchFormat(converter: PixelConverter): void {
+    this.converter = converter;
+    this.ctx!.pixels = converter;
+    this.info!.format = converter.format;
+  }
+
+  /** ExtendedDesktopSize (rfbproto): x is the reason, y the status; the screens follow. */
+  private readExtendedDesktopSize(rect: Rect): boolean {
+    const screens = readScreens(this.queue);
+    if (!screens) return false;
+    this.extendedDesktopSize = true;
+    const ownRequest = rect.x === 1;
+    const refused = ownRequest && rect.y !== 0;
+    // A refused client request changes nothing: its size and screens are undefined.
+    if (!refused) {
+      this.resize(rect.width, rect.height);
+      this.screens = screens;
+      this.events.onScreenLayout?.(screens);
+    }
+    if (ownRequest) {
+      const asked = this.desktopSizeRequests.shift() ?? { width: rect.width, height: rect.height };
+      this.events.onDesktopSizeResult?.({
+        status: rect.y,
+        ok: rect.y === 0,
+        width: asked.width,
+        height: asked.height,
+        message: desktopSizeMessage(rect.y, asked.width, asked.height),
+      });
+    }
+    return true;
+  }
+
+  /**
+   * VMware display-mode change ("WMVi", 0x574d5669): the rect's size is the new framebuffer
+   * size and a PIXEL_FORMAT follows, the format of every pixel after it. QEMU sends it on a
+   * display switch and then uses its own default format, so the viewer's own format is sent
+   * again afterwards (at the end of the update, by the usual safe path).
+   */
+  private readDisplayModeChange(rect: Rect): boolean {
+    const q = this.queue;
+    if (!q.has(PIXEL_FORMAT_LENGTH)) return false;
+    const format = readPixelFormat(q.buf, q.pos);
+    this.checkSize(rect.width, rect.height);
+    let converter: PixelConverter;
+    try {
+      converter = new PixelConverter(format);
+    } catch (error) {
+      if (error instanceof RfbError) {
+        throw protocolError(
+          `the server switched to pixel format ${describePixelFormat(format)}: ${error.message}`,
+        );
+      }
+      throw error;
+    }
+    q.consume(PIXEL_FORMAT_LENGTH);
+    this.resize(rect.width, rect.height);
+    this.switchFormat(converter);
+    this.updateUnasked = true;
+    if (this.colourLevel !== 'native' && !samePixelFormat(format, LEVEL_FORMATS[this.colourLevel])) {
+      this.pendingFormat = LEVEL_FORMATS[this.colourLevel];
+    }
+    return true;
+  }
+
   private sendEncodings(): void {
     this.send(
       msg.setEncodings([...this.encodings, ...VIEWER_PSEUDO_ENCODINGS, ...EXTENSION_PSEUDO_ENCODINGS]),
@@ -795,6 +1099,8 @@ export class RfbSession {
     this.info!.width = width;
     this.info!.height = height;
     this.out.push({ kind: 'resize', width, height });
+    // Continuous updates cover the whole screen, so the area follows its size (as TigerVNC does).
+    if (this.continuous === 'on') this.send(msg.enableContinuousUpdates(true, 0, 0, width, height));
   }
 
   private checkSize(width: number, height: number): void {

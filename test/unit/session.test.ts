@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Encoding } from '../../main/rfb/constants.ts';
+import { Encoding, VIEWER_PSEUDO_ENCODINGS } from '../../main/rfb/constants.ts';
+import { EXTENSION_PSEUDO_ENCODINGS } from '../../main/rfb/extensions/index.ts';
 import { LEVEL_FORMATS } from '../../main/rfb/pixel-format.ts';
 import { vncAuthKey, vncAuthResponse } from '../../main/rfb/security/vnc-auth.ts';
 import { packRgba } from '../../shared/draw-ops.ts';
@@ -166,7 +167,9 @@ describe('initialisation', () => {
     // full level: 32 bpp, depth 24, little-endian, true colour, 255/255/255, shifts 0/8/16
     pf.set([32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 0, 8, 16, 0, 0, 0]);
     expected.raw(pf);
-    expected.u8(2, 0).u16(8).s32(16).s32(0).s32(-223).s32(-308).s32(-224).s32(-239).s32(-307).s32(-258);
+    const encodings = [16, 0, ...VIEWER_PSEUDO_ENCODINGS, ...EXTENSION_PSEUDO_ENCODINGS];
+    expected.u8(2, 0).u16(encodings.length);
+    for (const e of encodings) expected.s32(e);
     expected.u8(3, 0).u16(0).u16(0).u16(300).u16(200);
     expect(sent).toEqual(Array.from(expected.build()));
     expect(s.session.info?.name).toBe('my desktop');

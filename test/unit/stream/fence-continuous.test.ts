@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { Encoding } from '../../../main/rfb/constants.ts';
+import { LEVEL_FORMATS } from '../../../main/rfb/pixel-format.ts';
+import { Bytes } from '../../support/decode-harness.ts';
+import { rectHeader, updateHeader } from '../../support/scripted-server.ts';
+import { everySplit, formatBytes, REQUEST, StreamHarness, SYNC_NEXT, serverFence } from './harness.ts';
+
+const END_OF_CU = Uint8Array.of(150);
+const enableCu = (on: boolean, w: number, h: number) =>
+  Array.from(
+    new Bytes()
+      .u8(150, on ? 1 : 0)
+      .u16(0)
+      .u16(0)
+      .u16(w)
+      .u16(h)
+      .build(),
+  );
+const fbur = (incremental: boolean, w: number, h: number) =>
+  Array.from(
+    new Bytes()
+      .u8(3, incremental ? 1 : 0)
+      .u16(0)
+      .u16(0)
+      .u16(w)
+      .u16(h)
+      .build(),
+  );
+
+/** A 1×1 Raw rect at x, y holding `pixel` bytes (already in the session's format). */
+function rawUpdate(x: number, y: number, pixel: number[]): Bytes {
+  return rectHeader(updateHeader(1), x, y, 1, 1, Encoding.Raw).raw(pixel);
+}
+
+/** The RGBA bytes the framebuffer holds at x, y. */
+function pixelAt(h: StreamHarness, x: number, y: number): number[] {
+  const o = (y * h.fb.width + x) * 4;
+  return Array.from(h.fb.data.subarray(o, o + 4));
+}
+
+describe('Fence (rfbproto "Fence")', () => {
+  it('answers a fence request with the same payload and the flags it honours, split anywhere', () => {
+    const request = serverFence(REQUEST | 0x100 | SYNC_NEXT | 2 | 1, [0xab]).build();
+    everySplit(request, (feed) => {
+      const h = new StreamHarness().connect();
+      feed(h);
+      expect(h.error).toBeUndefined();
+      expect(h.takeMessages()[0]).toEqual(Array.from(serverFence(SYNC_NEXT | 2 | 1, [0xab]).build()));
+      expect(h.session.streamMode.fence).toBe(true);
+      expect(h.modes.at(-1)?.fence).toBe(true);
+    });
+  });
+
+  it('a fence payload over 64 bytes (here 255, the most a length byte holds) is a clear protocol error', () => {
+    const h = new StreamHarness().connect();
+    h.send(serverFence(REQUEST, new Array(255).fill(7)));
+    expect(h.error?.kind).toBe('protocol');
+    expect(h.error?.message).toMatch(/Fence with a 255-byte payload.*at most 64/);
+    expect(h.closed).toBe(true);
+  });
+
+  it('an answer to a fence the viewer never sent is a protocol error, not a crash', () => {
+    const h = new StreamHarness().connect();
+    h.send(serverFence(SYNC_NEXT, [1, 2, 3]));
+    expect(h.error?.message).toMatch(/did not send/);
+  });
+
+  it('a colour-level change goes out at once behind a SyncNext fence; the decoder switches at its answer', () => {
+    const h = new StreamHarness().connect(4, 4);
+    h.send(serverFence(REQUEST, [0]));
+    h.takeSent();
+    expect(h.session.requestOutstanding).toBe(true);
+    h.session.setColourLevel('rgb565');
+    const sent = h.takeMessages();
+    const pf = formatBytes(LEVEL_FORMATS.rgb565);
+    expect(sent[0]).toEqual(Array.from(serverFence(REQUEST | SYNC_NEXT, pf).build()));
+    expect(sent[1]).toEqual([0, 0, 0, 0, ...pf]);
+    expect(sent[2][0]).toBe(2); // SetEncodings
+    expect(sent.at(-1)).toEqual(fbur(false, 4, 4));
+    // An update still in the old (full, R G B X) format, then the answer, then one in RGB565.
+    h.send(rawUpdate(0, 0, [0x10, 0x20, 0x30, 0]));
+    expect(pixelAt(h, 0, 0)).toEqual([0x10, 0x20, 0x30, 255]);
+    h.send(serverFence(SYNC_NEXT, pf));
+    expect(h.session.info?.format).toEqual(LEVEL_FORMATS.rgb565);
+    // 0xf800 little-endian: pure red.
+    h.send(rawUpdate(1, 0, [0x00, 0xf8]));
+    expect(h.error).toBeUndefined();
+    expect(pixelAt(h, 1, 0)).toEqual([255, 0, 0, 255]);
+  });
+
+  it('several changes in flight are applied in the order of their answers', () => {
+    const h = new StreamHarness().connect(4, 4);
+    h.send(serverFence(REQUEST, []));
+    h.session.setColourLevel('rgb332');
+    h.session.setColourLevel('full');
+    h.send(serverFence(SYNC_NEXT, formatBytes(LEVEL_FORMATS.rgb332)));
+    expect(h.session.info?.format).toEqual(LEVEL_FORMATS.rgb332);
+    h.send(rawUpdate(0, 0, [0xe0]));
+    expect(pixelAt(h, 0, 0)).toEqual([255, 0, 0, 255]);
+    h.send(serverFence(SYNC_NEXT, formatBytes(LEVEL_FORMATS.full)));
+    h.send(rawUpdate(0, 0, [1, 2, 3, 0]));
+    expect(pixelAt(h, 0, 0)).toEqual([1, 2, 3, 255]);
+    expect(h.error).toBeUndefined();
+  });
+});
+
+describe('ContinuousUpdates (rfbproto "EnableContinuousUpdates", "EndOfContinuousUpdates")', () => {
+  function withContinuous(autoRequest = true): StreamHarness {
+    const h = new StreamHarness({ autoRequest }).connect(64, 48);
+    h.send(serverFence(REQUEST, [0])).send(END_OF_CU);
+    return h;
+  }
+
+  it('turns on for the whole screen once the server has both Fence and EndOfContinuousUpdates', () => {
+    const h = new StreamHarness().connect(64, 48);
+    h.send(END_OF_CU);
+    expect(h.takeMessages()).toEqual([]);
+    expect(h.session.streamMode).toEqual({ fence: false, continuousSupported: true, continuous: false });
+    h.send(serverFence(REQUEST, [0]));
+    expect(h.takeMessages()).toContainEqual(enableCu(true, 64, 48));
+    expect(h.session.streamMode).toEqual({ fence: true, continuousSupported: true, continuous: true });
+    expect(h.modes.at(-1)?.continuous).toBe(true);
+  });
+
+  it('asks for nothing more after each update: the server keeps sending', () => {
+    const h = withContinuous();
+    h.takeSent();
+    for (let i = 0; i < 3; i++) h.send(rawUpdate(i, 0, [9, 9, 9, 0]));
+    expect(h.updates).toBe(3);
+    expect(h.takeMessages()).toEqual([]);
+    expect(pixelAt(h, 2, 0)).toEqual([9, 9, 9, 255]);
+  });
+
+  it('flow control: with no credit asked for after an update it pauses, and resumes when asked', () => {
+    const h = withContinuous(false);
+    // The host asked for the first picture, so continuous updates start at once.
+    expect(h.takeMessages()).toContainEqual(enableCu(true, 64, 48));
+    h.send(rawUpdate(0, 0, [1, 1, 1, 0]));
+    expect(h.takeMessages()).toEqual([enableCu(false, 64, 48)]);
+    expect(h.session.streamMode.continuous).toBe(false);
+    expect(h.session.requestOutstanding).toBe(false);
+    // The server's EndOfContinuousUpdates for our pause does not end continuous mode.
+    h.send(END_OF_CU);
+    h.session.requestNextUpdate();
+    expect(h.takeMessages()).toEqual([enableCu(true, 64, 48)]);
+    expect(h.session.requestOutstanding).toBe(true);
+    expect(h.session.streamMode.continuous).toBe(true);
+  });
+
+  it('a host that asks within onUpdateEnd keeps the flow running without any message', () => {
+    const h = new StreamHarness({ autoRequest: false }, (x) => x.session.requestNextUpdate()).connect(64, 48);
+    h.send(serverFence(REQUEST, [0])).send(END_OF_CU);
+    h.takeSent();
+    for (let i = 0; i < 4; i++) h.send(rawUpdate(i, 1, [5, 5, 5, 0]));
+    expect(h.takeMessages()).toEqual([]);
+  });
+
+  it('an EndOfContinuousUpdates the viewer did not cause falls back to update requests', () => {
+    const h = withContinuous();
+    h.takeSent();
+    h.send(END_OF_CU);
+    expect(h.session.streamMode.continuous).toBe(false);
+    expect(h.takeMessages()).toEqual([fbur(true, 64, 48)]);
+    h.send(rawUpdate(0, 0, [1, 2, 3, 0]));
+    expect(h.takeMessages()).toEqual([fbur(true, 64, 48)]);
+  });
+
+  it('a desktop resize moves the continuous area to the new size', () => {
+    const h = withContinuous();
+    h.takeSent();
+    h.send(rectHeader(updateHeader(1), 0, 0, 100, 80, Encoding.DesktopSize));
+    expect(h.takeMessages()).toContainEqual(enableCu(true, 100, 80));
+  });
+
+  it('a format change with continuous updates on goes through the fence, no 1×1 nudge', () => {
+    const h = withContinuous();
+    h.takeSent();
+    h.session.setColourLevel('rgb222');
+    const sent = h.takeMessages();
+    expect(sent[0][0]).toBe(248);
+    expect(sent.some((m) => m[0] === 3 && m[6] === 0 && m[7] === 1)).toBe(false);
+    expect(sent.at(-1)).toEqual(fbur(false, 64, 48));
+  });
+});
