@@ -1,27 +1,280 @@
-import type { RecentConnection } from '../../shared/ipc.ts';
+import * as v from 'valibot';
+import type { ControlName, ControlParams, ControlResult, DiscoveredServer } from '../../shared/ipc.ts';
+import { BookmarkSchema, GlobalSettingsSchema } from '../../shared/settings.ts';
+import type { VncProbe } from '../discovery/probe.ts';
+import { scanHost } from '../discovery/scan.ts';
+import {
+  exportBookmarksJson,
+  exportVncFile,
+  importBookmarksJson,
+  importVncFile,
+  resolveLink,
+} from './bookmark-files.ts';
+import type { LaunchRegistry } from './launches.ts';
+import {
+  BROWSER_MODE_CIPHER_REASON,
+  type PasswordCipher,
+  PasswordVault,
+  unavailableCipher,
+} from './password-vault.ts';
 import { RecentStore } from './recent-store.ts';
+import { SettingsStore } from './settings-store.ts';
+
+/** The default ports `scan:host` probes, as `porthole scan`: displays 0–99. */
+export const DEFAULT_SCAN_PORTS = { first: 5900, last: 5999 } as const;
+export const MAX_SCAN_PORTS = 1000;
+
+const MAX_TARGET = 2048;
+const MAX_FILE_TEXT = 16 << 20;
+const MAX_PASSWORD = 1024;
+
+/** The settings store over a data directory, its passwords encrypted with `cipher`. */
+export function openSettingsStore(dataDir: string, cipher: PasswordCipher): SettingsStore {
+  return new SettingsStore(dataDir, new PasswordVault(dataDir, cipher));
+}
+
+export interface ControlServiceOptions {
+  /** The settings store; by default one over `dataDir` that cannot store passwords (browser mode). */
+  settings?: SettingsStore;
+  /** How ports are probed (tests). */
+  scan?: (host: string, options: { from: number; to: number }) => Promise<VncProbe[]>;
+  /** Connections to open at start (`porthole connect`, a .vnc file given to the app). */
+  launches?: LaunchRegistry;
+}
+
+/** The requests answered here; the rest (clipboard, dialogs, full screen) belong to each front end. */
+type ServiceName = Exclude<
+  ControlName,
+  'clipboard:read' | 'clipboard:write' | 'screenshot:save' | 'window:fullscreen'
+>;
+type ServiceHandlers = { [N in ServiceName]: (params: ControlParams<N>) => Promise<ControlResult<N>> };
 
 /**
  * The control requests both front ends (Electron IPC, browser mode) answer the same way.
  * Platform-specific ones (clipboard, save dialogs, full screen) live with each front end.
+ * Every handler checks its parameters itself (`validateServiceParams`): browser mode hands
+ * them over as they came off the WebSocket.
  */
-export function createControlService(dataDir: string) {
+export function createControlService(dataDir: string, options: ControlServiceOptions = {}) {
   const recent = new RecentStore(dataDir);
-  return {
-    'recent:list': (_params: Record<string, never>): Promise<RecentConnection[]> => recent.list(),
-    'recent:add': (params: { target: string }): Promise<RecentConnection[]> =>
-      recent.add(requireTarget(params)),
-    'recent:remove': (params: { target: string }): Promise<RecentConnection[]> =>
-      recent.remove(requireTarget(params)),
+  const settings =
+    options.settings ?? openSettingsStore(dataDir, unavailableCipher(BROWSER_MODE_CIPHER_REASON));
+  const scan = options.scan ?? scanHost;
+  const handlers: ServiceHandlers = {
+    'recent:list': () => recent.list(),
+    'recent:add': ({ target }) => recent.add(target),
+    'recent:remove': ({ target }) => recent.remove(target),
+    'settings:load': () => settings.snapshot(),
+    'settings:update': ({ settings: patch }) => settings.updateSettings(patch),
+    'bookmarks:save': async ({ id, fields, password }) =>
+      (await settings.saveBookmark(id, fields, password)).bookmark,
+    'bookmarks:duplicate': ({ id }) => settings.duplicateBookmark(id),
+    'bookmarks:delete': ({ id }) => settings.deleteBookmark(id),
+    'bookmarks:undo-delete': ({ id }) => settings.undoDelete(id),
+    'bookmarks:connected': ({ id }) => settings.markConnected(id),
+    'launch:take': async () => options.launches?.take() ?? [],
+    'bookmarks:import-vnc': async ({ fileName, text }) => {
+      const imported = importVncFile(fileName, text);
+      const saved = await settings.saveBookmark(
+        undefined,
+        imported.fields,
+        imported.password === undefined ? { action: 'keep' } : { action: 'set', password: imported.password },
+      );
+      return { bookmark: saved.bookmark, warnings: [...imported.warnings, ...saved.warnings] };
+    },
+    'bookmarks:export-vnc': async ({ id }) => exportVncFile(await settings.bookmark(id)),
+    'bookmarks:export-json': async () => exportBookmarksJson(await settings.bookmarks()),
+    'bookmarks:import-json': async ({ text }) => settings.addBookmarks(importBookmarksJson(text)),
+    'link:resolve': async ({ url }) => resolveLink(url, await settings.bookmarks()),
+    'scan:host': async ({ host, firstPort, lastPort }) =>
+      (
+        await scan(host, {
+          from: firstPort ?? DEFAULT_SCAN_PORTS.first,
+          to: lastPort ?? DEFAULT_SCAN_PORTS.last,
+        })
+      ).map(discoveredServer),
   };
+  const service = {} as { [N in ServiceName]: (params: unknown) => Promise<ControlResult<N>> };
+  for (const name of Object.keys(handlers) as ServiceName[]) {
+    const handler = handlers[name] as (params: unknown) => Promise<unknown>;
+    const validate = validateServiceParams[name];
+    (service as Record<string, (params: unknown) => Promise<unknown>>)[name] = async (params) =>
+      handler(validate(params));
+  }
+  return service;
 }
 
 export type ControlService = ReturnType<typeof createControlService>;
 
-function requireTarget(params: { target: string }): string {
-  const target = params?.target;
-  if (typeof target !== 'string' || target.length === 0 || target.length > 1024) {
-    throw new Error('a connection needs a target address of at most 1024 characters');
-  }
-  return target;
+/** A probe as the viewer shows it, with a note where the server could not be read further. */
+export function discoveredServer(probe: VncProbe): DiscoveredServer {
+  const server: DiscoveredServer = {
+    host: probe.host,
+    port: probe.port,
+    version: probe.version,
+    securityTypes: [...probe.securityTypes],
+  };
+  if (probe.name !== undefined) server.name = probe.name;
+  if (probe.width !== undefined) server.width = probe.width;
+  if (probe.height !== undefined) server.height = probe.height;
+  if (probe.securityTypes.length === 0) server.note = 'the server refused the connection or did not answer';
+  else if (probe.name === undefined)
+    server.note = 'the server wants a password (or another kind of security)';
+  return server;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Parameter checks. Each throws an Error naming the request and the field that is wrong.
+
+type Validators = { [N in ServiceName]: (params: unknown) => ControlParams<N> };
+
+function fail(what: string): never {
+  throw new Error(`invalid parameters: ${what}`);
+}
+
+function record(p: unknown, what = 'params'): Record<string, unknown> {
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) fail(`${what} must be an object`);
+  return p as Record<string, unknown>;
+}
+
+/** Only these keys may appear. */
+function onlyKeys(p: Record<string, unknown>, keys: readonly string[], what = 'params'): void {
+  for (const key of Object.keys(p)) if (!keys.includes(key)) fail(`${what} has an unknown field "${key}"`);
+}
+
+function empty(p: unknown): Record<string, never> {
+  if (p !== undefined) onlyKeys(record(p), []);
+  return {};
+}
+
+function text(p: Record<string, unknown>, key: string, max: number, allowEmpty = false): string {
+  const value = p[key];
+  if (typeof value !== 'string') fail(`"${key}" must be a string`);
+  if (!allowEmpty && value === '') fail(`"${key}" must not be empty`);
+  if (value.length > max) fail(`"${key}" is longer than ${max} characters`);
+  return value;
+}
+
+function bookmarkId(p: unknown): { id: string } {
+  const params = record(p);
+  onlyKeys(params, ['id']);
+  return { id: text(params, 'id', 64) };
+}
+
+function port(p: Record<string, unknown>, key: string): number | undefined {
+  const value = p[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
+    fail(`"${key}" must be a port number from 1 to 65535`);
+  }
+  return value;
+}
+
+/**
+ * Rejects keys the schema does not know, at every level of nested objects (valibot's
+ * `v.object` would drop them silently, and a typo would then be lost without a word).
+ */
+function rejectUnknownKeys(value: unknown, schema: v.GenericSchema, path: string): void {
+  let inner = schema as v.GenericSchema & {
+    wrapped?: v.GenericSchema;
+    entries?: Record<string, v.GenericSchema>;
+  };
+  while (inner.wrapped) inner = inner.wrapped as typeof inner;
+  if (!inner.entries || typeof value !== 'object' || value === null || Array.isArray(value)) return;
+  for (const [key, child] of Object.entries(value)) {
+    const entry = inner.entries[key];
+    if (!entry) fail(`${path} has an unknown field "${key}"`);
+    rejectUnknownKeys(child, entry, `${path}.${key}`);
+  }
+}
+
+const BookmarkFieldsSchema = v.omit(BookmarkSchema, ['id', 'hasPassword', 'createdAt', 'lastConnected']);
+/** Any global setting may be left out of an update. */
+const GlobalSettingsPatchSchema = v.partial(GlobalSettingsSchema);
+
+function checked<T extends v.GenericSchema>(schema: T, value: unknown, what: string): v.InferOutput<T> {
+  rejectUnknownKeys(value, schema, what);
+  const result = v.safeParse(schema, value);
+  if (!result.success) {
+    const issue = result.issues[0];
+    const path = v.getDotPath(issue);
+    fail(`${path ? `${what}.${path}` : what}: ${issue.message}`);
+  }
+  return result.output;
+}
+
+function passwordChange(p: unknown): ControlParams<'bookmarks:save'>['password'] {
+  const change = record(p, 'password');
+  if (change.action === 'keep' || change.action === 'clear') {
+    onlyKeys(change, ['action'], 'password');
+    return { action: change.action };
+  }
+  if (change.action === 'set') {
+    onlyKeys(change, ['action', 'password'], 'password');
+    return { action: 'set', password: text(change, 'password', MAX_PASSWORD) };
+  }
+  return fail('password.action must be "keep", "clear" or "set"');
+}
+
+/** Checks the shape of each request's parameters; throws a clear Error on anything else. */
+export const validateServiceParams: Validators = {
+  'recent:list': empty,
+  'recent:add': (p) => ({ target: text(record(p), 'target', MAX_TARGET) }),
+  'recent:remove': (p) => ({ target: text(record(p), 'target', MAX_TARGET) }),
+  'settings:load': empty,
+  'launch:take': empty,
+  'settings:update': (p) => {
+    const params = record(p);
+    onlyKeys(params, ['settings']);
+    record(params.settings, 'settings');
+    // The patch is checked as given (no defaults filled in, so nested groups merge).
+    rejectUnknownKeys(params.settings, GlobalSettingsSchema, 'settings');
+    checked(GlobalSettingsPatchSchema, params.settings, 'settings');
+    return { settings: params.settings as ControlParams<'settings:update'>['settings'] };
+  },
+  'bookmarks:save': (p) => {
+    const params = record(p);
+    onlyKeys(params, ['id', 'fields', 'password']);
+    const fields = checked(BookmarkFieldsSchema, record(params.fields, 'fields'), 'fields');
+    const password = passwordChange(params.password);
+    return params.id === undefined ? { fields, password } : { id: text(params, 'id', 64), fields, password };
+  },
+  'bookmarks:duplicate': bookmarkId,
+  'bookmarks:delete': bookmarkId,
+  'bookmarks:undo-delete': bookmarkId,
+  'bookmarks:connected': bookmarkId,
+  'bookmarks:import-vnc': (p) => {
+    const params = record(p);
+    onlyKeys(params, ['fileName', 'text']);
+    return { fileName: text(params, 'fileName', 255), text: text(params, 'text', MAX_FILE_TEXT, true) };
+  },
+  'bookmarks:export-vnc': bookmarkId,
+  'bookmarks:export-json': empty,
+  'bookmarks:import-json': (p) => {
+    const params = record(p);
+    onlyKeys(params, ['text']);
+    return { text: text(params, 'text', MAX_FILE_TEXT, true) };
+  },
+  'link:resolve': (p) => {
+    const params = record(p);
+    onlyKeys(params, ['url']);
+    return { url: text(params, 'url', MAX_TARGET) };
+  },
+  'scan:host': (p) => {
+    const params = record(p);
+    onlyKeys(params, ['host', 'firstPort', 'lastPort']);
+    const host = text(params, 'host', 255).trim();
+    if (host === '' || /[\s/]/.test(host)) fail('"host" must be a host name or an IP address');
+    const first = port(params, 'firstPort');
+    const firstPort = first ?? DEFAULT_SCAN_PORTS.first;
+    // Only a first port: the hundred from it, as the default range.
+    const lastPort =
+      port(params, 'lastPort') ??
+      (first === undefined ? DEFAULT_SCAN_PORTS.last : Math.min(first + 99, 65535));
+    if (lastPort < firstPort) fail(`"lastPort" (${lastPort}) is below "firstPort" (${firstPort})`);
+    const count = lastPort - firstPort + 1;
+    if (count > MAX_SCAN_PORTS)
+      fail(`a scan covers at most ${MAX_SCAN_PORTS} ports; ${firstPort}–${lastPort} is ${count}`);
+    return { host, firstPort, lastPort };
+  },
+};

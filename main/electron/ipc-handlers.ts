@@ -7,16 +7,18 @@ import {
   type ControlParams,
   type ControlResult,
   controlChannel,
-  type RecentConnection,
 } from '../../shared/ipc.ts';
+import { validateServiceParams } from '../app/control-service.ts';
 import { isAppUrl } from './app-url.ts';
 
-/** What the recent-connections store offers (main/app/control-service.ts). */
-export interface RecentService {
-  'recent:list'(params: Record<string, never>): Promise<RecentConnection[]>;
-  'recent:add'(params: { target: string }): Promise<RecentConnection[]>;
-  'recent:remove'(params: { target: string }): Promise<RecentConnection[]>;
-}
+/** The requests only Electron answers; the rest come from main/app/control-service.ts. */
+type PlatformName = 'clipboard:read' | 'clipboard:write' | 'screenshot:save' | 'window:fullscreen';
+type ServiceName = Exclude<ControlName, PlatformName>;
+
+/** What the shared control service offers (main/app/control-service.ts). */
+export type SharedService = {
+  [N in ServiceName]: (params: ControlParams<N>) => Promise<ControlResult<N>>;
+};
 
 /** Only the main frame of an app page may call the main side. */
 export function isTrustedSender(
@@ -39,7 +41,6 @@ export function assertTrustedEvent(event: IpcMainInvokeEvent, devUrl: string | u
   }
 }
 
-const MAX_TARGET = 2048;
 const MAX_TEXT = 16 * 1024 * 1024;
 const MAX_PNG = 512 * 1024 * 1024;
 
@@ -47,9 +48,7 @@ type Validators = { [N in ControlName]: (params: unknown) => ControlParams<N> };
 
 /** Checks the shape of each request's parameters; throws on anything else. */
 export const validateParams: Validators = {
-  'recent:list': (p) => empty(p),
-  'recent:add': (p) => ({ target: stringField(p, 'target', MAX_TARGET) }),
-  'recent:remove': (p) => ({ target: stringField(p, 'target', MAX_TARGET) }),
+  ...validateServiceParams,
   'clipboard:read': (p) => empty(p),
   'clipboard:write': (p) => ({ text: stringField(p, 'text', MAX_TEXT, true) }),
   'screenshot:save': (p) => {
@@ -97,11 +96,14 @@ type Handlers = {
   [N in ControlName]: (params: ControlParams<N>, event: IpcMainInvokeEvent) => Promise<ControlResult<N>>;
 };
 
-function createHandlers(recent: RecentService): Handlers {
+function createHandlers(service: SharedService): Handlers {
+  const shared = {} as { [N in ServiceName]: (params: ControlParams<N>) => Promise<ControlResult<N>> };
+  for (const name of Object.keys(validateServiceParams) as ServiceName[]) {
+    (shared as Record<string, unknown>)[name] = (params: never) =>
+      (service[name] as (p: unknown) => Promise<unknown>)(params);
+  }
   return {
-    'recent:list': (p) => recent['recent:list'](p),
-    'recent:add': (p) => recent['recent:add'](p),
-    'recent:remove': (p) => recent['recent:remove'](p),
+    ...shared,
     'clipboard:read': async () => clipboard.readText(),
     'clipboard:write': async ({ text }) => {
       clipboard.writeText(text);
@@ -128,8 +130,8 @@ function createHandlers(recent: RecentService): Handlers {
 }
 
 /** Registers one `ipcMain.handle` per control request; each checks the sender, then the params. */
-export function registerControlHandlers(recent: RecentService, devUrl: string | undefined): void {
-  const handlers = createHandlers(recent);
+export function registerControlHandlers(service: SharedService, devUrl: string | undefined): void {
+  const handlers = createHandlers(service);
   for (const name of CONTROL_NAMES) {
     ipcMain.handle(controlChannel(name), (event, params: unknown) => {
       assertTrustedEvent(event, devUrl);

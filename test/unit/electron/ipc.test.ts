@@ -27,6 +27,8 @@ vi.mock('electron', () => ({
   app: { getPath: (name: string) => (name === 'pictures' ? picturesDir : '/nonexistent') },
 }));
 
+import type { SharedService } from '../../../main/electron/ipc-handlers.ts';
+
 const { isTrustedSender, registerControlHandlers, screenshotFileName, validateParams } = await import(
   '../../../main/electron/ipc-handlers.ts'
 );
@@ -57,7 +59,8 @@ async function call(
   return await handler(event, params);
 }
 
-beforeAll(() => registerControlHandlers(recent, undefined));
+// Only recent:* is exercised here; the whole service is tested in test/unit/settings/control-service.test.ts.
+beforeAll(() => registerControlHandlers(recent as unknown as SharedService, undefined));
 beforeEach(() => vi.clearAllMocks());
 afterAll(() => rmSync(picturesDir, { recursive: true, force: true }));
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   BROWSER_MODE_CIPHER_REASON,
+  type PasswordCipher,
   PasswordVault,
   unavailableCipher,
 } from '../../../main/app/password-vault.ts';
@@ -38,7 +39,7 @@ const fields: BookmarkFields = {
   safeModeReconnect: true,
 };
 
-function store(cipher = aesTestCipher()): SettingsStore {
+function store(cipher: PasswordCipher = aesTestCipher()): SettingsStore {
   return new SettingsStore(dir, new PasswordVault(dir, cipher));
 }
 
