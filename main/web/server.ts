@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { FromSession } from '../../shared/session-protocol.ts';
 import { type ControlService, createControlService } from '../app/control-service.ts';
+import { type LaunchRegistry, withLaunchPasswords } from '../app/launches.ts';
 import { CONTENT_SECURITY_POLICY, CONTENT_TYPES } from '../app/renderer-files.ts';
 import { runSessionHost, type SessionChannel } from '../session/session-host.ts';
 import { resolveStaticFile } from './static-files.ts';
@@ -18,6 +19,8 @@ export interface WebServerOptions {
   rendererDir: string;
   /** Where recent connections and settings are kept. */
   dataDir: string;
+  /** Connections to open at start (`porthole connect`), taken by the viewer with `launch:take`. */
+  launches?: LaunchRegistry;
 }
 
 export interface WebServer {
@@ -39,7 +42,8 @@ const MAX_MESSAGE_BYTES = 17 << 20;
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const token = randomBytes(24).toString('base64url');
   const prefix = `/${token}/`;
-  const control = createControlService(options.dataDir);
+  const launches = options.launches;
+  const control = createControlService(options.dataDir, { launches });
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   let port = 0;
 
@@ -98,7 +102,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     sockets.handleUpgrade(request, socket, head, (ws) => {
       if (kind === 'ws/control') serveControl(ws, control);
-      else runSessionHost(webSocketChannel(ws));
+      else {
+        const channel = webSocketChannel(ws);
+        runSessionHost(launches ? withLaunchPasswords(channel, launches) : channel);
+      }
     });
   });
 
