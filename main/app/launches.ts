@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { LaunchRequest } from '../../shared/ipc.ts';
 import type { BookmarkFields } from '../../shared/settings.ts';
 import { parseTarget } from '../../shared/target.ts';
 import type { SessionChannel } from '../session/session-host.ts';
+import { importVncFile } from './bookmark-files.ts';
+import { MAX_VNC_FILE_BYTES, type VncFileContents } from './vnc-file.ts';
 
 /**
  * Connections the main side was asked to open (`porthole connect FILE.vnc`, a `.vnc` file
@@ -106,4 +110,29 @@ function addLaunchPassword(raw: unknown, launches: LaunchRegistry): unknown {
   }
   const password = launches.passwordFor(bookmarkId, target);
   return password === undefined ? raw : { ...message, request: { ...message.request, password } };
+}
+
+/**
+ * Reads and parses a `.vnc` file from disk, refusing one over 1 MiB before reading it.
+ * Throws an Error naming the file (and the line, for a bad setting).
+ */
+export async function readVncFileAt(path: string): Promise<VncFileContents> {
+  let text: string;
+  try {
+    const file = await open(path, 'r');
+    try {
+      if ((await file.stat()).size > MAX_VNC_FILE_BYTES) {
+        throw new Error(
+          `${basename(path)}: the file is larger than 1 MiB; a .vnc file is a few lines of text`,
+        );
+      }
+      text = (await file.readFile()).toString('utf8');
+    } finally {
+      await file.close();
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === undefined) throw error;
+    throw new Error(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  return importVncFile(basename(path), text);
 }

@@ -1,12 +1,8 @@
-import { open } from 'node:fs/promises';
-import { basename } from 'node:path';
 import * as v from 'valibot';
-import { RfbError } from '../../shared/rfb-error.ts';
-import { type BookmarkFields, BookmarkSchema } from '../../shared/settings.ts';
+import { BookmarkSchema } from '../../shared/settings.ts';
 import { formatTarget } from '../../shared/target.ts';
-import { importVncFile } from '../app/bookmark-files.ts';
-import { LaunchRegistry } from '../app/launches.ts';
-import { MAX_VNC_FILE_BYTES } from '../app/vnc-file.ts';
+import { LaunchRegistry, readVncFileAt } from '../app/launches.ts';
+import type { VncFileContents } from '../app/vnc-file.ts';
 import { parseVncLink } from '../app/vnc-link.ts';
 import { usageError } from './options.ts';
 import { web } from './web.ts';
@@ -27,35 +23,15 @@ export async function connect(source: string, port: number, dataDir: string | un
 }
 
 /** Reads and parses a .vnc file; a bad one is a usage error naming the file and line. */
-export async function fromFile(
-  path: string,
-): Promise<{ fields: BookmarkFields; password?: string; warnings: string[] }> {
-  let bytes: Buffer;
+async function fromFile(path: string): Promise<VncFileContents> {
   try {
-    const file = await open(path, 'r');
-    try {
-      const { size } = await file.stat();
-      if (size > MAX_VNC_FILE_BYTES) {
-        throw usageError(
-          `${basename(path)}: the file is larger than 1 MiB; a .vnc file is a few lines of text`,
-        );
-      }
-      bytes = await file.readFile();
-    } finally {
-      await file.close();
-    }
-  } catch (error) {
-    if (error instanceof RfbError) throw error;
-    throw usageError(`cannot read ${path}: ${(error as Error).message}`);
-  }
-  try {
-    return importVncFile(basename(path), bytes.toString('utf8'));
+    return await readVncFileAt(path);
   } catch (error) {
     throw usageError((error as Error).message);
   }
 }
 
-function fromLink(url: string): { fields: BookmarkFields; password?: string; warnings: string[] } {
+function fromLink(url: string): VncFileContents {
   let link: ReturnType<typeof parseVncLink>;
   try {
     link = parseVncLink(url);

@@ -1,11 +1,12 @@
-import { join } from 'node:path';
-import { app, BrowserWindow, session } from 'electron';
-import { OPEN_TARGET_CHANNEL } from '../../shared/ipc.ts';
+import { join, resolve } from 'node:path';
+import { app, BrowserWindow, dialog, session } from 'electron';
+import { OPEN_TARGET_CHANNEL, TAKE_LAUNCHES_TARGET } from '../../shared/ipc.ts';
 import { createControlService } from '../app/control-service.ts';
+import { LaunchRegistry, readVncFileAt } from '../app/launches.ts';
 import { devRendererUrl } from './app-url.ts';
 import { registerControlHandlers } from './ipc-handlers.ts';
 import { installMenu } from './menu.ts';
-import { targetFromArgv } from './open-target.ts';
+import { isVncLink, targetFromArgv } from './open-target.ts';
 import { handleAppProtocol, registerAppScheme } from './protocol.ts';
 import { killAllSessions, registerSessionHandler } from './session-processes.ts';
 import { createMainWindow, denyAllPermissions, hardenWebContents } from './window.ts';
@@ -20,7 +21,9 @@ import { createMainWindow, denyAllPermissions, hardenWebContents } from './windo
 const devUrl = app.isPackaged ? undefined : devRendererUrl();
 let mainWindow: BrowserWindow | undefined;
 /** A target that arrived before the window could take it (launch argv, macOS open-url). */
-let pendingTarget: string | null = targetFromArgv(process.argv);
+let pendingTarget: string | null = null;
+/** `.vnc` files given to the app: their passwords stay here, for their sessions only. */
+const launches = new LaunchRegistry();
 
 function openTarget(target: string): void {
   const window = mainWindow;
@@ -29,6 +32,24 @@ function openTarget(target: string): void {
     return;
   }
   window.webContents.send(OPEN_TARGET_CHANNEL, target);
+}
+
+/**
+ * A `vnc://` link goes to the viewer (which resolves it with `link:resolve`); a `.vnc` file is
+ * read here and handed over as a launch, its password kept on this side.
+ */
+function openArgument(argument: string, workingDirectory: string): void {
+  if (isVncLink(argument)) {
+    openTarget(argument);
+    return;
+  }
+  readVncFileAt(resolve(workingDirectory, argument)).then(
+    ({ fields, password }) => {
+      launches.add(fields, password);
+      openTarget(TAKE_LAUNCHES_TARGET);
+    },
+    (error: Error) => dialog.showErrorBox('Porthole could not open the file', error.message),
+  );
 }
 
 function focusWindow(): void {
@@ -57,10 +78,18 @@ registerAppScheme();
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', (_event, argv) => {
+  const launchArgument = targetFromArgv(process.argv);
+  if (launchArgument !== null) openArgument(launchArgument, process.cwd());
+  app.on('second-instance', (_event, argv, workingDirectory) => {
     focusWindow();
     const target = targetFromArgv(argv);
-    if (target !== null) openTarget(target);
+    if (target !== null) openArgument(target, workingDirectory);
+  });
+  // macOS hands .vnc files opened from the Finder here, possibly before ready.
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    openArgument(path, process.cwd());
+    focusWindow();
   });
   // macOS delivers vnc:// links here, possibly before ready.
   app.on('open-url', (event, url) => {
@@ -80,7 +109,7 @@ if (!app.requestSingleInstanceLock()) {
     app.setAboutPanelOptions({ applicationName: 'Porthole', applicationVersion: app.getVersion() });
     denyAllPermissions(session.defaultSession);
     handleAppProtocol(join(import.meta.dirname, '../renderer'));
-    registerControlHandlers(createControlService(app.getPath('userData')), devUrl);
+    registerControlHandlers(createControlService(app.getPath('userData'), { launches }), devUrl);
     registerSessionHandler(devUrl);
     installMenu({
       isDev: devUrl !== undefined,

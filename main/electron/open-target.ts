@@ -5,8 +5,12 @@
 export function targetFromArgv(argv: readonly string[]): string | null {
   for (const arg of argv.slice(1)) {
     if (arg.startsWith('-')) continue;
-    if (/^vnc:\/\//i.test(arg)) return arg;
+    if (isVncLink(arg)) return arg;
     if (/\.vnc$/i.test(arg)) return arg;
   }
   return null;
+}
+
+export function isVncLink(argument: string): boolean {
+  return /^vnc:\/\//i.test(argument);
 }
