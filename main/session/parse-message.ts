@@ -67,6 +67,14 @@ function parseOpenRequest(raw: unknown): OpenSessionRequest | undefined {
     if (!isString(r.password, 1024)) return undefined;
     request.password = r.password;
   }
+  if (r.bookmarkId !== undefined) {
+    if (!isString(r.bookmarkId, 128) || r.bookmarkId === '') return undefined;
+    request.bookmarkId = r.bookmarkId;
+  }
+  if (r.encodings !== undefined) {
+    if (!isString(r.encodings, 512)) return undefined;
+    request.encodings = r.encodings;
+  }
   for (const flag of ['shared', 'viewOnly', 'reconnect', 'safeModeReconnect', 'audio'] as const) {
     if (r[flag] === undefined) continue;
     if (typeof r[flag] !== 'boolean') return undefined;

@@ -15,6 +15,7 @@ import {
   type ToSession,
 } from '../../shared/session-protocol.ts';
 import { parseTarget } from '../../shared/target.ts';
+import { parseEncodingList } from '../cli/options.ts';
 import { type AutoChoice, AutoSelect } from '../rfb/auto-select.ts';
 import { SecurityType } from '../rfb/constants.ts';
 import type { ExtensionEvent } from '../rfb/extensions/session-extensions.ts';
@@ -49,6 +50,11 @@ export interface HostOptions {
   handshakeTimeout?: number;
   /** The address listen mode binds: every interface by default (servers reach the viewer from elsewhere). */
   listenHost?: string;
+  /**
+   * A bookmark's stored password, for a session opened with its `bookmarkId` to `target`
+   * (undefined: none, or not for that server). Tried once before asking the user.
+   */
+  lookupPassword?(bookmarkId: string, target: string): Promise<string | undefined>;
 }
 
 const DEFAULT_RECONNECT_DELAYS = [1, 2, 4, 8, 15, 30];
@@ -69,10 +75,15 @@ export class SessionHost {
   private readonly maxReconnectAttempts: number;
   private readonly handshakeTimeout: number;
   private readonly listenHost: string | undefined;
+  private readonly lookupPassword: HostOptions['lookupPassword'];
   private listener: net.Server | undefined;
 
   private request: OpenSessionRequest | undefined;
   private password: string | undefined;
+  /** The bookmark's stored password was asked for already (a rejected one is not tried again). */
+  private storedPasswordTried = false;
+  /** The request's own encoding order (a bookmark's override), in place of the quality's. */
+  private encodingOverride: number[] | undefined;
   private viewOnly = false;
   private quality: PictureQuality = 'auto';
   private colourLevel: ColourLevel = 'full';
@@ -112,6 +123,7 @@ export class SessionHost {
     this.maxReconnectAttempts = options.maxReconnectAttempts ?? 20;
     this.handshakeTimeout = options.handshakeTimeout ?? 20;
     this.listenHost = options.listenHost;
+    this.lookupPassword = options.lookupPassword;
     channel.onMessage((raw) => {
       const message = parseToSession(raw);
       if (message) this.handle(message);
@@ -131,6 +143,14 @@ export class SessionHost {
         this.quality = message.request.quality ?? 'auto';
         this.colourLevel = message.request.colourLevel ?? 'full';
         this.audio = message.request.audio ?? false;
+        try {
+          this.encodingOverride = message.request.encodings
+            ? parseEncodingList(message.request.encodings)
+            : undefined;
+        } catch (error) {
+          this.setStatus({ phase: 'closed', error: { kind: 'usage', message: (error as Error).message } });
+          return;
+        }
         this.sendSettings();
         this.connect();
         return;
@@ -227,6 +247,7 @@ export class SessionHost {
   /** The encodings to ask for: safe mode's, or the quality's (Auto: the preset it chose). */
   private effectiveEncodings(): number[] {
     if (this.safeModeReason) return [...SAFE_MODE_ENCODINGS];
+    if (this.encodingOverride) return [...this.encodingOverride];
     return qualityEncodings(this.quality === 'auto' ? this.autoChoice.preset : this.quality);
   }
 
@@ -361,7 +382,8 @@ export class SessionHost {
           askPassword: () => {
             this.clearHandshakeTimer();
             this.waitingForPassword = true;
-            this.setStatus({ phase: 'password', retry: false });
+            if (session) this.tryStoredPassword(session);
+            else this.setStatus({ phase: 'password', retry: false });
           },
         },
         shared: request.shared ?? true,
@@ -375,6 +397,34 @@ export class SessionHost {
     this.setCapabilities(NO_CAPABILITIES);
     if (this.audio) session.setAudio(true);
     this.startHandshakeTimer();
+  }
+
+  /**
+   * The server wants a password: a bookmark's stored one first (once; the main side keeps it,
+   * the viewer never sees it), else, or when it is rejected, the user's.
+   */
+  private tryStoredPassword(session: RfbSession): void {
+    const bookmarkId = this.request?.bookmarkId;
+    const lookup = this.lookupPassword;
+    if (!bookmarkId || !lookup || this.storedPasswordTried) {
+      this.setStatus({ phase: 'password', retry: false });
+      return;
+    }
+    this.storedPasswordTried = true;
+    void lookup(bookmarkId, this.request?.target ?? '')
+      .catch(() => undefined)
+      .then((password) => {
+        if (this.session !== session || !this.waitingForPassword) return;
+        if (password === undefined) {
+          this.setStatus({ phase: 'password', retry: false });
+          return;
+        }
+        this.password = password;
+        this.waitingForPassword = false;
+        this.setStatus({ phase: 'authenticating' });
+        this.startHandshakeTimer();
+        session.providePassword(password);
+      });
   }
 
   /** Extended Clipboard, XVP and QEMU Audio events, as viewer messages. */
