@@ -6,8 +6,9 @@ import { extname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { FromSession } from '../../shared/session-protocol.ts';
-import { type ControlService, createControlService } from '../app/control-service.ts';
+import { type ControlService, createControlService, openSettingsStore } from '../app/control-service.ts';
 import { type LaunchRegistry, withLaunchPasswords } from '../app/launches.ts';
+import { BROWSER_MODE_CIPHER_REASON, unavailableCipher } from '../app/password-vault.ts';
 import { CONTENT_SECURITY_POLICY, CONTENT_TYPES } from '../app/renderer-files.ts';
 import { runSessionHost, type SessionChannel } from '../session/session-host.ts';
 import { resolveStaticFile } from './static-files.ts';
@@ -43,7 +44,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const token = randomBytes(24).toString('base64url');
   const prefix = `/${token}/`;
   const launches = options.launches;
-  const control = createControlService(options.dataDir, { launches });
+  // No keyring in browser mode: passwords are not stored, and the snapshot says why.
+  const settings = openSettingsStore(options.dataDir, unavailableCipher(BROWSER_MODE_CIPHER_REASON));
+  const control = createControlService(options.dataDir, { launches, settings });
+  const lookupPassword = (bookmarkId: string, target: string) => settings.passwordFor(bookmarkId, target);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   let port = 0;
 
@@ -104,7 +108,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       if (kind === 'ws/control') serveControl(ws, control);
       else {
         const channel = webSocketChannel(ws);
-        runSessionHost(launches ? withLaunchPasswords(channel, launches) : channel);
+        runSessionHost(launches ? withLaunchPasswords(channel, launches) : channel, { lookupPassword });
       }
     });
   });
@@ -117,12 +121,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   return {
     url: `http://127.0.0.1:${port}${prefix}`,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         for (const client of sockets.clients) client.terminate();
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      // Pending writes land; bookmarks deleted in this run are deleted for good.
+      await settings.close();
+    },
   };
 }
 
