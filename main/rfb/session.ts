@@ -141,6 +141,8 @@ export interface SessionEvents {
   onPointerMode?(mode: 'relative' | 'absolute'): void;
   /** The server confirmed ExtendedMouseButtons: back and forward buttons now reach it. */
   onExtendedMouseButtons?(): void;
+  /** A VMware display-mode change (WMVi): the new size and the pixel format now in use. */
+  onDisplayMode?(width: number, height: number, format: PixelFormat): void;
 }
 
 /** How updates flow (rfbproto "ContinuousUpdates", "Fence"). */
@@ -1077,6 +1079,7 @@ export class RfbSession {
     this.resize(rect.width, rect.height);
     this.switchFormat(converter);
     this.updateUnasked = true;
+    this.events.onDisplayMode?.(rect.width, rect.height, format);
     if (this.colourLevel !== 'native' && !samePixelFormat(format, LEVEL_FORMATS[this.colourLevel])) {
       this.pendingFormat = LEVEL_FORMATS[this.colourLevel];
     }
