@@ -1,13 +1,14 @@
 import { join, resolve } from 'node:path';
 import { app, BrowserWindow, dialog, session } from 'electron';
 import { OPEN_TARGET_CHANNEL, TAKE_LAUNCHES_TARGET } from '../../shared/ipc.ts';
-import { createControlService } from '../app/control-service.ts';
-import { LaunchRegistry, readVncFileAt } from '../app/launches.ts';
+import { createControlService, openSettingsStore } from '../app/control-service.ts';
+import { LAUNCH_ID_PREFIX, LaunchRegistry, readVncFileAt } from '../app/launches.ts';
 import { devRendererUrl } from './app-url.ts';
 import { registerControlHandlers } from './ipc-handlers.ts';
 import { installMenu } from './menu.ts';
 import { isVncLink, targetFromArgv } from './open-target.ts';
 import { handleAppProtocol, registerAppScheme } from './protocol.ts';
+import { electronCipher } from './safe-storage.ts';
 import { killAllSessions, registerSessionHandler } from './session-processes.ts';
 import { createMainWindow, denyAllPermissions, hardenWebContents } from './window.ts';
 
@@ -109,8 +110,12 @@ if (!app.requestSingleInstanceLock()) {
     app.setAboutPanelOptions({ applicationName: 'Porthole', applicationVersion: app.getVersion() });
     denyAllPermissions(session.defaultSession);
     handleAppProtocol(join(import.meta.dirname, '../renderer'));
-    registerControlHandlers(createControlService(app.getPath('userData'), { launches }), devUrl);
-    registerSessionHandler(devUrl);
+    const settings = openSettingsStore(app.getPath('userData'), electronCipher());
+    registerControlHandlers(createControlService(app.getPath('userData'), { launches, settings }), devUrl);
+    // Session processes ask main for a bookmark's (or a launch's) password; it never reaches the renderer.
+    registerSessionHandler(devUrl, undefined, async (id, target) =>
+      id.startsWith(LAUNCH_ID_PREFIX) ? launches.passwordFor(id, target) : settings.passwordFor(id, target),
+    );
     installMenu({
       isDev: devUrl !== undefined,
       window: () => BrowserWindow.getFocusedWindow() ?? mainWindow,

@@ -1,5 +1,6 @@
 import type { ParentPort } from 'electron';
 import { runSessionHost } from '../session/session-host.ts';
+import { lookupOverParent } from './password-requests.ts';
 import { serveSessionPort } from './port-channel.ts';
 
 /**
@@ -8,7 +9,12 @@ import { serveSessionPort } from './port-channel.ts';
  */
 const parentPort: ParentPort | undefined = process.parentPort;
 if (parentPort) {
-  serveSessionPort(parentPort, runSessionHost, (code) => process.exit(code));
+  const lookupPassword = lookupOverParent(parentPort);
+  serveSessionPort(
+    parentPort,
+    (channel) => runSessionHost(channel, { lookupPassword }),
+    (code) => process.exit(code),
+  );
 } else {
   console.error('porthole: session-process.js runs only as an Electron utility process');
   process.exit(1);

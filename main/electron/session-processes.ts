@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import { ipcMain, MessageChannelMain, type UtilityProcess, utilityProcess, type WebContents } from 'electron';
 import { SESSION_OPEN_CHANNEL, SESSION_PORT_CHANNEL } from '../../shared/ipc.ts';
 import { assertTrustedEvent } from './ipc-handlers.ts';
+import { answerPasswordRequests } from './password-requests.ts';
+
+/** A bookmark's stored password for a session to `target` (main/app/settings-store.ts). */
+export type PasswordLookup = (bookmarkId: string, target: string) => Promise<string | undefined>;
 
 /**
  * One utility process per session. Main only introduces the two ends: the child gets port1,
@@ -16,14 +20,18 @@ export function sessionEntryPath(): string {
   return join(import.meta.dirname, 'session-process.js');
 }
 
-export function registerSessionHandler(devUrl: string | undefined, entry = sessionEntryPath()): void {
+export function registerSessionHandler(
+  devUrl: string | undefined,
+  entry = sessionEntryPath(),
+  lookupPassword?: PasswordLookup,
+): void {
   ipcMain.handle(SESSION_OPEN_CHANNEL, (event) => {
     assertTrustedEvent(event, devUrl);
-    return openSession(event.sender, entry);
+    return openSession(event.sender, entry, lookupPassword);
   });
 }
 
-export function openSession(sender: WebContents, entry: string): string {
+export function openSession(sender: WebContents, entry: string, lookupPassword?: PasswordLookup): string {
   const id = randomUUID();
   const { port1, port2 } = new MessageChannelMain();
   const child = utilityProcess.fork(entry, [], { serviceName: 'Porthole session' });
@@ -45,6 +53,9 @@ export function openSession(sender: WebContents, entry: string): string {
   child.on('error', (type, location) =>
     console.error(`porthole: session process ${id}: ${type} ${location}`),
   );
+
+  // The child asks for its bookmark's stored password here; the renderer never sees it.
+  if (lookupPassword) answerPasswordRequests(child, lookupPassword, () => children.get(id) === child);
 
   child.postMessage({ type: 'session' }, [port1]);
   sender.postMessage(SESSION_PORT_CHANNEL, { id }, [port2]);
