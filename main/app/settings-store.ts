@@ -180,12 +180,13 @@ export class SettingsStore {
       const { bookmark, index } = this.find(id);
       const sealed = await this.vault.sealed(id);
       await this.commit({ ...this.document, bookmarks: this.document.bookmarks.filter((b) => b.id !== id) });
-      await this.vault.remove([id]);
       this.deleted.set(id, { bookmark, index, sealed });
       while (this.deleted.size > MAX_UNDO) {
         const oldest = this.deleted.keys().next().value as string;
         this.deleted.delete(oldest);
       }
+      // A crash before this leaves an entry no bookmark names, pruned at the next load.
+      await this.vault.remove([id]);
       return structuredClone(this.document.bookmarks);
     });
   }
@@ -261,9 +262,11 @@ export class SettingsStore {
     if (change.action === 'set') {
       const status = await this.vault.status();
       if (status.available) {
-        // The password first, then the bookmark saying it has one.
-        await this.vault.set(bookmark.id, change.password);
+        // The password first, then the bookmark saying it has one; the document is checked
+        // before either is written, so an invalid bookmark leaves no password behind.
         bookmarks[index] = { ...bookmark, hasPassword: true };
+        checkDocument({ ...this.document, bookmarks });
+        await this.vault.set(bookmark.id, change.password);
       } else {
         warnings.push(`The password was not stored: ${status.reason ?? 'no keyring is available'}.`);
         await this.vault.remove([bookmark.id]);
@@ -283,13 +286,9 @@ export class SettingsStore {
 
   /** Checks, writes, then takes a new document as the current one. */
   private async commit(next: SettingsDocument): Promise<void> {
-    const checked = v.safeParse(SettingsDocumentSchema, next);
-    if (!checked.success) {
-      const issue = checked.issues[0];
-      throw new Error(`not saved: ${v.getDotPath(issue) ?? '(top level)'}: ${issue.message}`);
-    }
-    await this.write(checked.output);
-    this.document = checked.output;
+    const checked = checkDocument(next);
+    await this.write(checked);
+    this.document = checked;
   }
 
   private async write(document: SettingsDocument): Promise<void> {
@@ -385,6 +384,16 @@ export class SettingsStore {
 }
 
 type ParsedText = ReturnType<typeof parseSettingsDocument>;
+
+/** The document as the schema has it; throws naming the first field that is wrong. */
+function checkDocument(document: SettingsDocument): SettingsDocument {
+  const checked = v.safeParse(SettingsDocumentSchema, document);
+  if (!checked.success) {
+    const issue = checked.issues[0];
+    throw new Error(`not saved: ${v.getDotPath(issue) ?? '(top level)'}: ${issue.message}`);
+  }
+  return checked.output;
+}
 
 function parseText(text: string): ParsedText {
   let data: unknown;

@@ -180,3 +180,15 @@ describe('bookmark passwords', () => {
     expect(snapshot.notices[0]).toContain(`it was moved to ${join(dir, aside ?? '')}`);
   });
 });
+
+describe('an invalid bookmark with a password', () => {
+  it('is refused before the password is written anywhere', async () => {
+    const cipher = aesTestCipher();
+    const s = store(cipher);
+    await expect(
+      s.saveBookmark(undefined, { ...fields, address: '' }, { action: 'set', password: PASSWORD }),
+    ).rejects.toThrow(/address/);
+    expect(cipher.encrypted).toBe(0);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
