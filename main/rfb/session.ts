@@ -789,7 +789,11 @@ export class RfbSession {
         return this.readDisplayModeChange(rect);
       case Encoding.QemuLedState:
         if (!q.has(1)) return false;
-        this.events.onLedState?.(ledState(q.u8()));
+        {
+          // Read the byte even when nobody listens (an optional call skips its arguments).
+          const state = ledState(q.u8());
+          this.events.onLedState?.(state);
+        }
         return true;
       case Encoding.ExtendedMouseButtons:
         if (!this.extendedMouse) {

@@ -41,6 +41,8 @@ export interface XServer extends VncServer {
 export interface QemuServer extends VncServer {
   /** Sends a human monitor command and returns its output. */
   monitor(command: string): Promise<string>;
+  /** The last 4000 characters QEMU wrote to stderr (where `-trace` events go). */
+  log(): string;
 }
 
 export interface ServerOptions {
@@ -53,6 +55,10 @@ export interface ServerOptions {
   port?: number;
   /** QEMU only: `lossy=on`, so Tight may use JPEG when the viewer sends a JPEG quality level. */
   lossy?: boolean;
+  /** QEMU only: more `-vnc` options (e.g. `power-control=on`, `audiodev=a`). */
+  vncOptions?: string[];
+  /** QEMU only: more command-line arguments (e.g. `-boot menu=on`). */
+  qemuArgs?: string[];
 }
 
 const execFileAsync = promisify(execFile);
@@ -419,7 +425,7 @@ export async function startQemu(options: ServerOptions): Promise<QemuServer> {
   const dir = mkdtempSync(join(tmpdir(), 'porthole-qemu-'));
   const monitorPath = join(dir, 'monitor.sock');
   const port = options.port ?? (await freePort());
-  const vnc = `${HOST}:${port - 5900}${options.security === 'vncauth' ? ',password=on' : ''}${options.lossy ? ',lossy=on' : ''}`;
+  const vnc = `${HOST}:${port - 5900}${options.security === 'vncauth' ? ',password=on' : ''}${options.lossy ? ',lossy=on' : ''}${(options.vncOptions ?? []).map((o) => `,${o}`).join('')}`;
   const { child, stderr } = launch('qemu-system-x86_64', [
     '-display',
     'none',
@@ -431,6 +437,7 @@ export async function startQemu(options: ServerOptions): Promise<QemuServer> {
     '64',
     '-monitor',
     `unix:${monitorPath},server,nowait`,
+    ...(options.qemuArgs ?? []),
   ]);
   let monitor: (command: string) => Promise<string>;
   const server: QemuServer = {
@@ -441,6 +448,7 @@ export async function startQemu(options: ServerOptions): Promise<QemuServer> {
     password: options.password,
     pid: child.pid!,
     monitor: (command) => monitor(command),
+    log: stderr,
     truth: async () => {
       const file = join(dir, `screen-${Date.now()}.ppm`);
       await monitor(`screendump ${file}`);
