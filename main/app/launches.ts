@@ -4,7 +4,6 @@ import { basename } from 'node:path';
 import type { LaunchRequest } from '../../shared/ipc.ts';
 import type { BookmarkFields } from '../../shared/settings.ts';
 import { parseTarget } from '../../shared/target.ts';
-import type { SessionChannel } from '../session/session-host.ts';
 import { importVncFile } from './bookmark-files.ts';
 import { MAX_VNC_FILE_BYTES, type VncFileContents } from './vnc-file.ts';
 
@@ -12,7 +11,7 @@ import { MAX_VNC_FILE_BYTES, type VncFileContents } from './vnc-file.ts';
  * Connections the main side was asked to open (`porthole connect FILE.vnc`, a `.vnc` file
  * handed to the app). The viewer takes them with the `launch:take` control request and opens
  * each with its `launch:…` id in place of a bookmark id; a password the file carried stays
- * here and reaches only the session, never the viewer.
+ * here and reaches only the session (its host's `lookupPassword`), never the viewer.
  */
 
 export const LAUNCH_ID_PREFIX = 'launch:';
@@ -79,37 +78,6 @@ function sameServer(a: string, b: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * A session channel that gives a launch's password to the session it opens: an `open`
- * request naming a `launch:…` id gets the password added here, on the main side, after it
- * left the viewer.
- */
-export function withLaunchPasswords(channel: SessionChannel, launches: LaunchRegistry): SessionChannel {
-  return {
-    send: (message) => channel.send(message),
-    close: () => channel.close(),
-    onClose: (listener) => channel.onClose(listener),
-    onMessage(listener) {
-      channel.onMessage((raw) => listener(addLaunchPassword(raw, launches)));
-    },
-  };
-}
-
-function addLaunchPassword(raw: unknown, launches: LaunchRegistry): unknown {
-  const message = raw as { type?: unknown; request?: { bookmarkId?: unknown; target?: unknown } };
-  if (message?.type !== 'open' || typeof message.request !== 'object' || message.request === null) return raw;
-  const { bookmarkId, target } = message.request;
-  if (
-    typeof bookmarkId !== 'string' ||
-    !bookmarkId.startsWith(LAUNCH_ID_PREFIX) ||
-    typeof target !== 'string'
-  ) {
-    return raw;
-  }
-  const password = launches.passwordFor(bookmarkId, target);
-  return password === undefined ? raw : { ...message, request: { ...message.request, password } };
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { FromSession } from '../../shared/session-protocol.ts';
 import { type ControlService, createControlService, openSettingsStore } from '../app/control-service.ts';
-import { type LaunchRegistry, withLaunchPasswords } from '../app/launches.ts';
+import { LAUNCH_ID_PREFIX, type LaunchRegistry } from '../app/launches.ts';
 import { BROWSER_MODE_CIPHER_REASON, unavailableCipher } from '../app/password-vault.ts';
 import { CONTENT_SECURITY_POLICY, CONTENT_TYPES } from '../app/renderer-files.ts';
 import { runSessionHost, type SessionChannel } from '../session/session-host.ts';
@@ -47,7 +47,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   // No keyring in browser mode: passwords are not stored, and the snapshot says why.
   const settings = openSettingsStore(options.dataDir, unavailableCipher(BROWSER_MODE_CIPHER_REASON));
   const control = createControlService(options.dataDir, { launches, settings });
-  const lookupPassword = (bookmarkId: string, target: string) => settings.passwordFor(bookmarkId, target);
+  // A launch's password (porthole connect FILE.vnc) is kept by the launch registry.
+  const lookupPassword = async (bookmarkId: string, target: string) =>
+    bookmarkId.startsWith(LAUNCH_ID_PREFIX)
+      ? launches?.passwordFor(bookmarkId, target)
+      : settings.passwordFor(bookmarkId, target);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   let port = 0;
 
@@ -106,10 +110,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     sockets.handleUpgrade(request, socket, head, (ws) => {
       if (kind === 'ws/control') serveControl(ws, control);
-      else {
-        const channel = webSocketChannel(ws);
-        runSessionHost(launches ? withLaunchPasswords(channel, launches) : channel, { lookupPassword });
-      }
+      else runSessionHost(webSocketChannel(ws), { lookupPassword });
     });
   });
 
