@@ -1,8 +1,9 @@
-import type { ResolvedLink } from '../../../shared/ipc.ts';
+import { type ResolvedLink, TAKE_LAUNCHES_TARGET } from '../../../shared/ipc.ts';
 import { platform } from '../platform/index.ts';
 import { useDialogs } from '../state/dialogs.ts';
 import { useSettings } from '../state/settings.ts';
 import { useApp } from '../state/store.ts';
+import { openLaunches } from './launches.ts';
 import { defaultChoices, openBookmark, openInNewTab } from './open-session.ts';
 
 /**
@@ -11,6 +12,7 @@ import { defaultChoices, openBookmark, openInNewTab } from './open-session.ts';
  * password. Other targets open as typed addresses.
  */
 export async function handleOpenTarget(target: string): Promise<void> {
+  if (target === TAKE_LAUNCHES_TARGET) return openLaunches();
   if (!/^vnc:\/\//i.test(target)) {
     if (target) openInNewTab(target, defaultChoices());
     return;
