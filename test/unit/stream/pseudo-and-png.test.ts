@@ -2,7 +2,7 @@ import { encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { Encoding, VIEWER_PSEUDO_ENCODINGS } from '../../../main/rfb/constants.ts';
 import type { Bytes } from '../../support/decode-harness.ts';
-import { rectHeader, updateHeader } from '../../support/scripted-server.ts';
+import { rectHeader, ScriptedServer, updateHeader } from '../../support/scripted-server.ts';
 import { everySplit, StreamHarness } from './harness.ts';
 
 /** A compact length (rfbproto "Tight Encoding"). */
@@ -151,6 +151,19 @@ describe('QEMU LED State, Pointer Motion Change and ExtendedMouseButtons', () =>
       feed(h);
       expect(h.leds).toEqual([{ scrollLock: true, numLock: false, capsLock: true }]);
     });
+  });
+
+  it('every pseudo-rect payload is consumed even when nobody listens for its event', () => {
+    const s = new ScriptedServer().connect(8, 8);
+    const b = updateHeader(4);
+    rectHeader(b, 0, 0, 0, 0, Encoding.QemuLedState).u8(4);
+    rectHeader(b, 1, 0, 8, 8, Encoding.QemuPointerMotionChange);
+    rectHeader(b, 0, 0, 0, 0, Encoding.ExtendedMouseButtons);
+    rectHeader(b, 0, 0, 1, 1, Encoding.Raw).u8(7, 8, 9, 0);
+    s.send(b);
+    expect(s.error).toBeUndefined();
+    expect(s.updates).toBe(1);
+    expect(Array.from(s.fb.data.subarray(0, 4))).toEqual([7, 8, 9, 255]);
   });
 
   it('pointer motion change (-257): x = 0 relative, 1 absolute', () => {
