@@ -466,7 +466,7 @@ export class SessionHost {
       (key) => next[key] !== this.capabilities[key],
     );
     this.capabilities = next;
-    if (changed || patch === NO_CAPABILITIES) this.channel.send({ type: 'capabilities', capabilities: next });
+    if (changed) this.channel.send({ type: 'capabilities', capabilities: next });
   }
 
   /** Splits a batch: paint ops travel as one exact-size buffer, the rest as messages. */
