@@ -9,6 +9,7 @@ import type {
   ToSession,
 } from '../../../shared/session-protocol.ts';
 import type { PlatformClient, SessionPort } from '../platform/client.ts';
+import { useSettings } from '../state/settings.ts';
 import { type Tab, useApp } from '../state/store.ts';
 import { AudioPlayer } from './audio-player.ts';
 import { useExtensions } from './extensions-state.ts';
@@ -59,12 +60,15 @@ export class SessionController {
     };
     this.canvas.style.cursor = this.painter.cursor;
     this.keyboard = new KeyboardInput(
-      (keysym, down, scancode) => this.post({ type: 'key', keysym, down, scancode }),
+      // Scancodes go out only while the global setting allows them (else plain KeyEvents).
+      (keysym, down, scancode) =>
+        this.post({ type: 'key', keysym, down, scancode: keyboardSettings().scancodes ? scancode : 0 }),
       (event) => {
         const menuKey = useApp.getState().menuKey;
         return menuKey !== '' && event.key === menuKey && !event.ctrlKey && !event.altKey && !event.metaKey;
       },
       () => this.update({ menuOpen: true }),
+      () => keyboardSettings().releaseOnBlur,
     );
     this.pointer = new PointerInput((x, y, buttons) => this.post({ type: 'pointer', x, y, buttons }));
     this.detach.push(this.keyboard.attach(this.canvas), this.pointer.attach(this.canvas));
@@ -325,6 +329,10 @@ export class SessionController {
   private update(patch: Partial<Tab>): void {
     useApp.getState().updateTab(this.id, patch);
   }
+}
+
+function keyboardSettings() {
+  return useSettings.getState().settings.keyboard;
 }
 
 function timestamp(): string {

@@ -15,28 +15,44 @@ export class KeyboardInput {
   private readonly isMenuKey: (event: KeyboardEvent) => boolean;
   private readonly onMenuKey: () => void;
 
-  constructor(send: SendKey, isMenuKey: (event: KeyboardEvent) => boolean, onMenuKey: () => void) {
+  /** Whether to release held keys when the window loses focus (a global setting, on by default). */
+  private readonly releaseOnWindowBlur: () => boolean;
+
+  constructor(
+    send: SendKey,
+    isMenuKey: (event: KeyboardEvent) => boolean,
+    onMenuKey: () => void,
+    releaseOnWindowBlur: () => boolean = () => true,
+  ) {
     this.send = send;
     this.isMenuKey = isMenuKey;
     this.onMenuKey = onMenuKey;
+    this.releaseOnWindowBlur = releaseOnWindowBlur;
   }
 
   attach(element: HTMLElement): () => void {
     const down = (event: KeyboardEvent) => this.keyDown(event);
     const up = (event: KeyboardEvent) => this.keyUp(event);
-    const blur = () => this.releaseAll();
+    // The element also loses focus when the whole window does (document.hasFocus() is then
+    // false): that case follows the setting; focus moving elsewhere in the page always releases.
+    const blur = () => {
+      if (document.hasFocus() || this.releaseOnWindowBlur()) this.releaseAll();
+    };
+    const windowBlur = () => {
+      if (this.releaseOnWindowBlur()) this.releaseAll();
+    };
     const composed = (event: CompositionEvent) => this.typeText(event.data);
     element.addEventListener('keydown', down);
     element.addEventListener('keyup', up);
     element.addEventListener('blur', blur);
     element.addEventListener('compositionend', composed);
-    window.addEventListener('blur', blur);
+    window.addEventListener('blur', windowBlur);
     return () => {
       element.removeEventListener('keydown', down);
       element.removeEventListener('keyup', up);
       element.removeEventListener('blur', blur);
       element.removeEventListener('compositionend', composed);
-      window.removeEventListener('blur', blur);
+      window.removeEventListener('blur', windowBlur);
       this.releaseAll();
     };
   }
