@@ -19,7 +19,7 @@ import { startServer, type VncServer } from '../support/servers.ts';
  * good, keyboard-only use, a .vnc file imported through the file input, a host scan whose
  * "Bookmark" pre-fills the editor, and "Save as bookmark" from a live session.
  */
-const PASSWORD = 'bookmark';
+const PASSWORD = 'k7Qz2xWp';
 
 describe('bookmarks in the viewer (Xvnc, Chromium)', () => {
   let locked: VncServer;
@@ -324,4 +324,70 @@ describe('bookmarks in the viewer (Xvnc, Chromium)', () => {
       await connectButton(name).waitFor();
     });
   }, 90_000);
+
+  it('exports a bookmark as a .vnc file, and all of them as JSON that imports back', async () => {
+    const download = async (click: () => Promise<void>) => {
+      const [file] = await Promise.all([page.waitForEvent('download'), click()]);
+      const stream = await file.createReadStream();
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      return { name: file.suggestedFilename(), text: Buffer.concat(chunks).toString('utf8') };
+    };
+    await step(page, 'export-vnc', async () => {
+      const file = await download(() =>
+        bookmarks().getByRole('button', { name: 'Export Lab desktop as a .vnc file', exact: true }).click(),
+      );
+      expect(file.name).toMatch(/\.vnc$/);
+      expect(file.text).toContain(String(locked.port));
+      expect(file.text).not.toContain(PASSWORD);
+    });
+    const before = await bookmarks()
+      .getByRole('button', { name: /^Connect to / })
+      .count();
+    const json = await step(page, 'export-json', async () => {
+      const file = await download(() =>
+        bookmarks().getByRole('button', { name: 'Export all (JSON)' }).click(),
+      );
+      expect(file.name).toMatch(/\.json$/);
+      expect(file.text).toContain('Lab desktop');
+      expect(file.text).not.toContain(PASSWORD);
+      return file;
+    });
+    await step(page, 'import-json', async () => {
+      await page
+        .getByLabel('Import bookmarks (JSON)')
+        .setInputFiles({ name: json.name, mimeType: 'application/json', buffer: Buffer.from(json.text) });
+      const report = page.getByRole('alert').filter({ hasText: `bookmarks from ${json.name}` });
+      await report.waitFor();
+      expect(await report.innerText()).toContain(`Imported ${before} bookmarks from ${json.name}.`);
+      await report.getByRole('button', { name: 'Dismiss' }).click();
+      expect(
+        await bookmarks()
+          .getByRole('button', { name: /^Connect to / })
+          .count(),
+      ).toBe(2 * before);
+    });
+  }, 60_000);
+
+  it('a .vnc file dropped onto the window becomes a bookmark', async () => {
+    await step(page, 'drop', async () => {
+      const text = `[Connection]\r\nHost=127.0.0.1:${open.port}\r\n[Options]\r\nViewOnly=1\r\n`;
+      const transfer = await page.evaluateHandle((content) => {
+        const data = new DataTransfer();
+        data.items.add(new File([content], 'dropped-server.vnc', { type: 'application/octet-stream' }));
+        return data;
+      }, text);
+      await page.locator('main, .app').first().dispatchEvent('dragover', { dataTransfer: transfer });
+      await page.locator('main, .app').first().dispatchEvent('drop', { dataTransfer: transfer });
+      const report = page.getByRole('alert').filter({ hasText: 'from dropped-server.vnc' });
+      await report.waitFor();
+      const said = await report.innerText();
+      const name = /Imported "(.+)" \(127\.0\.0\.1[^)]*\) from dropped-server\.vnc\./.exec(said)?.[1];
+      expect(name, said).toBeDefined();
+      await report.getByRole('button', { name: 'Dismiss' }).click();
+      const dropped = row(name as string);
+      await dropped.waitFor();
+      expect(await dropped.innerText()).toContain(String(open.port));
+    });
+  }, 60_000);
 });
