@@ -204,9 +204,15 @@ export const HOSTILE_INPUTS: HostileInput[] = [
   },
   {
     // Over the cut-text limit: skipped as it streams by, never buffered.
-    name: 'ServerCutText of 0xffffffff bytes, 16 MiB of which arrive',
+    // Lengths of 0x80000000 and more are negative as S32: Extended Clipboard messages.
+    name: 'ServerCutText of 0x7fffffff bytes, 16 MiB of which arrive',
     expect: { maxQueueBytes: SMALL_QUEUE, maxArenaBytes: SMALL_ARENA, ops: { clipboard: 0 } },
-    build: () => join(connected(64, 64).u8(3, 0, 0, 0).u32(0xffffffff), new Uint8Array(16 * MiB).fill(0x41)),
+    build: () => join(connected(64, 64).u8(3, 0, 0, 0).u32(0x7fffffff), new Uint8Array(16 * MiB).fill(0x41)),
+  },
+  {
+    name: 'Extended Clipboard message of 2 GiB (length 0x80000000), 16 MiB of which arrive',
+    expect: { maxQueueBytes: SMALL_QUEUE, maxArenaBytes: SMALL_ARENA, ops: { clipboard: 0 } },
+    build: () => join(connected(64, 64).u8(3, 0, 0, 0).u32(0x80000000), new Uint8Array(16 * MiB).fill(0x41)),
   },
   {
     name: 'ServerCutText of 16 MiB (the limit), then a Bell',
