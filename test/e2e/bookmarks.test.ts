@@ -390,4 +390,57 @@ describe('bookmarks in the viewer (Xvnc, Chromium)', () => {
       expect(await dropped.innerText()).toContain(String(open.port));
     });
   }, 60_000);
+
+  it('a vnc:// link to a stranger is confirmed first; a link to a bookmark connects with it', async () => {
+    const openLink = (url: string) =>
+      page.evaluate(
+        (hash) => {
+          location.hash = hash;
+        },
+        `open=${encodeURIComponent(url)}`,
+      );
+    // A server none of the bookmarks points at.
+    const stranger = await startServer('xvnc', { security: 'none', geometry: [320, 240] });
+    const confirm = page.getByRole('dialog', { name: 'Open this link?' });
+    const tabs = page.getByRole('tablist', { name: 'Sessions' }).getByRole('tab');
+    await step(page, 'link-cancel', async () => {
+      const before = await tabs.count();
+      await openLink(`vnc://127.0.0.1:${stranger.port}?viewOnly=1`);
+      await confirm.waitFor();
+      expect(await confirm.innerText()).toContain(
+        `Connect to 127.0.0.1::${stranger.port}? This link is not one of your bookmarks`,
+      );
+      await confirm.getByRole('button', { name: 'Cancel' }).click();
+      await confirm.waitFor({ state: 'detached' });
+      expect(await tabs.count()).toBe(before);
+    });
+    await step(page, 'link-confirm', async () => {
+      await openLink(`vnc://127.0.0.1:${stranger.port}?viewOnly=1`);
+      await confirm.getByRole('button', { name: 'Connect' }).click();
+    });
+    await waitForStatus(page, /Connected to .+\(320×240\)/, 30_000, 'link-connected');
+    await step(page, 'link-view-only', async () => {
+      // The link's viewOnly option is honoured.
+      expect(
+        await toolbar(page).getByRole('button', { name: 'View only' }).getAttribute('aria-pressed'),
+      ).toBe('true');
+    });
+    await step(page, 'bookmark-link', async () => {
+      const before = await tabs.count();
+      await openLink(`vnc://127.0.0.1:${locked.port}`);
+      // The Lab desktop bookmark: no question asked, a new session with the bookmark's name.
+      await waitOnPage(page, 'a new tab for the bookmarked link', 10_000, async () =>
+        (await tabs.count()) === before + 1 ? true : undefined,
+      );
+      expect(await confirm.count()).toBe(0);
+    });
+    // Browser mode stores no passwords, so the server's password is asked for.
+    await logIn(page, PASSWORD);
+    await waitForStatus(page, /Connected to .+\(800×600\)/, 30_000, 'bookmark-link-connected');
+    await step(page, 'bookmark-link-quality', async () => {
+      expect(await toolbar(page).getByRole('combobox', { name: 'Picture quality' }).inputValue()).toBe(
+        'high',
+      );
+    });
+  }, 90_000);
 });

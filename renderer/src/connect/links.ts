@@ -26,6 +26,7 @@ export async function handleOpenTarget(target: string): Promise<void> {
     }));
     return;
   }
+  await settingsLoaded();
   const bookmark = link.bookmarkId
     ? useSettings.getState().bookmarks.find((b) => b.id === link.bookmarkId)
     : undefined;
@@ -35,6 +36,18 @@ export async function handleOpenTarget(target: string): Promise<void> {
     return;
   }
   useDialogs.setState({ link });
+}
+
+/** Resolves once the settings (and so the bookmarks) are loaded. */
+function settingsLoaded(): Promise<void> {
+  if (useSettings.getState().loaded) return Promise.resolve();
+  return new Promise((resolve) => {
+    const stop = useSettings.subscribe((state) => {
+      if (!state.loaded) return;
+      stop();
+      resolve();
+    });
+  });
 }
 
 /** The user said yes to a link that is not a bookmark: connect with no stored password. */

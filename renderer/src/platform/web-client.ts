@@ -73,7 +73,25 @@ export function createWebClient(location: Location = window.location): PlatformC
         await document.exitFullscreen();
       }
     },
-    onOpenTarget: () => () => undefined,
+    onOpenTarget(listener) {
+      // Browser mode opens a link given in the address's fragment, `…/TOKEN/#open=vnc://host:port`
+      // (URL-encoded), once: the fragment is cleared so a reload does not open it again.
+      const deliver = () => {
+        const match = /^#open=(.+)$/.exec(location.hash);
+        if (!match) return;
+        history.replaceState(null, '', `${location.pathname}${location.search}`);
+        let target: string;
+        try {
+          target = decodeURIComponent(match[1]);
+        } catch {
+          return;
+        }
+        listener(target);
+      };
+      deliver();
+      window.addEventListener('hashchange', deliver);
+      return () => window.removeEventListener('hashchange', deliver);
+    },
   };
 }
 
