@@ -139,7 +139,14 @@ describe('bookmarks in the viewer (Xvnc, Chromium)', () => {
   it('connects from it with its settings: the canvas shows the desktop exactly, and the bookmark records the time', async () => {
     const storageUnavailable = await step(page, 'connect', async () => {
       const details = await row('Lab desktop').innerText();
-      await connectButton('Lab desktop').click();
+      // A click selects the bookmark; a double click connects.
+      const entry = bookmarks().getByRole('button', { name: 'Lab desktop', exact: true });
+      await entry.click();
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+        'Lab desktop',
+      );
+      expect(await toolbar(page).count()).toBe(0);
+      await entry.dblclick();
       return !details.includes('password stored');
     });
     if (storageUnavailable) await logIn(page, PASSWORD);
@@ -246,11 +253,11 @@ describe('bookmarks in the viewer (Xvnc, Chromium)', () => {
       await page.getByRole('searchbox', { name: 'Search bookmarks' }).focus();
       await page.keyboard.press('ArrowDown');
       expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
-        'Connect to Lab desktop',
+        'Lab desktop',
       );
       await page.keyboard.press('ArrowDown');
       expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
-        `Connect to ${importedName}`,
+        importedName,
       );
       await page.keyboard.press('ArrowUp');
       await page.keyboard.press('ArrowDown');
@@ -443,4 +450,33 @@ describe('bookmarks in the viewer (Xvnc, Chromium)', () => {
       );
     });
   }, 90_000);
+
+  it('Delete on the focused bookmark deletes it, and Undo brings it back', async () => {
+    await newConnectScreen();
+    const all = bookmarks().getByRole('button', { name: /^Connect to / });
+    const count = await all.count();
+    const name = await step(page, 'delete-key', async () => {
+      await bookmarks().getByRole('searchbox', { name: 'Search bookmarks' }).focus();
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      const focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? '');
+      expect(focused).not.toBe('');
+      await page.keyboard.press('Delete');
+      await page
+        .getByRole('status')
+        .filter({ hasText: `Deleted "${focused}".` })
+        .waitFor();
+      expect(await all.count()).toBe(count - 1);
+      // Focus stays in the list, on a neighbour.
+      expect(await page.evaluate(() => document.activeElement?.closest('.bookmark-list') !== null)).toBe(
+        true,
+      );
+      return focused;
+    });
+    await step(page, 'undo', async () => {
+      await page.getByRole('button', { name: 'Undo' }).click();
+      await bookmarks().getByRole('button', { name, exact: true }).first().waitFor();
+      expect(await all.count()).toBe(count);
+    });
+  }, 60_000);
 });

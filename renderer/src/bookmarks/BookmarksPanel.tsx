@@ -10,8 +10,8 @@ import { exportAllJson, exportBookmarkVnc, importJsonFile, importVncFiles } from
 
 /**
  * The bookmarks on the connect screen: search as you type, sort, favourites first and then
- * by group. Arrow keys move between bookmarks, Enter (or a double click) connects, Delete
- * deletes (with Undo).
+ * by group. A click selects a bookmark; arrow keys move between bookmarks, Enter or a double
+ * click connects, Delete deletes (with Undo). Each row has its actions as buttons too.
  */
 export function BookmarksPanel(props: { onConnect(bookmark: Bookmark): void }) {
   const bookmarks = useSettings((s) => s.bookmarks);
@@ -63,6 +63,7 @@ export function BookmarksPanel(props: { onConnect(bookmark: Bookmark): void }) {
     else if (event.key === 'Home') moveTo(0);
     else if (event.key === 'End') moveTo(visible.length - 1);
     else if (event.key === 'Delete') remove(bookmark);
+    else if (event.key === 'Enter') props.onConnect(bookmark);
     else return;
     event.preventDefault();
   };
@@ -165,11 +166,11 @@ export function BookmarksPanel(props: { onConnect(bookmark: Bookmark): void }) {
                       className="bookmark-main"
                       data-bookmark-id={bookmark.id}
                       tabIndex={bookmark.id === focusable ? 0 : -1}
-                      aria-label={`Connect to ${bookmark.name}`}
+                      aria-label={bookmark.name}
                       aria-describedby={`${ids.heading}-${bookmark.id}-details`}
                       onFocus={() => setCurrent(bookmark.id)}
                       onKeyDown={(e) => onRowKey(e, bookmark)}
-                      onClick={() => props.onConnect(bookmark)}
+                      onClick={(e) => e.currentTarget.focus()}
                     >
                       <span className="bookmark-name">
                         {bookmark.favourite && <span aria-hidden="true">★ </span>}
@@ -182,6 +183,13 @@ export function BookmarksPanel(props: { onConnect(bookmark: Bookmark): void }) {
                       </span>
                     </button>
                     <span className="bookmark-actions">
+                      <button
+                        type="button"
+                        onClick={() => props.onConnect(bookmark)}
+                        aria-label={`Connect to ${bookmark.name}`}
+                      >
+                        Connect
+                      </button>
                       <button
                         type="button"
                         onClick={() => openEditor(seedOf(bookmark))}
