@@ -220,6 +220,19 @@ export class RfbSession {
   private extendedMouse = false;
   /** The update being read carries a WMVi rect, which QEMU sends unasked (not an answer to a request). */
   private updateUnasked = false;
+  /** The update being read has a rectangle of pixels (not only pseudo-rectangles). */
+  private updateHasPixels = false;
+  /**
+   * Without Fence, from a server that sends ExtendedDesktopSize: a change waits for the answer
+   * to its 1×1 nudge, and no other request goes out meanwhile (see `applyPendingIfIdle`).
+   */
+  private syncing = false;
+  /** The server has answered the nudge's non-incremental request with ExtendedDesktopSize. */
+  private syncMarker = false;
+  /** The server sent ExtendedDesktopSize before the first picture: it answers full requests with it. */
+  private edsOnFullRequest = false;
+  /** An update with pixels has ended. */
+  private pixelsSeen = false;
   private readonly extensions: SessionExtensions;
 
   constructor(transport: Transport, options: SessionOptions = {}, events: SessionEvents = {}) {
@@ -299,7 +312,7 @@ export class RfbSession {
 
   /** True while an update request has not been answered: the next request would queue behind it. */
   get requestOutstanding(): boolean {
-    return this.requestPending;
+    return this.requestPending || this.syncing;
   }
 
   /** The security type in use, once chosen (0 before). */
@@ -315,6 +328,9 @@ export class RfbSession {
    */
   requestUpdate(incremental: boolean): void {
     if (this.state !== 'connected') return;
+    // Waiting for a format change's sync point: no request may follow the nudge (the full
+    // request sent with the change answers everything).
+    if (this.syncing) return;
     if (this.continuous !== 'off' && incremental) {
       if (this.continuous === 'paused') this.resumeContinuous();
       this.requestPending = true;
@@ -630,6 +646,7 @@ export class RfbSession {
         this.rectIndex = 0;
         this.inUpdate = true;
         this.updateUnasked = false;
+        this.updateHasPixels = false;
         if (this.rectsRemaining === 0) this.endUpdate();
         return 'again';
       case ServerMessage.SetColourMapEntries:
@@ -759,6 +776,7 @@ export class RfbSession {
       }
       this.counts.rects.set(rect.encoding, (this.counts.rects.get(rect.encoding) ?? 0) + 1);
       this.counts.pixels += rect.width * rect.height;
+      this.updateHasPixels = true;
     }
     this.rect = rect;
     return this.continueRect();
@@ -871,9 +889,15 @@ export class RfbSession {
     // With continuous updates, `requestPending` means the viewer wants more; it says so again.
     if (!this.updateUnasked || this.continuous !== 'off') this.requestPending = false;
     this.nudged = false;
+    if (this.updateHasPixels) this.pixelsSeen = true;
     if (this.state === 'connected') {
+      if (this.syncing && this.syncMarker && this.updateHasPixels) {
+        // The nudge's answer: everything the server sends from now on follows our next messages.
+        this.syncing = false;
+        this.applyNow();
+      }
       this.applyPendingIfIdle();
-      if (this.autoRequest && !this.requestPending) this.requestNextUpdate();
+      if (this.autoRequest && !this.requestPending && !this.syncing) this.requestNextUpdate();
     }
     this.events.onUpdateEnd?.();
     // The viewer (the session host, out of draw credits) did not ask for more: stop the flow
@@ -889,7 +913,19 @@ export class RfbSession {
       this.applyWithFence();
       return;
     }
-    if (this.inUpdate) return;
+    if (this.inUpdate || this.syncing) return;
+    if (this.edsOnFullRequest) {
+      // Servers such as QEMU send updates nobody asked for (cursor, LED state, desktop size,
+      // on SetEncodings and by themselves), so an update's end does not prove that no request
+      // is outstanding. Instead: a non-incremental 1×1 request, then nothing more. The rfbproto
+      // "ExtendedDesktopSize" rule makes the server answer it with an ExtendedDesktopSize rect
+      // (QEMU writes it while reading the request); the first update with pixels after that
+      // rect answers the nudge and every request before it, and then the change goes out.
+      this.syncing = true;
+      this.syncMarker = false;
+      this.send(msg.framebufferUpdateRequest(false, 0, 0, 1, 1));
+      return;
+    }
     if (this.requestPending) {
       // On a still screen the pending incremental request may go unanswered for ever; a
       // non-incremental request for one pixel makes the server answer now, after which the
@@ -900,10 +936,13 @@ export class RfbSession {
       }
       return;
     }
+    this.applyNow();
+  }
+
+  /** Sends the pending format and encodings, decodes in the new format from now on, asks for the whole picture. */
+  private applyNow(): void {
     if (this.pendingFormat) {
-      this.converter = new PixelConverter(this.pendingFormat);
-      this.ctx!.pixels = this.converter;
-      this.info!.format = this.pendingFormat;
+      this.switchFormat(new PixelConverter(this.pendingFormat));
       this.send(msg.setPixelFormat(this.pendingFormat));
       this.pendingFormat = undefined;
     }
@@ -1036,6 +1075,9 @@ export class RfbSession {
     const screens = readScreens(this.queue);
     if (!screens) return false;
     this.extendedDesktopSize = true;
+    // Sent in answer to the first (full) request: the server follows the rfbproto rule.
+    if (!this.pixelsSeen) this.edsOnFullRequest = true;
+    if (this.syncing && rect.x === 0) this.syncMarker = true;
     const ownRequest = rect.x === 1;
     const refused = ownRequest && rect.y !== 0;
     // A refused client request changes nothing: its size and screens are undefined.

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Encoding, encodingName } from '../../main/rfb/constants.ts';
+import type { ColourLevel } from '../../shared/colour-level.ts';
 import {
   freePort,
   type QemuServer,
@@ -64,6 +65,25 @@ describe('streaming from QEMU', () => {
       live.session.close();
     }, 40_000);
   }
+
+  it('40 live colour-level and encoding switches without Fence (QEMU has none): no desync, ending exact', async () => {
+    const live = connect([Encoding.ZRLE]);
+    await waitForPicture(live, () => server.truth(), 'full', 'qemu');
+    const levels: ColourLevel[] = ['full', 'rgb565', 'rgb332'];
+    const encodings = [Encoding.TightPng, Encoding.ZRLE, Encoding.Hextile, Encoding.Tight];
+    for (let i = 0; i < 40; i++) {
+      live.session.setColourLevel(levels[i % 3]);
+      live.session.setEncodings([encodings[(i >> 1) % 4]]);
+      await sleep(i % 3 === 0 ? 0 : 40);
+      expect(live.error, `after switch ${i}`).toBeUndefined();
+    }
+    live.session.setColourLevel('full');
+    await waitForPicture(live, () => server.truth(), 'full', 'qemu');
+    // Without Fence a change waits for an idle moment: no fence was ever sent.
+    expect(live.sent.some(([type]) => type === 248)).toBe(false);
+    expect(live.error).toBeUndefined();
+    live.session.close();
+  }, 60_000);
 
   it('reports the pointer mode (-257): relative, the default PS/2 mouse', async () => {
     const live = connect([Encoding.ZRLE]);

@@ -182,3 +182,56 @@ describe('ContinuousUpdates (rfbproto "EnableContinuousUpdates", "EndOfContinuou
     expect(sent.at(-1)).toEqual(fbur(false, 64, 48));
   });
 });
+
+describe('format changes without Fence, from a server that sends updates unasked (QEMU)', () => {
+  const eds = (w: number, h: number) =>
+    rectHeader(updateHeader(1), 0, 0, w, h, Encoding.ExtendedDesktopSize)
+      .u8(1, 0, 0, 0)
+      .u32(0)
+      .u16(0)
+      .u16(0)
+      .u16(w)
+      .u16(h)
+      .u32(0);
+  const led = () => rectHeader(updateHeader(1), 0, 0, 0, 0, Encoding.QemuLedState).u8(0);
+  const nudge = Array.from(new Bytes().u8(3, 0).u16(0).u16(0).u16(1).u16(1).build());
+
+  /** Connected, with the first picture answered as QEMU does: ExtendedDesktopSize, then pixels. */
+  function qemuLike(): StreamHarness {
+    const h = new StreamHarness().connect(4, 4);
+    h.send(eds(4, 4)).send(rawUpdate(0, 0, [1, 1, 1, 0]));
+    h.takeSent();
+    return h;
+  }
+
+  it('waits for the nudge’s ExtendedDesktopSize and then pixels; pseudo-only updates change nothing', () => {
+    const h = qemuLike();
+    h.session.setColourLevel('rgb332');
+    expect(h.takeMessages()).toEqual([nudge]);
+    // LED and cursor updates that QEMU sends by itself: no request, no format change.
+    h.send(led()).send(led());
+    expect(h.takeMessages()).toEqual([]);
+    expect(h.session.requestOutstanding).toBe(true);
+    // An update with pixels still in the old format (it answers an older request).
+    h.send(rawUpdate(1, 0, [2, 3, 4, 0]));
+    expect(h.takeMessages()).toEqual([]);
+    expect(pixelAt(h, 1, 0)).toEqual([2, 3, 4, 255]);
+    // The nudge's answer: ExtendedDesktopSize (written while QEMU read the request), then pixels.
+    h.send(eds(4, 4)).send(rawUpdate(0, 0, [5, 6, 7, 0]));
+    const sent = h.takeMessages();
+    expect(sent[0]).toEqual([0, 0, 0, 0, ...formatBytes(LEVEL_FORMATS.rgb332)]);
+    expect(sent[1][0]).toBe(2);
+    expect(sent[2]).toEqual(fbur(false, 4, 4));
+    h.send(rawUpdate(2, 0, [0x1c]));
+    expect(pixelAt(h, 2, 0)).toEqual([0, 255, 0, 255]);
+    expect(h.error).toBeUndefined();
+  });
+
+  it('a server without ExtendedDesktopSize keeps the idle rule (sent at once when nothing is outstanding)', () => {
+    const h = new StreamHarness({ autoRequest: false }).connect(4, 4);
+    h.send(rawUpdate(0, 0, [1, 1, 1, 0]));
+    h.takeSent();
+    h.session.setColourLevel('rgb565');
+    expect(h.takeMessages()[0]).toEqual([0, 0, 0, 0, ...formatBytes(LEVEL_FORMATS.rgb565)]);
+  });
+});
