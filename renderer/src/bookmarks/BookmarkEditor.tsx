@@ -127,6 +127,8 @@ export function BookmarkEditor(props: {
       ssh: { ...fields.ssh, port: Number(sshPort) || 22 },
     };
     const found = validate(complete, securityTypes, sshPort);
+    if (passwordStorage.available && props.seed.hasPassword && passwordAction === 'set' && password === '')
+      found.password = 'Type the new password, or choose "Keep it".';
     setProblems(found);
     if (Object.keys(found).length > 0) {
       document.getElementById(`${id}-${Object.keys(found)[0]}`)?.focus();
@@ -249,7 +251,12 @@ export function BookmarkEditor(props: {
                 disabled={passwordDisabled}
                 onChange={(e) => setPassword(e.target.value)}
                 autoComplete="new-password"
+                {...field('password')}
               />
+              {problem('password')}
+              {!passwordDisabled && (
+                <span className="muted">VNC Authentication uses only the first 8 characters.</span>
+              )}
             </label>
           )}
         </fieldset>
