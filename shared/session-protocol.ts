@@ -40,6 +40,8 @@ export interface OpenSessionRequest {
   colourLevel?: ColourLevel;
   /** Reconnect by itself after a dropped connection. Default true. */
   reconnect?: boolean;
+  /** Give up reconnecting after this many attempts in a row; 0: never give up. Default: the host's. */
+  maxReconnectAttempts?: number;
   /**
    * After a stream the viewer cannot parse, reconnect once by itself in safe mode (full
    * colour, conservative encodings, no automatic switching). Default true.

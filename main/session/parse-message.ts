@@ -75,6 +75,10 @@ function parseOpenRequest(raw: unknown): OpenSessionRequest | undefined {
     if (!isString(r.encodings, 512)) return undefined;
     request.encodings = r.encodings;
   }
+  if (r.maxReconnectAttempts !== undefined) {
+    if (!isUint(r.maxReconnectAttempts, 1000)) return undefined;
+    request.maxReconnectAttempts = r.maxReconnectAttempts;
+  }
   for (const flag of ['shared', 'viewOnly', 'reconnect', 'safeModeReconnect', 'audio'] as const) {
     if (r[flag] === undefined) continue;
     if (typeof r[flag] !== 'boolean') return undefined;

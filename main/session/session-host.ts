@@ -540,13 +540,16 @@ export class SessionHost {
 
   private scheduleReconnect(error: SessionError): void {
     this.reconnectAttempt++;
-    if (this.reconnectAttempt > this.maxReconnectAttempts) {
+    // The request's limit (the viewer's setting; 0: never give up) wins over the host's.
+    const requested = this.request?.maxReconnectAttempts;
+    const limit = requested === undefined ? this.maxReconnectAttempts : requested || Number.POSITIVE_INFINITY;
+    if (this.reconnectAttempt > limit) {
       this.reconnectAttempt = 0;
       this.setStatus({
         phase: 'closed',
         error: {
           ...error,
-          hint: `Gave up after ${this.maxReconnectAttempts} attempts. ${error.hint ?? ''}`.trim(),
+          hint: `Gave up after ${limit} attempts. ${error.hint ?? ''}`.trim(),
         },
       });
       return;

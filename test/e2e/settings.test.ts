@@ -153,6 +153,25 @@ describe('settings survive a restart and apply to new sessions (Xvnc, Chromium)'
     });
   }, 120_000);
 
+  it('the reconnect policy applies: with "Give up after" 1, a dead server is given up after one attempt', async () => {
+    const doomed = await startServer('xvnc', { security: 'none', geometry: [320, 240] });
+    await step(page, 'give-up-after-1', async () => {
+      await page.getByRole('button', { name: 'Settings', exact: true }).click();
+      await settingsDialog()
+        .getByRole('textbox', { name: /Give up after/ })
+        .fill('1');
+      await settingsDialog().getByRole('button', { name: 'Save settings' }).click();
+      await settingsDialog().waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: 'New connection', exact: true }).click();
+      await connectScreen().getByRole('textbox', { name: 'Server address' }).fill(doomed.target);
+      await connectScreen().getByRole('button', { name: 'Connect', exact: true }).click();
+    });
+    await waitForStatus(page, /Connected to .+\(320×240\)/, 30_000, 'doomed-connected');
+    doomed.kill();
+    await waitForStatus(page, /Reconnecting in \d+ s/, 30_000, 'doomed-reconnecting');
+    await waitForStatus(page, /Gave up after 1 attempts/, 30_000, 'doomed-gave-up');
+  }, 90_000);
+
   it('a corrupt settings file is moved aside, and a banner names where', async () => {
     await page.context().close();
     await web.close();

@@ -33,6 +33,7 @@ export function openSession(tabId: string, target: string, choices: ConnectChoic
     colourLevel: choices.colourLevel,
     viewOnly: choices.viewOnly,
     reconnect: settings.reconnect.enabled,
+    maxReconnectAttempts: settings.reconnect.maxAttempts,
     safeModeReconnect: choices.safeModeReconnect ?? settings.reconnect.safeMode,
   };
   if (choices.shared !== undefined) request.shared = choices.shared;
