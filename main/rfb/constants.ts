@@ -111,22 +111,5 @@ export const SecurityType = {
   VncAuth: 2,
 } as const;
 
-export function securityTypeName(type: number): string {
-  const names: Record<number, string> = {
-    1: 'None',
-    2: 'VNC Authentication',
-    5: 'RA2',
-    6: 'RA2ne',
-    16: 'Tight',
-    17: 'Ultra',
-    18: 'TLS',
-    19: 'VeNCrypt',
-    20: 'SASL',
-    21: 'MD5 hash',
-    22: 'xvp',
-    30: 'Apple Remote Desktop',
-    113: 'MSLogonII',
-    129: 'Unix Login',
-  };
-  return names[type] ? `${names[type]} (${type})` : `type ${type}`;
-}
+/** Security type names live in shared/ (the viewer shows them too). */
+export { securityTypeName } from '../../shared/security-types.ts';
