@@ -80,6 +80,9 @@ export interface DiscoveredServer {
   note?: string;
 }
 
+/** The bookmark id of a session opened from a launch (a `.vnc` file): it names no saved bookmark. */
+export const LAUNCH_ID_PREFIX = 'launch:';
+
 /** Every control request: its parameters and its result. */
 export interface ControlRequests {
   'recent:list': { params: Record<string, never>; result: RecentConnection[] };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { LaunchRequest } from '../../shared/ipc.ts';
+import { LAUNCH_ID_PREFIX, type LaunchRequest } from '../../shared/ipc.ts';
 import type { BookmarkFields } from '../../shared/settings.ts';
 import { parseTarget } from '../../shared/target.ts';
 import { importVncFile } from './bookmark-files.ts';
@@ -14,7 +14,6 @@ import { MAX_VNC_FILE_BYTES, type VncFileContents } from './vnc-file.ts';
  * here and reaches only the session (its host's `lookupPassword`), never the viewer.
  */
 
-export const LAUNCH_ID_PREFIX = 'launch:';
 /** Launches kept for password look-ups; the oldest go first. */
 const MAX_LAUNCHES = 64;
 

@@ -1,8 +1,8 @@
 import { join, resolve } from 'node:path';
 import { app, BrowserWindow, dialog, session } from 'electron';
-import { OPEN_TARGET_CHANNEL, TAKE_LAUNCHES_TARGET } from '../../shared/ipc.ts';
+import { LAUNCH_ID_PREFIX, OPEN_TARGET_CHANNEL, TAKE_LAUNCHES_TARGET } from '../../shared/ipc.ts';
 import { createControlService, openSettingsStore } from '../app/control-service.ts';
-import { LAUNCH_ID_PREFIX, LaunchRegistry, readVncFileAt } from '../app/launches.ts';
+import { LaunchRegistry, readVncFileAt } from '../app/launches.ts';
 import { devRendererUrl } from './app-url.ts';
 import { registerControlHandlers } from './ipc-handlers.ts';
 import { installMenu } from './menu.ts';

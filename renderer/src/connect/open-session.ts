@@ -1,4 +1,5 @@
 import type { ColourLevel } from '../../../shared/colour-level.ts';
+import { LAUNCH_ID_PREFIX } from '../../../shared/ipc.ts';
 import type { PictureQuality } from '../../../shared/picture-quality.ts';
 import type { OpenSessionRequest } from '../../../shared/session-protocol.ts';
 import type { Bookmark } from '../../../shared/settings.ts';
@@ -93,6 +94,7 @@ export function watchBookmarkConnections(): () => void {
       const before = phases.get(tab.id);
       phases.set(tab.id, phase);
       if (phase !== 'connected' || before === 'connected' || !tab.bookmarkId) continue;
+      if (tab.bookmarkId.startsWith(LAUNCH_ID_PREFIX)) continue;
       platform()
         .invoke('bookmarks:connected', { id: tab.bookmarkId })
         .then((bookmark) => useSettings.getState().putBookmark(bookmark))

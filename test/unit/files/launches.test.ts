@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importVncFile } from '../../../main/app/bookmark-files.ts';
-import { LAUNCH_ID_PREFIX, LaunchRegistry, readVncFileAt } from '../../../main/app/launches.ts';
+import { LaunchRegistry, readVncFileAt } from '../../../main/app/launches.ts';
+import { LAUNCH_ID_PREFIX } from '../../../shared/ipc.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/vnc-files');
 
