@@ -59,6 +59,8 @@ export interface ServerOptions {
   vncOptions?: string[];
   /** QEMU only: more command-line arguments (e.g. `-boot menu=on`). */
   qemuArgs?: string[];
+  /** QEMU only: leave the VM running once the firmware has drawn (by default it is paused, for a still picture). */
+  running?: boolean;
 }
 
 const execFileAsync = promisify(execFile);
@@ -483,11 +485,14 @@ export async function startQemu(options: ServerOptions): Promise<QemuServer> {
       const image = await server.truth();
       let light = 0;
       for (let i = 0; i < image.data.length; i += 4) if (image.data[i] > 128) light++;
-      return light > 2000 ? true : undefined;
+      // A paused VM shows all of the firmware's messages; a running one may be waiting at its first lines.
+      return light > (options.running ? 300 : 2000) ? true : undefined;
     });
-    await sleep(2500);
-    await monitor('stop');
-    await settle(() => server.truth(), 15_000);
+    if (!options.running) {
+      await sleep(2500);
+      await monitor('stop');
+      await settle(() => server.truth(), 15_000);
+    }
   } catch (error) {
     await server.stop();
     throw error;
