@@ -18,6 +18,8 @@ export class StreamHarness {
   readonly session: RfbSession;
   readonly sent: Uint8Array[] = [];
   readonly ops: DrawOp[] = [];
+  /** Copies of the batches, as the session host would forward them. */
+  readonly batches: DrawBatch[] = [];
   readonly fb = new Framebuffer();
   readonly modes: StreamMode[] = [];
   readonly sizeResults: DesktopSizeResult[] = [];
@@ -40,6 +42,7 @@ export class StreamHarness {
       options,
       {
         onDraw: (batch: DrawBatch) => {
+          this.batches.push({ ...batch, ops: [...batch.ops], pixels: batch.pixels.slice() });
           this.ops.push(...batch.ops);
           this.fb.apply(batch);
         },

@@ -1,6 +1,7 @@
 import { encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { Encoding, VIEWER_PSEUDO_ENCODINGS } from '../../../main/rfb/constants.ts';
+import { decodeDrawBatch, encodeDrawBatch } from '../../../shared/draw-wire.ts';
 import type { Bytes } from '../../support/decode-harness.ts';
 import { rectHeader, ScriptedServer, updateHeader } from '../../support/scripted-server.ts';
 import { everySplit, StreamHarness } from './harness.ts';
@@ -121,6 +122,19 @@ describe('Cursor With Alpha (-314)', () => {
       expect(h.fb.cursor).toMatchObject({ hotX: 1, hotY: 0, width: 2, height: 1 });
       expect(Array.from(h.fb.cursor!.rgba)).toEqual([255, 0, 0, 255, 255, 255, 255, 128]);
     });
+  });
+
+  it('its alpha survives the wire format the renderer receives', () => {
+    const h = new StreamHarness().connect();
+    h.send(update());
+    const batch = h.batches.find((b) => b.ops.some((o) => o.kind === 'cursor'));
+    expect(batch).toBeDefined();
+    const decoded = decodeDrawBatch(encodeDrawBatch(batch!));
+    const cursor = decoded.ops.find((o) => o.kind === 'cursor');
+    if (cursor?.kind !== 'cursor') throw new Error('no cursor op after the wire');
+    expect(Array.from(decoded.pixels.subarray(cursor.offset, cursor.offset + 8))).toEqual([
+      255, 0, 0, 255, 255, 255, 255, 128,
+    ]);
   });
 
   it('a cursor larger than the limit is a clear error before any byte of it is awaited', () => {
