@@ -24,10 +24,15 @@ export interface AutoDecision extends AutoChoice {
   reason: string;
 }
 
-/** Thresholds in kbit/s (TigerVNC: JPEG quality 8 above 16 Mbit/s, palette below 256 kbit/s). */
+/**
+ * Thresholds in kbit/s. TigerVNC picks JPEG quality 8 above 16 Mbit/s and palette colour below
+ * 256 kbit/s; our High is truly lossless (ZRLE, which compresses desktops well), so it holds
+ * down to 10 Mbit/s. Like TigerVNC's, the estimate is bytes over the time an update took to
+ * arrive, so a server slow to encode looks like a slower link.
+ */
 export const AUTO_THRESHOLDS = {
   /** At or above: lossless. */
-  lossless: 16_000,
+  lossless: 10_000,
   /** At or above (and below lossless): medium JPEG; below: low JPEG. */
   medium: 1_500,
   /** Below: 8-bit colour as well. */
