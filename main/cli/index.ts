@@ -34,7 +34,7 @@ Targets: host (display 0), host:N (display N = port 5900+N), host::port,
 Options:
   --password-file F   read the VNC password from the first line of F (or set VNC_PASSWORD)
   --encodings LIST    comma-separated, in order of preference:
-                      raw,copyrect,rre,corre,hextile,zlib,tight,trle,zrle
+                      raw,copyrect,rre,corre,hextile,zlib,tight,tightpng,trle,zrle
   --color-level L     full (default), rgb565, rgb332, rgb222, rgb111, pal8
   --quality Q         picture quality auto, high (lossless), medium or low (Tight JPEG);
                       --encodings, when given, takes precedence

@@ -84,7 +84,7 @@ describe('AutoSelect', () => {
   it('needs twice the lossless throughput when the round trip is long', () => {
     const auto = new AutoSelect(0);
     auto.observeRoundTrip(200);
-    const now = feed(auto, 20_000, 20, 0);
+    const now = feed(auto, 15_000, 20, 0);
     const decision = auto.decide(now + 3000);
     expect(decision).toMatchObject({ preset: 'medium' });
     expect(decision?.reason).toContain('round trip 200 ms');
