@@ -84,7 +84,32 @@ export interface ServerCapabilities {
   extendedClipboard: boolean;
   /** The server acknowledged QEMU Audio: `audio` turns its sound on and off. */
   audio: boolean;
+  /** The server sent a screen layout (ExtendedDesktopSize): `resize-remote` may change its size. */
+  resizeRemote: boolean;
+  /** The server confirmed ExtendedMouseButtons: pointer buttons bits 7 (back) and 8 (forward) reach it. */
+  extendedMouseButtons: boolean;
+  /** The server offers continuous updates (rfbproto ContinuousUpdates) and the session uses them. */
+  continuousUpdates: boolean;
 }
+
+/** QEMU LED State: the remote keyboard's lock lights. */
+export interface RemoteLeds {
+  scrollLock: boolean;
+  numLock: boolean;
+  capsLock: boolean;
+}
+
+/**
+ * QEMU Pointer Motion Change: `absolute` (a tablet) takes framebuffer coordinates; `relative`
+ * (a PS/2 mouse) takes each pointer event's x and y as a motion offset by `RELATIVE_POINTER_CENTRE`.
+ */
+export type PointerMode = 'relative' | 'absolute';
+
+/**
+ * In relative mode QEMU reads a pointer event's x, y as the motion plus 0x7FFF (ui/vnc.c
+ * pointer_event: `x - 0x7FFF`), so (0x7FFF, 0x7FFF) moves nothing.
+ */
+export const RELATIVE_POINTER_CENTRE = 0x7fff;
 
 export type PowerAction = 'shutdown' | 'reboot' | 'reset';
 
@@ -96,7 +121,10 @@ export type ToSession =
   | { type: 'painted' }
   /** `scancode` is the key's XT scancode (0xE0-prefixed keys as 0x80 | code), 0 if unknown. */
   | { type: 'key'; keysym: number; down: boolean; scancode: number }
-  /** RFB button mask: 1 left, 2 middle, 4 right, 8/16 wheel up/down, 32/64 wheel left/right. */
+  /**
+   * RFB button mask: 1 left, 2 middle, 4 right, 8/16 wheel up/down, 32/64 wheel left/right,
+   * 128/256 back/forward (only after capabilities say `extendedMouseButtons`).
+   */
   | { type: 'pointer'; x: number; y: number; buttons: number }
   | { type: 'clipboard'; text: string }
   | { type: 'view-only'; on: boolean }
@@ -108,6 +136,8 @@ export type ToSession =
   | { type: 'power'; action: PowerAction }
   /** Play the server's audio or stop it. */
   | { type: 'audio'; on: boolean }
+  /** SetDesktopSize: ask the server for this framebuffer size; the answer comes as a `notice`. */
+  | { type: 'resize-remote'; width: number; height: number }
   /** Skip the reconnect countdown, or reconnect after an error (in safe mode if asked). */
   | { type: 'reconnect'; safeMode?: boolean }
   | { type: 'disconnect' };
@@ -128,6 +158,10 @@ export type FromSession =
   | { type: 'power-result'; action: PowerAction; ok: boolean; message: string }
   /** A block of the server's audio, encoded by `encodeAudioChunk` (shared/audio-wire.ts). */
   | { type: 'audio'; chunk: ArrayBuffer }
+  /** The remote keyboard's lock lights (QEMU LED State), whenever the server sends them. */
+  | { type: 'leds'; leds: RemoteLeds }
+  /** How the server reads pointer positions (QEMU Pointer Motion Change), whenever it says. */
+  | { type: 'pointer-mode'; mode: PointerMode }
   /** Something the user should know that is not an error (e.g. clipboard text not sent). */
   | { type: 'notice'; message: string }
   /** The session's settings; `auto` says what picture quality Auto measured and chose. */

@@ -28,7 +28,7 @@ export function parseToSession(raw: unknown): ToSession | undefined {
         ? { type: 'key', keysym: m.keysym, down: m.down, scancode: m.scancode }
         : undefined;
     case 'pointer':
-      return isUint(m.x, 0xffff) && isUint(m.y, 0xffff) && isUint(m.buttons, 0xff)
+      return isUint(m.x, 0xffff) && isUint(m.y, 0xffff) && isUint(m.buttons, 0x1ff)
         ? { type: 'pointer', x: m.x, y: m.y, buttons: m.buttons }
         : undefined;
     case 'clipboard':
@@ -39,6 +39,10 @@ export function parseToSession(raw: unknown): ToSession | undefined {
         : undefined;
     case 'audio':
       return typeof m.on === 'boolean' ? { type: 'audio', on: m.on } : undefined;
+    case 'resize-remote':
+      return isUint(m.width, 0xffff) && isUint(m.height, 0xffff) && m.width > 0 && m.height > 0
+        ? { type: 'resize-remote', width: m.width, height: m.height }
+        : undefined;
     case 'view-only':
       return typeof m.on === 'boolean' ? { type: 'view-only', on: m.on } : undefined;
     case 'colour-level':

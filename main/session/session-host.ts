@@ -221,6 +221,9 @@ export class SessionHost {
         this.audio = message.on;
         session?.setAudio(message.on);
         return;
+      case 'resize-remote':
+        this.resizeRemote(message.width, message.height);
+        return;
       case 'reconnect':
         if (!this.request || this.listener || (session && session.state !== 'closed')) return;
         if (message.safeMode && !this.safeModeReason) this.safeModeReason = 'asked for by the user';
@@ -234,6 +237,24 @@ export class SessionHost {
         if (session) session.close();
         else this.setStatus({ phase: 'closed' });
         return;
+    }
+  }
+
+  /** SetDesktopSize; the server's answer arrives as `onDesktopSizeResult`, shown as a notice. */
+  private resizeRemote(width: number, height: number): void {
+    const session = this.session;
+    if (!session || session.state !== 'connected') return;
+    if (this.viewOnly) {
+      this.channel.send({ type: 'notice', message: 'View only: the remote desktop size is left alone' });
+      return;
+    }
+    if (!session.requestDesktopSize(width, height)) {
+      this.channel.send({
+        type: 'notice',
+        message: this.capabilities.resizeRemote
+          ? `Cannot ask for a ${width}×${height} remote desktop: that size is outside what this viewer accepts`
+          : 'The server cannot change its desktop size (it offers no ExtendedDesktopSize)',
+      });
     }
   }
 
@@ -370,6 +391,25 @@ export class SessionHost {
         this.requestIfReady();
       },
       onExtendedKeys: () => this.setCapabilities({ extendedKeys: true }),
+      onScreenLayout: () => {
+        if (this.session === session) this.setCapabilities({ resizeRemote: true });
+      },
+      onDesktopSizeResult: (result) => {
+        if (this.session === session) this.channel.send({ type: 'notice', message: result.message });
+      },
+      onLedState: (leds) => {
+        if (this.session === session) this.channel.send({ type: 'leds', leds: { ...leds } });
+      },
+      onPointerMode: (mode) => {
+        if (this.session === session) this.channel.send({ type: 'pointer-mode', mode });
+      },
+      onExtendedMouseButtons: () => {
+        if (this.session === session) this.setCapabilities({ extendedMouseButtons: true });
+      },
+      onStreamMode: (mode) => {
+        // `continuous` pauses whenever the viewer falls behind; what is shown is that it is in use.
+        if (this.session === session) this.setCapabilities({ continuousUpdates: mode.continuousSupported });
+      },
       onExtension: (event) => this.extension(event, session),
       onClose: (error) => {
         if (this.session === session) this.closed(error);
@@ -639,6 +679,9 @@ const NO_CAPABILITIES: ServerCapabilities = {
   power: false,
   extendedClipboard: false,
   audio: false,
+  resizeRemote: false,
+  extendedMouseButtons: false,
+  continuousUpdates: false,
 };
 
 function toSessionError(error: RfbError): SessionError {

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { COLOUR_LEVELS } from '../../../shared/colour-level.ts';
 import { PICTURE_QUALITIES } from '../../../shared/picture-quality.ts';
-import type { PowerAction } from '../../../shared/session-protocol.ts';
+import type { PowerAction, RemoteLeds } from '../../../shared/session-protocol.ts';
 import { saveSessionAsBookmark } from '../bookmarks/BookmarkEditor.tsx';
 import { platform } from '../platform/index.ts';
 import { type SessionController, sessionController, startSession } from '../session/controller.ts';
@@ -28,6 +28,9 @@ export function SessionView({ tab }: { tab: Tab }) {
   const phase = tab.status?.phase;
   const ended = phase === 'closed';
   const powerOffered = extensions.power && phase === 'connected' && !tab.viewOnly;
+  const resizeOffered = extensions.resizeRemote && phase === 'connected' && !tab.viewOnly;
+  const pointerHint =
+    extensions.pointerMode === 'relative' && !extensions.pointerLocked && phase === 'connected';
 
   const toggleFullScreen = () => {
     const on = !fullScreen;
@@ -48,6 +51,17 @@ export function SessionView({ tab }: { tab: Tab }) {
     { label: 'Full screen', run: toggleFullScreen },
     { label: 'Screenshot', run: screenshot },
     { label: 'Refresh screen', run: () => controller.refresh() },
+    ...(resizeOffered
+      ? [
+          { label: 'Resize remote to fit', run: () => controller.resizeRemoteToWindow() },
+          {
+            label: extensions.autoResize
+              ? 'Stop keeping remote resized to fit'
+              : 'Keep remote resized to fit',
+            run: () => controller.setAutoResize(!extensions.autoResize),
+          },
+        ]
+      : []),
     ...(powerOffered
       ? POWER_ACTIONS.map((action) => ({
           label: `${POWER_LABELS[action]}…`,
@@ -76,10 +90,16 @@ export function SessionView({ tab }: { tab: Tab }) {
         onScreenshot={screenshot}
         powerOffered={powerOffered}
         onPower={setConfirmPower}
+        resizeOffered={resizeOffered}
       />
       {tab.notice && (
         <p className="notice" role="note">
           {tab.notice}
+        </p>
+      )}
+      {pointerHint && (
+        <p className="notice" role="note">
+          Click to capture the pointer; press Ctrl+Alt to release
         </p>
       )}
       {tab.clipboardOpen && <ClipboardPanel tab={tab} controller={controller} />}
@@ -140,6 +160,7 @@ function Toolbar(props: {
   onScreenshot(): void;
   powerOffered: boolean;
   onPower(action: PowerAction): void;
+  resizeOffered: boolean;
 }) {
   const { tab, controller } = props;
   const [keysOpen, setKeysOpen] = useState(false);
@@ -233,6 +254,26 @@ function Toolbar(props: {
           Play remote audio
         </button>
       )}
+      {props.resizeOffered && (
+        <>
+          <button type="button" onClick={() => controller.resizeRemoteToWindow()}>
+            Resize remote to fit
+          </button>
+          <button
+            type="button"
+            aria-pressed={extensions.autoResize}
+            onClick={() => controller.setAutoResize(!extensions.autoResize)}
+          >
+            Keep remote resized to fit
+          </button>
+        </>
+      )}
+      {extensions.leds && <LockLights leds={extensions.leds} />}
+      {extensions.continuousUpdates && (
+        <span className="stream-mode" title="The server sends changes as they happen (continuous updates)">
+          continuous updates
+        </span>
+      )}
       <button type="button" onClick={() => saveSessionAsBookmark(tab)}>
         Save as bookmark
       </button>
@@ -252,6 +293,24 @@ function Toolbar(props: {
         </button>
       )}
     </div>
+  );
+}
+
+/** The remote keyboard's lock lights (QEMU LED State), small, in the toolbar. */
+function LockLights({ leds }: { leds: RemoteLeds }) {
+  const lights = [
+    ['Caps', 'Caps Lock', leds.capsLock],
+    ['Num', 'Num Lock', leds.numLock],
+    ['Scroll', 'Scroll Lock', leds.scrollLock],
+  ] as const;
+  return (
+    <span className="leds" title="Remote keyboard lights">
+      {lights.map(([short, name, on]) => (
+        <span key={short} className={on ? 'led on' : 'led'} title={`${name} ${on ? 'on' : 'off'}`}>
+          {short}
+        </span>
+      ))}
+    </span>
   );
 }
 

@@ -16,6 +16,7 @@ import { useExtensions } from './extensions-state.ts';
 import { KeyboardInput } from './keyboard-input.ts';
 import { Painter } from './painter.ts';
 import { PointerInput } from './pointer-input.ts';
+import { AUTO_RESIZE_DELAY_MS, remoteSizeFor } from './remote-size.ts';
 
 /**
  * One session in the viewer: its port to the session process, the canvas it paints, and
@@ -40,6 +41,10 @@ export class SessionController {
   private painting: Promise<void> | undefined;
   /** Plays the server's audio while "Play remote audio" is on. */
   private audio: AudioPlayer | undefined;
+  /** "Remote resizes with the window": watches the screen area; undefined when off. */
+  private autoResize:
+    | { observer: ResizeObserver; timer: ReturnType<typeof setTimeout> | undefined }
+    | undefined;
 
   constructor(id: string, request: OpenSessionRequest, client: PlatformClient) {
     this.id = id;
@@ -71,6 +76,7 @@ export class SessionController {
       () => keyboardSettings().releaseOnBlur,
     );
     this.pointer = new PointerInput((x, y, buttons) => this.post({ type: 'pointer', x, y, buttons }));
+    this.pointer.onLockChange = (pointerLocked) => this.patchExtensions({ pointerLocked });
     this.detach.push(this.keyboard.attach(this.canvas), this.pointer.attach(this.canvas));
     const onFocus = () => void this.offerLocalClipboard();
     this.canvas.addEventListener('focus', onFocus);
@@ -118,6 +124,12 @@ export class SessionController {
         this.paintError = false;
         const status = message.status;
         const patch: Partial<Tab> = { status };
+        if (status.phase === 'connecting' || status.phase === 'listening') {
+          // A new connection: what the last one said about lights and the pointer no longer holds.
+          this.keyboard.setRemoteLeds(undefined);
+          this.pointer.setMode('absolute');
+          this.patchExtensions({ leds: undefined, pointerMode: 'absolute' });
+        }
         if (status.phase === 'connected' && this.request.listenPort === undefined) {
           void this.client
             .invoke('recent:add', { target: this.request.target })
@@ -145,11 +157,28 @@ export class SessionController {
         this.update({ desktopName: message.name });
         return;
       case 'capabilities': {
-        const { extendedKeys, power, extendedClipboard, audio } = message.capabilities;
+        const { extendedKeys, power, extendedClipboard, audio, resizeRemote, extendedMouseButtons } =
+          message.capabilities;
         this.update({ extendedKeys });
-        useExtensions.getState().patch(this.id, { power, extendedClipboard, audio });
+        this.pointer.setExtendedButtons(extendedMouseButtons);
+        this.patchExtensions({
+          power,
+          extendedClipboard,
+          audio,
+          resizeRemote,
+          extendedMouseButtons,
+          continuousUpdates: message.capabilities.continuousUpdates,
+        });
         return;
       }
+      case 'leds':
+        this.keyboard.setRemoteLeds(message.leds);
+        this.patchExtensions({ leds: message.leds });
+        return;
+      case 'pointer-mode':
+        this.pointer.setMode(message.mode);
+        this.patchExtensions({ pointerMode: message.mode });
+        return;
       case 'power-result':
         this.update({ notice: `Power: ${message.message}` });
         return;
@@ -272,6 +301,44 @@ export class SessionController {
     this.post({ type: 'audio', on });
   }
 
+  /** "Resize remote to window": asks for the screen area's size in device pixels. */
+  resizeRemoteToWindow(): void {
+    const area = this.canvas.parentElement;
+    if (!area) return;
+    const size = remoteSizeFor(area.clientWidth, area.clientHeight, window.devicePixelRatio);
+    this.post({ type: 'resize-remote', width: size.width, height: size.height });
+  }
+
+  /** "Remote resizes with the window": asks again each time the screen area settles on a new size. */
+  setAutoResize(on: boolean): void {
+    this.stopAutoResize();
+    this.patchExtensions({ autoResize: on });
+    const area = this.canvas.parentElement;
+    if (!on || !area) return;
+    const state = {
+      timer: undefined as ReturnType<typeof setTimeout> | undefined,
+      observer: new ResizeObserver(() => {
+        clearTimeout(state.timer);
+        state.timer = setTimeout(() => {
+          const tab = this.tab();
+          const size = remoteSizeFor(area.clientWidth, area.clientHeight, window.devicePixelRatio);
+          if (tab?.status?.phase !== 'connected' || (size.width === tab.width && size.height === tab.height))
+            return;
+          this.post({ type: 'resize-remote', width: size.width, height: size.height });
+        }, AUTO_RESIZE_DELAY_MS);
+      }),
+    };
+    state.observer.observe(area);
+    this.autoResize = state;
+  }
+
+  private stopAutoResize(): void {
+    if (!this.autoResize) return;
+    this.autoResize.observer.disconnect();
+    clearTimeout(this.autoResize.timer);
+    this.autoResize = undefined;
+  }
+
   reconnect(safeMode = false): void {
     if (this.port) this.post(safeMode ? { type: 'reconnect', safeMode } : { type: 'reconnect' });
     else void this.start();
@@ -296,6 +363,7 @@ export class SessionController {
 
   dispose(): void {
     this.disposed = true;
+    this.stopAutoResize();
     this.audio?.close();
     this.audio = undefined;
     useExtensions.getState().remove(this.id);
@@ -316,6 +384,10 @@ export class SessionController {
       return;
     }
     if (text && text !== this.lastClipboard) this.sendClipboard(text);
+  }
+
+  private patchExtensions(patch: Parameters<ReturnType<typeof useExtensions.getState>['patch']>[1]): void {
+    useExtensions.getState().patch(this.id, patch);
   }
 
   private post(message: ToSession): void {

@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import type { PointerMode, RemoteLeds } from '../../../shared/session-protocol.ts';
 
 /** What a session's server offers beyond plain RFB, and the user's audio choice, per tab. */
 export interface TabExtensions {
@@ -10,6 +11,20 @@ export interface TabExtensions {
   audio: boolean;
   /** The user turned "Play remote audio" on (off by default). */
   playAudio: boolean;
+  /** The server sent a screen layout (ExtendedDesktopSize): "Resize remote to window" is offered. */
+  resizeRemote: boolean;
+  /** The user turned "Remote resizes with the window" on (off by default). */
+  autoResize: boolean;
+  /** The server confirmed ExtendedMouseButtons: back and forward reach it. */
+  extendedMouseButtons: boolean;
+  /** The server streams continuous updates. */
+  continuousUpdates: boolean;
+  /** The remote lock lights (QEMU LED State); undefined until the server sends them. */
+  leds: RemoteLeds | undefined;
+  /** How the server reads the pointer (QEMU Pointer Motion Change). */
+  pointerMode: PointerMode;
+  /** Relative mode: the pointer is captured (Pointer Lock) on the remote screen. */
+  pointerLocked: boolean;
 }
 
 export const NO_EXTENSIONS: TabExtensions = {
@@ -17,6 +32,13 @@ export const NO_EXTENSIONS: TabExtensions = {
   extendedClipboard: false,
   audio: false,
   playAudio: false,
+  resizeRemote: false,
+  autoResize: false,
+  extendedMouseButtons: false,
+  continuousUpdates: false,
+  leds: undefined,
+  pointerMode: 'absolute',
+  pointerLocked: false,
 };
 
 interface ExtensionsState {

@@ -1,7 +1,36 @@
 import { type TranslatedKey, translateKey } from '../../../shared/keyboard/translate.ts';
 import { keysymForCharacter } from '../../../shared/keyboard/unicode-keysym.ts';
 
+import type { RemoteLeds } from '../../../shared/session-protocol.ts';
+
 export type SendKey = (keysym: number, down: boolean, scancode: number) => void;
+
+/** A lock key to tap (press and release) on the remote keyboard. */
+export interface LockKey {
+  keysym: number;
+  /** XT scancode, used once the server acknowledged QEMU Extended Key Event. */
+  scancode: number;
+}
+
+export const CAPS_LOCK: LockKey = { keysym: 0xffe5, scancode: 0x3a };
+export const NUM_LOCK: LockKey = { keysym: 0xff7f, scancode: 0x45 };
+
+/**
+ * Lock-key sync (as TigerVNC and noVNC do with QEMU LED State): the lock keys to tap before a
+ * key so the remote Caps Lock and Num Lock match the local ones. `local` holds what
+ * `KeyboardEvent.getModifierState` says (undefined: unknown, left alone); `remote` is the
+ * server's last LED state (undefined: none received, nothing to compare).
+ */
+export function lockKeysToSync(
+  local: { capsLock?: boolean; numLock?: boolean },
+  remote: RemoteLeds | undefined,
+): LockKey[] {
+  if (!remote) return [];
+  const keys: LockKey[] = [];
+  if (local.capsLock !== undefined && local.capsLock !== remote.capsLock) keys.push(CAPS_LOCK);
+  if (local.numLock !== undefined && local.numLock !== remote.numLock) keys.push(NUM_LOCK);
+  return keys;
+}
 
 /**
  * Keyboard events of the remote screen element → key presses for the server.
@@ -17,6 +46,8 @@ export class KeyboardInput {
 
   /** Whether to release held keys when the window loses focus (a global setting, on by default). */
   private readonly releaseOnWindowBlur: () => boolean;
+  /** The server's lock lights (QEMU LED State); undefined until it sends them. */
+  private remoteLeds: RemoteLeds | undefined;
 
   constructor(
     send: SendKey,
@@ -28,6 +59,11 @@ export class KeyboardInput {
     this.isMenuKey = isMenuKey;
     this.onMenuKey = onMenuKey;
     this.releaseOnWindowBlur = releaseOnWindowBlur;
+  }
+
+  /** The server's lock lights changed: later keys are preceded by lock taps that keep them in sync. */
+  setRemoteLeds(leds: RemoteLeds | undefined): void {
+    this.remoteLeds = leds && { ...leds };
   }
 
   attach(element: HTMLElement): () => void {
@@ -68,10 +104,27 @@ export class KeyboardInput {
     event.preventDefault();
     if (!key) return;
     const id = event.code || event.key;
+    if (event.code !== 'CapsLock' && event.code !== 'NumLock') this.syncLocks(event);
     const held = this.pressed.get(id);
     if (held && held.keysym !== key.keysym) this.send(held.keysym, false, held.scancode);
     this.pressed.set(id, key);
     this.send(key.keysym, true, key.scancode);
+  }
+
+  /** Taps the remote lock keys whose light differs from the local lock state. */
+  private syncLocks(event: KeyboardEvent): void {
+    const remote = this.remoteLeds;
+    if (!remote || typeof event.getModifierState !== 'function') return;
+    const local = {
+      capsLock: event.getModifierState('CapsLock'),
+      numLock: event.getModifierState('NumLock'),
+    };
+    for (const lock of lockKeysToSync(local, remote)) {
+      this.send(lock.keysym, true, lock.scancode);
+      this.send(lock.keysym, false, lock.scancode);
+    }
+    // Assume the taps worked until the server's next LED State says otherwise (no double taps meanwhile).
+    this.remoteLeds = { ...remote, capsLock: local.capsLock, numLock: local.numLock };
   }
 
   keyUp(event: KeyboardEvent): void {

@@ -39,7 +39,7 @@ describe('messages from the viewer', () => {
       { type: 'key', keysym: 1.5, down: true, scancode: 0 },
       { type: 'key', keysym: 1, down: 1, scancode: 0 },
       { type: 'pointer', x: 70000, y: 0, buttons: 0 },
-      { type: 'pointer', x: 0, y: 0, buttons: 256 },
+      { type: 'pointer', x: 0, y: 0, buttons: 512 },
       { type: 'clipboard', text: 42 },
       { type: 'colour-level', level: 'rgb999' },
       { type: 'view-only', on: 'true' },
