@@ -105,6 +105,21 @@ export type SettingsDocument = v.InferOutput<typeof SettingsDocumentSchema>;
 /** What the renderer may send when creating or editing a bookmark: no id, no bookkeeping. */
 export type BookmarkFields = Omit<Bookmark, 'id' | 'hasPassword' | 'createdAt' | 'lastConnected'>;
 
+/** The fields of a new bookmark: every setting at its default but those given. */
+export function newBookmarkFields(
+  name: string,
+  address: string,
+  overrides: Partial<BookmarkFields> = {},
+): BookmarkFields {
+  const { id, hasPassword, createdAt, lastConnected, ...fields } = v.parse(BookmarkSchema, {
+    id: 'new',
+    name,
+    address,
+    createdAt: new Date(0).toISOString(),
+  });
+  return { ...fields, ...overrides };
+}
+
 /**
  * A password change travelling with a bookmark save: `keep` the stored one, `clear` it, or
  * `set` a new one. The main side encrypts it; it never comes back.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startWebServer, type WebServer } from '../../../main/web/server.ts';
-import type { BookmarkFields } from '../../../shared/settings.ts';
+import { newBookmarkFields } from '../../../shared/settings.ts';
 
 let server: WebServer;
 const rendererDir = mkdtempSync(join(tmpdir(), 'porthole-renderer-'));
@@ -45,24 +45,7 @@ function call(ws: WebSocket, name: string, params: unknown): Promise<{ result?: 
   });
 }
 
-const fields: BookmarkFields = {
-  name: 'Web',
-  address: 'web:1',
-  username: '',
-  shared: true,
-  viewOnly: false,
-  quality: 'auto',
-  colourLevel: 'full',
-  scaling: 'fit',
-  encodings: '',
-  security: { types: [], requireEncryption: false },
-  ssh: { enabled: false, host: '', port: 22, user: '', identityFile: '' },
-  notes: '',
-  group: '',
-  tags: [],
-  favourite: false,
-  safeModeReconnect: true,
-};
+const fields = newBookmarkFields('Web', 'web:1');
 
 describe('browser mode settings over the control WebSocket', () => {
   it('keeps bookmarks in the data directory but no password, and says why', async () => {

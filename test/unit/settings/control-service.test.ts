@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createControlService, openSettingsStore } from '../../../main/app/control-service.ts';
 import type { VncProbe } from '../../../main/discovery/probe.ts';
 import { obfuscateVncPassword } from '../../../main/rfb/security/vnc-auth.ts';
-import type { Bookmark, BookmarkFields } from '../../../shared/settings.ts';
+import { type Bookmark, newBookmarkFields } from '../../../shared/settings.ts';
 import { aesTestCipher } from './test-cipher.ts';
 
 let dir: string;
@@ -15,24 +15,13 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const fields: BookmarkFields = {
-  name: 'Lab',
-  address: 'lab.example:3',
+const fields = newBookmarkFields('Lab', 'lab.example:3', {
   username: 'ada',
-  shared: true,
-  viewOnly: false,
   quality: 'high',
-  colourLevel: 'full',
-  scaling: 'fit',
   encodings: 'zrle,raw',
-  security: { types: [], requireEncryption: false },
-  ssh: { enabled: false, host: '', port: 22, user: '', identityFile: '' },
-  notes: '',
   group: 'Work',
   tags: ['x'],
-  favourite: false,
-  safeModeReconnect: true,
-};
+});
 
 function service(scan?: (host: string, o: { from: number; to: number }) => Promise<VncProbe[]>) {
   const settings = openSettingsStore(dir, aesTestCipher());

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { IpcMainInvokeEvent } from 'electron';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CONTROL_NAMES, controlChannel } from '../../../shared/ipc.ts';
-import type { BookmarkFields } from '../../../shared/settings.ts';
+import { newBookmarkFields } from '../../../shared/settings.ts';
 import { aesTestCipher } from './test-cipher.ts';
 
 type IpcHandler = (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown;
@@ -42,24 +42,7 @@ async function call(name: string, params: unknown, from = event()): Promise<unkn
   return await handler(from, params);
 }
 
-const fields: BookmarkFields = {
-  name: 'Desk',
-  address: 'desk:1',
-  username: '',
-  shared: true,
-  viewOnly: false,
-  quality: 'auto',
-  colourLevel: 'full',
-  scaling: 'fit',
-  encodings: '',
-  security: { types: [], requireEncryption: false },
-  ssh: { enabled: false, host: '', port: 22, user: '', identityFile: '' },
-  notes: '',
-  group: '',
-  tags: [],
-  favourite: false,
-  safeModeReconnect: true,
-};
+const fields = newBookmarkFields('Desk', 'desk:1');
 
 describe('Electron IPC with the real control service', () => {
   it('registers every control request', () => {

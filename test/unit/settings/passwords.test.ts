@@ -9,7 +9,7 @@ import {
   unavailableCipher,
 } from '../../../main/app/password-vault.ts';
 import { SettingsStore } from '../../../main/app/settings-store.ts';
-import type { BookmarkFields } from '../../../shared/settings.ts';
+import { newBookmarkFields } from '../../../shared/settings.ts';
 import { aesTestCipher } from './test-cipher.ts';
 
 const PASSWORD = 'S3cret-pässword!';
@@ -20,24 +20,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const fields: BookmarkFields = {
-  name: 'Server',
-  address: 'localhost:1',
-  username: '',
-  shared: true,
-  viewOnly: false,
-  quality: 'auto',
-  colourLevel: 'full',
-  scaling: 'fit',
-  encodings: '',
-  security: { types: [], requireEncryption: false },
-  ssh: { enabled: false, host: '', port: 22, user: '', identityFile: '' },
-  notes: '',
-  group: '',
-  tags: [],
-  favourite: false,
-  safeModeReconnect: true,
-};
+const fields = newBookmarkFields('Server', 'localhost:1');
 
 function store(cipher: PasswordCipher = aesTestCipher()): SettingsStore {
   return new SettingsStore(dir, new PasswordVault(dir, cipher));

@@ -6,7 +6,7 @@ import { openSettingsStore } from '../../../main/app/control-service.ts';
 import { Encoding } from '../../../main/rfb/constants.ts';
 import { openTcpSession } from '../../../main/rfb/transports/tcp.ts';
 import { type Connector, runSessionHost } from '../../../main/session/session-host.ts';
-import type { BookmarkFields } from '../../../shared/settings.ts';
+import { type BookmarkFields, newBookmarkFields } from '../../../shared/settings.ts';
 import { MemoryChannel } from '../../support/memory-channel.ts';
 import { startXvnc, stopAllServers, type XServer } from '../../support/servers.ts';
 import { aesTestCipher } from './test-cipher.ts';
@@ -18,24 +18,7 @@ afterAll(async () => {
 });
 
 function fieldsFor(server: XServer): BookmarkFields {
-  return {
-    name: 'Xvnc',
-    address: server.target,
-    username: '',
-    shared: true,
-    viewOnly: false,
-    quality: 'high',
-    colourLevel: 'full',
-    scaling: 'fit',
-    encodings: '',
-    security: { types: [], requireEncryption: false },
-    ssh: { enabled: false, host: '', port: 22, user: '', identityFile: '' },
-    notes: '',
-    group: '',
-    tags: [],
-    favourite: false,
-    safeModeReconnect: true,
-  };
+  return newBookmarkFields('Xvnc', server.target, { quality: 'high' });
 }
 
 async function storeWith(server: XServer, password: string) {
