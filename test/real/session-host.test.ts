@@ -71,14 +71,18 @@ describe('session host against a real Xvnc', () => {
     channel.post({ type: 'open', request: { target: server.target } });
     await channel.untilPhase('connected');
     await channel.until('updates up to the credit', () => drawEnds(channel) >= DRAW_CREDITS || undefined);
+    await new Promise((r) => setTimeout(r, 1000));
+    // Xvnc streams with continuous updates: the session pauses them when the viewer is out of
+    // credits, and one update may already be on its way when the pause reaches the server.
+    const held = drawEnds(channel);
+    expect(held).toBeGreaterThanOrEqual(DRAW_CREDITS);
+    expect(held).toBeLessThanOrEqual(DRAW_CREDITS + 1);
     await new Promise((r) => setTimeout(r, 1500));
-    expect(drawEnds(channel)).toBe(DRAW_CREDITS);
+    expect(drawEnds(channel)).toBe(held);
 
-    // Each painted update lets exactly one more through.
-    channel.post({ type: 'painted' });
-    await channel.until('one more update', () => drawEnds(channel) >= DRAW_CREDITS + 1 || undefined);
-    await new Promise((r) => setTimeout(r, 800));
-    expect(drawEnds(channel)).toBe(DRAW_CREDITS + 1);
+    // Painting them lets the stream go on.
+    for (let i = 0; i < held; i++) channel.post({ type: 'painted' });
+    await channel.until('more updates', () => drawEnds(channel) > held || undefined);
 
     // A viewer that keeps up gets a steady stream.
     const keepUp = setInterval(() => channel.post({ type: 'painted' }), 20);
