@@ -21,7 +21,7 @@ describe('Power menu against QEMU power-control=on (Chromium)', () => {
   let qemu: QemuServer;
   let page: Page;
   const viewer = useViewerEnvironment();
-  const notice = () => page.getByRole('note');
+  const notice = () => page.getByRole('note', { name: 'Session notice' });
 
   beforeAll(async () => {
     qemu = await startQemu({ security: 'none', vncOptions: ['power-control=on'] });

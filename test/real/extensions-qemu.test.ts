@@ -46,7 +46,7 @@ describe('XVP and QEMU Audio against QEMU -vnc power-control=on', () => {
     const server = await startPowerQemu();
     const channel = await connect(server);
     await channel.until('audio to be acknowledged', () => capabilities(channel)?.audio || undefined);
-    expect(capabilities(channel)).toEqual({
+    expect(capabilities(channel)).toMatchObject({
       extendedKeys: true,
       power: true,
       extendedClipboard: true,

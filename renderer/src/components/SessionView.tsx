@@ -93,12 +93,12 @@ export function SessionView({ tab }: { tab: Tab }) {
         resizeOffered={resizeOffered}
       />
       {tab.notice && (
-        <p className="notice" role="note">
+        <p className="notice" role="note" aria-label="Session notice">
           {tab.notice}
         </p>
       )}
       {pointerHint && (
-        <p className="notice" role="note">
+        <p className="notice" role="note" aria-label="Pointer capture">
           Click to capture the pointer; press Ctrl+Alt to release
         </p>
       )}
