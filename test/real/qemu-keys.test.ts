@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSessionHost } from '../../main/session/session-host.ts';
 import { MemoryChannel } from '../support/memory-channel.ts';
-import { type QemuServer, startQemu, stopAllServers, waitFor } from '../support/servers.ts';
+import { type QemuServer, startQemuInBootMenu, stopAllServers, waitFor } from '../support/servers.ts';
 import type { Image } from '../support/truth.ts';
 
 afterAll(() => stopAllServers());
@@ -32,11 +32,7 @@ async function stillScreen(server: QemuServer): Promise<Image> {
 describe('QEMU Extended Key Event reaches the guest', () => {
   it('a key sent as an XT scancode opens the firmware boot menu, whatever its keysym says', async () => {
     // SeaBIOS waits for Esc with "Press ESC for boot menu." for a minute.
-    const server = await startQemu({
-      security: 'none',
-      running: true,
-      qemuArgs: ['-boot', 'menu=on,splash-time=60000'],
-    });
+    const server = await startQemuInBootMenu();
     const channel = new MemoryChannel();
     runSessionHost(channel);
     channel.post({ type: 'open', request: { target: server.target } });

@@ -11,6 +11,7 @@ import {
   readBanner,
   settle,
   startQemu,
+  startQemuInBootMenu,
   type VncServer,
   waitFor,
 } from '../support/servers.ts';
@@ -113,11 +114,7 @@ describe('streaming from QEMU with a virtio-gpu display, waiting in its boot men
   beforeAll(async () => {
     // Waiting in SeaBIOS's boot menu prompt (up to 65 s), the firmware polls the keyboard
     // through INT 16h, which sets the keyboard's lights from the lock keys.
-    server = await startQemu({
-      security: 'none',
-      running: true,
-      qemuArgs: ['-vga', 'virtio', '-boot', 'menu=on,splash-time=65000'],
-    });
+    server = await startQemuInBootMenu();
   }, 120_000);
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSessionHost } from '../../main/session/session-host.ts';
 import type { FromSession, RemoteLeds } from '../../shared/session-protocol.ts';
 import { MemoryChannel } from '../support/memory-channel.ts';
-import { type QemuServer, startQemu } from '../support/servers.ts';
+import { type QemuServer, startQemuInBootMenu } from '../support/servers.ts';
 
 /**
  * The session host wiring of the engine's QEMU events: SetDesktopSize through `resize-remote`
@@ -16,11 +16,7 @@ describe('session host wiring against QEMU (-vga virtio, boot menu)', () => {
   const channels: MemoryChannel[] = [];
 
   beforeAll(async () => {
-    server = await startQemu({
-      security: 'none',
-      running: true,
-      qemuArgs: ['-vga', 'virtio', '-boot', 'menu=on,splash-time=65000'],
-    });
+    server = await startQemuInBootMenu();
   }, 120_000);
 
   afterAll(async () => {

@@ -500,6 +500,19 @@ export async function startQemu(options: ServerOptions): Promise<QemuServer> {
   return server;
 }
 
+/**
+ * QEMU running and waiting in SeaBIOS's boot menu prompt (for 65 s), with a virtio-gpu display:
+ * the firmware polls the keyboard there (so it reacts to keys and sets the lock lights), and
+ * virtio-gpu forwards SetDesktopSize to the guest (status 4; the default VGA answers 3).
+ */
+export function startQemuInBootMenu(): Promise<QemuServer> {
+  return startQemu({
+    security: 'none',
+    running: true,
+    qemuArgs: ['-vga', 'virtio', '-boot', 'menu=on,splash-time=65000'],
+  });
+}
+
 /** Starts a server of `kind`, trying again (up to 3 times) when a start fails, as one can on a busy machine. */
 export async function startServer(kind: ServerKind, options: ServerOptions): Promise<VncServer> {
   const start = { xvnc: startXvnc, x11vnc: startX11vnc, qemu: startQemu }[kind];
