@@ -19,6 +19,7 @@ export function setEncodings(encodings: readonly number[]): Uint8Array {
   return out;
 }
 
+/** FramebufferUpdateRequest (RFC 6143 §7.5.3). */
 export function framebufferUpdateRequest(
   incremental: boolean,
   x: number,
@@ -26,10 +27,22 @@ export function framebufferUpdateRequest(
   width: number,
   height: number,
 ): Uint8Array {
+  return areaMessage(ClientMessage.FramebufferUpdateRequest, incremental, x, y, width, height);
+}
+
+/** The 10-byte shape FramebufferUpdateRequest and EnableContinuousUpdates share: type, flag, x, y, w, h. */
+function areaMessage(
+  type: number,
+  flag: boolean,
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+): Uint8Array {
   const out = new Uint8Array(10);
   const view = new DataView(out.buffer);
-  out[0] = ClientMessage.FramebufferUpdateRequest;
-  out[1] = incremental ? 1 : 0;
+  out[0] = type;
+  out[1] = flag ? 1 : 0;
   view.setUint16(2, x);
   view.setUint16(4, y);
   view.setUint16(6, width);
@@ -67,9 +80,13 @@ export function pointerEvent(x: number, y: number, buttons: number): Uint8Array 
   const view = new DataView(out.buffer);
   out[0] = ClientMessage.PointerEvent;
   out[1] = buttons & 0xff;
-  view.setUint16(2, Math.max(0, Math.min(0xffff, x)));
-  view.setUint16(4, Math.max(0, Math.min(0xffff, y)));
+  view.setUint16(2, clampU16(x));
+  view.setUint16(4, clampU16(y));
   return out;
+}
+
+function clampU16(v: number): number {
+  return Math.max(0, Math.min(0xffff, v));
 }
 
 /**
@@ -83,8 +100,8 @@ export function extendedPointerEvent(x: number, y: number, buttons: number): Uin
   const view = new DataView(out.buffer);
   out[0] = ClientMessage.PointerEvent;
   out[1] = (buttons & 0x7f) | 0x80;
-  view.setUint16(2, Math.max(0, Math.min(0xffff, x)));
-  view.setUint16(4, Math.max(0, Math.min(0xffff, y)));
+  view.setUint16(2, clampU16(x));
+  view.setUint16(4, clampU16(y));
   out[6] = (buttons >> 7) & 0x03;
   return out;
 }
@@ -97,15 +114,7 @@ export function enableContinuousUpdates(
   width: number,
   height: number,
 ): Uint8Array {
-  const out = new Uint8Array(10);
-  const view = new DataView(out.buffer);
-  out[0] = ClientMessage.EnableContinuousUpdates;
-  out[1] = enable ? 1 : 0;
-  view.setUint16(2, x);
-  view.setUint16(4, y);
-  view.setUint16(6, width);
-  view.setUint16(8, height);
-  return out;
+  return areaMessage(ClientMessage.EnableContinuousUpdates, enable, x, y, width, height);
 }
 
 /** Fence flags (rfbproto "Fence"). */

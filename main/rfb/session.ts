@@ -19,6 +19,7 @@ import {
   desktopSizeMessage,
   type LedState,
   ledState,
+  readCursor,
   readCursorWithAlpha,
   readScreens,
 } from './encodings/pseudo.ts';
@@ -827,7 +828,7 @@ export class RfbSession {
         return true;
       }
       case Encoding.Cursor:
-        return this.readCursor(rect);
+        return readCursor(q, rect, this.out, this.converter!, this.limits.maxCursorPixels);
       case Encoding.QemuExtendedKeyEvent:
         if (!this.extendedKeys) {
           this.extendedKeys = true;
@@ -848,33 +849,6 @@ export class RfbSession {
           'Reconnect with a lower picture quality or fewer encodings (e.g. --encodings raw,hextile)',
         );
     }
-  }
-
-  /** Cursor pseudo-encoding (RFC 6143 §7.8.1): PIXELs, then a 1-bit mask with rows padded to bytes. */
-  private readCursor(rect: Rect): boolean {
-    const q = this.queue;
-    const { width, height } = rect;
-    if (width * height > this.limits.maxCursorPixels) {
-      throw protocolError(`the server sent a ${width}x${height} cursor, larger than any cursor`);
-    }
-    const px = this.converter!;
-    const pixelBytes = width * height * px.bytesPerPixel;
-    const maskRow = (width + 7) >> 3;
-    if (!q.has(pixelBytes + maskRow * height)) return false;
-    // A hotspot outside the image is clamped into it.
-    const hotX = Math.min(rect.x, Math.max(0, width - 1));
-    const hotY = Math.min(rect.y, Math.max(0, height - 1));
-    const base = this.out.beginCursor(hotX, hotY, width, height);
-    const words = this.out.words;
-    px.convert(q.buf, q.pos, words, base, width * height);
-    q.consume(pixelBytes);
-    const mask = q.bytes(maskRow * height);
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        if (!(mask[y * maskRow + (x >> 3)] & (0x80 >> (x & 7)))) words[base + y * width + x] = 0;
-      }
-    }
-    return true;
   }
 
   private endUpdate(): void {
@@ -989,7 +963,8 @@ export class RfbSession {
     }
     if (!q.has(9 + length)) return 'more';
     q.consume(9);
-    const payload = q.bytes(length).slice();
+    // msg.fence copies the payload, so a view into the queue is enough.
+    const payload = q.bytes(length);
     if (flags & msg.FenceFlag.Request) {
       // Messages are handled one at a time, in order: every synchronisation asked is honoured.
       this.send(msg.fence(flags & msg.SUPPORTED_FENCE_FLAGS, payload));
@@ -1004,9 +979,11 @@ export class RfbSession {
     }
     // The answer to one of our fences: each carries the pixel format sent after it.
     const next = this.fencedFormats[0];
-    const expected = new Uint8Array(PIXEL_FORMAT_LENGTH);
-    if (next) writePixelFormat(next.format, expected, 0);
-    if (!next || length !== PIXEL_FORMAT_LENGTH || !expected.every((b, i) => b === payload[i])) {
+    if (
+      !next ||
+      length !== PIXEL_FORMAT_LENGTH ||
+      !samePixelFormat(readPixelFormat(payload, 0), next.format)
+    ) {
       throw protocolError('the server answered a fence this viewer did not send (or answered out of order)');
     }
     this.fencedFormats.shift();
@@ -1247,8 +1224,6 @@ export class RfbSession {
     }
   }
 }
-
-/** QEMU Pointer Motion Change pseudo-encoding (rfbproto); zero payload. */
 
 function busyConsole(when: string, detail: string): RfbError {
   return new RfbError(

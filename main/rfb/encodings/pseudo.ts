@@ -2,6 +2,7 @@ import { protocolError } from '../../../shared/rfb-error.ts';
 import type { ByteQueue } from '../byte-queue.ts';
 import type { Screen } from '../client-messages.ts';
 import { Encoding } from '../constants.ts';
+import type { PixelConverter } from '../pixel-converter.ts';
 import type { UpdateBuilder } from '../update-builder.ts';
 import type { Rect } from './decoder.ts';
 
@@ -84,10 +85,7 @@ export function readCursorWithAlpha(
   const bytes = width * height * 4;
   if (!q.has(4 + bytes)) return false;
   q.consume(4);
-  // A hotspot outside the image is clamped into it.
-  const hotX = Math.min(rect.x, Math.max(0, width - 1));
-  const hotY = Math.min(rect.y, Math.max(0, height - 1));
-  const base = out.beginCursor(hotX, hotY, width, height);
+  const base = beginCursor(rect, out);
   const words = out.words;
   const src = q.buf;
   for (let i = 0, o = q.pos; i < width * height; i++, o += 4) {
@@ -98,11 +96,51 @@ export function readCursorWithAlpha(
   return true;
 }
 
+/** Cursor pseudo-encoding (RFC 6143 §7.8.1): PIXELs, then a 1-bit mask with rows padded to bytes. */
+export function readCursor(
+  q: ByteQueue,
+  rect: Rect,
+  out: UpdateBuilder,
+  px: PixelConverter,
+  maxPixels: number,
+): boolean {
+  const { width, height } = rect;
+  if (width * height > maxPixels) {
+    throw protocolError(
+      `the server sent a ${width}x${height} cursor, larger than any cursor (at most ${maxPixels} pixels)`,
+    );
+  }
+  const pixelBytes = width * height * px.bytesPerPixel;
+  const maskRow = (width + 7) >> 3;
+  if (!q.has(pixelBytes + maskRow * height)) return false;
+  const base = beginCursor(rect, out);
+  const words = out.words;
+  px.convert(q.buf, q.pos, words, base, width * height);
+  q.consume(pixelBytes);
+  const mask = q.bytes(maskRow * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (!(mask[y * maskRow + (x >> 3)] & (0x80 >> (x & 7)))) words[base + y * width + x] = 0;
+    }
+  }
+  return true;
+}
+
+/** Queues a `cursor` op for `rect` (x, y: the hotspot, clamped into the image); returns its word offset. */
+function beginCursor(rect: Rect, out: UpdateBuilder): number {
+  const hotX = Math.min(rect.x, Math.max(0, rect.width - 1));
+  const hotY = Math.min(rect.y, Math.max(0, rect.height - 1));
+  return out.beginCursor(hotX, hotY, rect.width, rect.height);
+}
+
 /** One pre-multiplied RGBA pixel as a straight-alpha canonical word (0xAABBGGRR). */
 export function unpremultiply(r: number, g: number, b: number, a: number): number {
   if (a === 255) return (r | (g << 8) | (b << 16) | 0xff000000) >>> 0;
-  const scale = (v: number) => Math.min(255, Math.round((v * 255) / a));
-  return (scale(r) | (scale(g) << 8) | (scale(b) << 16) | (a << 24)) >>> 0;
+  return (unscale(r, a) | (unscale(g, a) << 8) | (unscale(b, a) << 16) | (a << 24)) >>> 0;
+}
+
+function unscale(v: number, a: number): number {
+  return Math.min(255, Math.round((v * 255) / a));
 }
 
 /** QEMU LED State (-261): one byte, bit 0 Scroll Lock, bit 1 Num Lock, bit 2 Caps Lock. */

@@ -1,6 +1,7 @@
 import { decode as decodePng } from 'fast-png';
 import { protocolError } from '../../../shared/rfb-error.ts';
 import type { ByteQueue } from '../byte-queue.ts';
+import { Encoding } from '../constants.ts';
 import { expandChannel, type PixelConverter } from '../pixel-converter.ts';
 import type { DecodeContext, Decoder, Rect } from './decoder.ts';
 
@@ -24,7 +25,7 @@ const GRADIENT_FILTER = 2;
 export const TIGHT_STREAMS = ['tight0', 'tight1', 'tight2', 'tight3'] as const;
 
 const where = (r: Rect) =>
-  `${r.encoding === -260 ? 'TightPNG' : 'Tight'} rectangle ${r.width}x${r.height} at ${r.x},${r.y}`;
+  `${r.encoding === Encoding.TightPng ? 'TightPNG' : 'Tight'} rectangle ${r.width}x${r.height} at ${r.x},${r.y}`;
 
 /**
  * Size of a TPIXEL: 3 bytes (red, green, blue, in that order whatever the shifts and byte order)
@@ -128,22 +129,14 @@ export class TightDecoder implements Decoder {
         'The server does not follow the protocol; choose picture quality High or another colour level',
       );
     }
-    const compact = readCompactLength(q, 1);
-    if (!compact) return false;
-    const { length, bytes: lengthBytes } = compact;
-    if (length === 0 || length > MAX_TIGHT_LENGTH) {
-      throw protocolError(
-        `${where(rect)} has a JPEG image of ${length} bytes (1 to ${MAX_TIGHT_LENGTH} expected)`,
-      );
-    }
-    const start = 1 + lengthBytes;
-    if (!q.has(start + length)) return false;
+    const found = findFile(q, rect, 'JPEG');
+    if (!found) return false;
     resetStreams(control, ctx);
     if (rect.width > 0 && rect.height > 0) {
-      const at = ctx.out.beginBytes(rect.x, rect.y, rect.width, rect.height, length);
-      ctx.out.bytes.set(q.buf.subarray(q.pos + start, q.pos + start + length), at);
+      const at = ctx.out.beginBytes(rect.x, rect.y, rect.width, rect.height, found.file.length);
+      ctx.out.bytes.set(found.file, at);
     }
-    q.consume(start + length);
+    q.consume(found.size);
     return true;
   }
 
@@ -155,20 +148,11 @@ export class TightDecoder implements Decoder {
    */
   private decodePng(rect: Rect, ctx: DecodeContext, control: number): boolean {
     const q = ctx.queue;
-    const compact = readCompactLength(q, 1);
-    if (!compact) return false;
-    const { length, bytes: lengthBytes } = compact;
-    if (length === 0 || length > MAX_TIGHT_LENGTH) {
-      throw protocolError(
-        `${where(rect)} has a PNG image of ${length} bytes (1 to ${MAX_TIGHT_LENGTH} expected)`,
-      );
-    }
-    const start = 1 + lengthBytes;
-    if (!q.has(start + length)) return false;
+    const found = findFile(q, rect, 'PNG');
+    if (!found) return false;
     resetStreams(control, ctx);
-    const file = q.buf.subarray(q.pos + start, q.pos + start + length);
-    paintPng(rect, ctx, file);
-    q.consume(start + length);
+    paintPng(rect, ctx, found.file);
+    q.consume(found.size);
     return true;
   }
 
@@ -329,6 +313,30 @@ function readCompactLength(q: ByteQueue, off: number): { length: number; bytes: 
   if (!(b1 & 0x80)) return { length, bytes: 2 };
   if (!q.has(off + 3)) return undefined;
   return { length: length | (q.peekU8(off + 2) << 14), bytes: 3 };
+}
+
+/**
+ * The file after a JPEG or PNG control byte: a compact length, then that many bytes. Returns a
+ * view of the file in the queue and the bytes the whole rectangle takes (control byte, length,
+ * file), or undefined until all of it has arrived. Nothing is consumed.
+ */
+function findFile(
+  q: ByteQueue,
+  rect: Rect,
+  kind: 'JPEG' | 'PNG',
+): { file: Uint8Array; size: number } | undefined {
+  const compact = readCompactLength(q, 1);
+  if (!compact) return undefined;
+  const { length } = compact;
+  if (length === 0 || length > MAX_TIGHT_LENGTH) {
+    throw protocolError(
+      `${where(rect)} has a ${kind} image of ${length} bytes (1 to ${MAX_TIGHT_LENGTH} expected)`,
+    );
+  }
+  const start = q.pos + 1 + compact.bytes;
+  const size = 1 + compact.bytes + length;
+  if (!q.has(size)) return undefined;
+  return { file: q.buf.subarray(start, start + length), size };
 }
 
 function resetStreams(control: number, ctx: DecodeContext): void {

@@ -1,5 +1,6 @@
 import { deflate } from 'pako';
 import { RfbError } from '../../../shared/rfb-error.ts';
+import { ClientMessage } from '../constants.ts';
 import { ZlibStream } from '../zlib-stream.ts';
 
 /**
@@ -143,7 +144,7 @@ export function textToWire(text: string): Uint8Array {
 function clientMessage(flags: number, body: Uint8Array = new Uint8Array(0)): Uint8Array {
   const out = new Uint8Array(12 + body.length);
   const view = new DataView(out.buffer);
-  out[0] = 6;
+  out[0] = ClientMessage.ClientCutText;
   view.setInt32(4, -(4 + body.length));
   view.setUint32(8, flags >>> 0);
   out.set(body, 12);
@@ -171,16 +172,15 @@ export function buildNotify(formats: number): Uint8Array {
 
 /** Provide with text: a fresh zlib stream holding U32 size + UTF-8 CRLF NUL-terminated text. */
 export function buildProvideText(text: string): Uint8Array {
-  const wire = textToWire(text);
+  return buildProvideWire(textToWire(text));
+}
+
+/** Provide with text already in wire form (`textToWire`). */
+export function buildProvideWire(wire: Uint8Array): Uint8Array {
   const plain = new Uint8Array(4 + wire.length);
   new DataView(plain.buffer).setUint32(0, wire.length);
   plain.set(wire, 4);
   return clientMessage(ClipboardAction.Provide | ClipboardFormat.Text, deflate(plain));
-}
-
-/** The size the text takes on the wire (what the server's Caps limit counts). */
-export function wireTextLength(text: string): number {
-  return textToWire(text).length;
 }
 
 /** The server's Caps: whether it takes text, the actions it does, and its text size limit. */

@@ -4,14 +4,15 @@ import {
   buildCaps,
   buildNotify,
   buildProvideText,
+  buildProvideWire,
   buildRequest,
   ClipboardAction,
   ClipboardFormat,
   parseClipboardPayload,
   type ServerClipboardCaps,
   serverCaps,
+  textToWire,
   VIEWER_CLIPBOARD_ACTIONS,
-  wireTextLength,
 } from './extended-clipboard.ts';
 import {
   type AudioServerMessage,
@@ -138,15 +139,16 @@ export class SessionExtensions {
         return;
       }
       if (this.serverDoes(ClipboardAction.Provide)) {
-        const size = wireTextLength(text);
-        if (caps.maxText && size > caps.maxText) {
+        // The server's Caps limit counts the wire form: build it once, measure it, send it.
+        const wire = textToWire(text);
+        if (caps.maxText && wire.length > caps.maxText) {
           this.emit({
             kind: 'clipboard-notice',
-            message: `The clipboard (${size} bytes) was not sent: the server accepts at most ${caps.maxText} bytes`,
+            message: `The clipboard (${wire.length} bytes) was not sent: the server accepts at most ${caps.maxText} bytes`,
           });
           return;
         }
-        this.send(buildProvideText(text));
+        this.send(buildProvideWire(wire));
         return;
       }
     }
