@@ -62,7 +62,8 @@ export type AudioServerMessage =
 /**
  * Parses one server audio message at `bytes[0]` (type 255, submessage 1). Returns
  * `{kind:'need', bytes}` while the message is incomplete; `length` is what it consumed
- * otherwise. Data longer than `maxData` is a protocol violation the caller reports.
+ * otherwise. Data longer than `maxData` is a protocol violation the caller reports. A data
+ * message's samples are a view into `bytes`, not a copy.
  */
 export function parseAudioServerMessage(
   bytes: Uint8Array,
@@ -84,7 +85,7 @@ export function parseAudioServerMessage(
         );
       }
       if (bytes.length < 8 + size) return { message: { kind: 'need', bytes: 8 + size }, length: 0 };
-      return { message: { kind: 'data', samples: bytes.slice(8, 8 + size) }, length: 8 + size };
+      return { message: { kind: 'data', samples: bytes.subarray(8, 8 + size) }, length: 8 + size };
     }
     default:
       throw new AudioError(`the server sent QEMU audio operation ${op}, which does not exist`);

@@ -36,7 +36,10 @@ export type ExtensionEvent =
   /** The server acknowledged QEMU Audio. */
   | { kind: 'audio-available' }
   | { kind: 'audio-state'; playing: boolean }
-  /** Samples in the format asked for (S16 little-endian, stereo, 44100 Hz), interleaved. */
+  /**
+   * Samples in the format asked for (S16 little-endian, stereo, 44100 Hz), interleaved. A view
+   * into the receive queue, valid only during the event: a listener that keeps them copies them.
+   */
   | { kind: 'audio-data'; samples: Uint8Array };
 
 /** Legacy ClientCutText above this is not sent: QEMU disconnects a viewer that sends more. */

@@ -28,7 +28,11 @@ export class ExtensionsHarness {
       { autoRequest: false, ...options },
       {
         onDraw: (batch) => this.ops.push(...batch.ops),
-        onExtension: (event) => this.events.push(event),
+        // Audio samples are a view valid only during the event: keep a copy.
+        onExtension: (event) =>
+          this.events.push(
+            event.kind === 'audio-data' ? { ...event, samples: event.samples.slice() } : event,
+          ),
         onClose: (error) => {
           this.error = error;
         },
