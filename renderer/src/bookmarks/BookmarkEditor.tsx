@@ -1,18 +1,14 @@
 import { type FormEvent, useId, useState } from 'react';
 import * as v from 'valibot';
-import { COLOUR_LEVELS } from '../../../shared/colour-level.ts';
-import { PICTURE_QUALITIES } from '../../../shared/picture-quality.ts';
 import {
   type Bookmark,
   type BookmarkFields,
   BookmarkSchema,
   type PasswordChange,
-  SCALINGS,
 } from '../../../shared/settings.ts';
 import { parseTarget } from '../../../shared/target.ts';
-import { Choice } from '../components/Choice.tsx';
+import { ColourLevelChoice, QualityChoice, ScalingChoice } from '../components/Choice.tsx';
 import { Dialog } from '../components/Dialog.tsx';
-import { COLOUR_LEVEL_LABELS, QUALITY_LABELS, SCALING_LABELS } from '../components/labels.ts';
 import { platform } from '../platform/index.ts';
 import { openEditor } from '../state/dialogs.ts';
 import { useSettings } from '../state/settings.ts';
@@ -263,27 +259,17 @@ export function BookmarkEditor(props: {
 
         <fieldset>
           <legend>Connection</legend>
-          <Choice
+          <QualityChoice
             label="Picture quality"
             value={fields.quality}
-            values={PICTURE_QUALITIES}
-            labels={QUALITY_LABELS}
             onChange={(quality) => set({ quality })}
           />
-          <Choice
+          <ColourLevelChoice
             label="Colour level"
             value={fields.colourLevel}
-            values={COLOUR_LEVELS}
-            labels={COLOUR_LEVEL_LABELS}
             onChange={(colourLevel) => set({ colourLevel })}
           />
-          <Choice
-            label="Scaling"
-            value={fields.scaling}
-            values={SCALINGS}
-            labels={SCALING_LABELS}
-            onChange={(scaling) => set({ scaling })}
-          />
+          <ScalingChoice label="Scaling" value={fields.scaling} onChange={(scaling) => set({ scaling })} />
           <label>
             Encodings override
             <input

@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useId, useState } from 'react';
-import { COLOUR_LEVELS, type ColourLevel } from '../../../shared/colour-level.ts';
-import { PICTURE_QUALITIES, type PictureQuality } from '../../../shared/picture-quality.ts';
+import type { ColourLevel } from '../../../shared/colour-level.ts';
+import type { PictureQuality } from '../../../shared/picture-quality.ts';
 import { parseTarget } from '../../../shared/target.ts';
 import { BookmarksPanel } from '../bookmarks/BookmarksPanel.tsx';
 import { openBookmark, openSession } from '../connect/open-session.ts';
@@ -8,8 +8,7 @@ import { ScanPanel } from '../discovery/ScanPanel.tsx';
 import { platform } from '../platform/index.ts';
 import { useSettings } from '../state/settings.ts';
 import { type Tab, useApp } from '../state/store.ts';
-import { Choice } from './Choice.tsx';
-import { COLOUR_LEVEL_LABELS, QUALITY_LABELS } from './labels.ts';
+import { ColourLevelChoice, QualityChoice } from './Choice.tsx';
 
 /** The connect screen: an address with options, the bookmarks, recent connections, listening and scanning. */
 export function ConnectScreen({ tab }: { tab: Tab }) {
@@ -94,20 +93,8 @@ export function ConnectScreen({ tab }: { tab: Tab }) {
         )}
         <fieldset>
           <legend>Options</legend>
-          <Choice
-            label="Picture quality"
-            value={quality}
-            values={PICTURE_QUALITIES}
-            labels={QUALITY_LABELS}
-            onChange={setQuality}
-          />
-          <Choice
-            label="Colour level"
-            value={colourLevel}
-            values={COLOUR_LEVELS}
-            labels={COLOUR_LEVEL_LABELS}
-            onChange={setColourLevel}
-          />
+          <QualityChoice label="Picture quality" value={quality} onChange={setQuality} />
+          <ColourLevelChoice label="Colour level" value={colourLevel} onChange={setColourLevel} />
           <label className="check">
             <input type="checkbox" checked={viewOnly} onChange={(e) => setViewOnly(e.target.checked)} />
             View only

@@ -1,20 +1,15 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { COLOUR_LEVELS } from '../../../shared/colour-level.ts';
-import { PICTURE_QUALITIES } from '../../../shared/picture-quality.ts';
 import type { PowerAction, RemoteLeds } from '../../../shared/session-protocol.ts';
 import { saveSessionAsBookmark } from '../bookmarks/BookmarkEditor.tsx';
 import { platform } from '../platform/index.ts';
 import { type SessionController, sessionController, startSession } from '../session/controller.ts';
 import { useTabExtensions } from '../session/extensions-state.ts';
-import { SCALINGS, type Scaling, type Tab, useApp } from '../state/store.ts';
-import { Choice } from './Choice.tsx';
-import { COLOUR_LEVEL_LABELS, QUALITY_LABELS } from './labels.ts';
+import { type Tab, useApp } from '../state/store.ts';
+import { ColourLevelChoice, QualityChoice, ScalingChoice } from './Choice.tsx';
 import { PasswordDialog } from './PasswordDialog.tsx';
 import { ScreenArea } from './ScreenArea.tsx';
 import { type MenuAction, SessionMenu } from './SessionMenu.tsx';
 import { StatusLine } from './StatusLine.tsx';
-
-const SCALING_LABELS: Record<Scaling, string> = { fit: 'Fit to window', '1:1': '1:1', fill: 'Fill window' };
 
 /** A session: the status line, the toolbar, the remote screen, and the dialogs over it. */
 export function SessionView({ tab }: { tab: Tab }) {
@@ -186,25 +181,15 @@ function Toolbar(props: {
       <button type="button" aria-pressed={tab.viewOnly} onClick={() => controller.setViewOnly(!tab.viewOnly)}>
         View only
       </button>
-      <Choice
-        label="Scaling"
-        value={tab.scaling}
-        values={SCALINGS}
-        labels={SCALING_LABELS}
-        onChange={(scaling) => update({ scaling })}
-      />
-      <Choice
+      <ScalingChoice label="Scaling" value={tab.scaling} onChange={(scaling) => update({ scaling })} />
+      <QualityChoice
         label="Picture quality"
         value={tab.quality}
-        values={PICTURE_QUALITIES}
-        labels={QUALITY_LABELS}
         onChange={(quality) => controller.setQuality(quality)}
       />
-      <Choice
+      <ColourLevelChoice
         label="Colour level"
         value={tab.colourLevel}
-        values={COLOUR_LEVELS}
-        labels={COLOUR_LEVEL_LABELS}
         onChange={(level) => controller.setColourLevel(level)}
       />
       <button type="button" onClick={props.onFullScreen}>

@@ -69,7 +69,7 @@ export class SessionController {
       (keysym, down, scancode) =>
         this.post({ type: 'key', keysym, down, scancode: keyboardSettings().scancodes ? scancode : 0 }),
       (event) => {
-        const menuKey = useApp.getState().menuKey;
+        const menuKey = useSettings.getState().settings.menuKey;
         return menuKey !== '' && event.key === menuKey && !event.ctrlKey && !event.altKey && !event.metaKey;
       },
       () => this.update({ menuOpen: true }),
@@ -157,18 +157,9 @@ export class SessionController {
         this.update({ desktopName: message.name });
         return;
       case 'capabilities': {
-        const { extendedKeys, power, extendedClipboard, audio, resizeRemote, extendedMouseButtons } =
-          message.capabilities;
-        this.update({ extendedKeys });
+        const { power, audio, resizeRemote, extendedMouseButtons, continuousUpdates } = message.capabilities;
         this.pointer.setExtendedButtons(extendedMouseButtons);
-        this.patchExtensions({
-          power,
-          extendedClipboard,
-          audio,
-          resizeRemote,
-          extendedMouseButtons,
-          continuousUpdates: message.capabilities.continuousUpdates,
-        });
+        this.patchExtensions({ power, audio, resizeRemote, continuousUpdates });
         return;
       }
       case 'leds':

@@ -5,8 +5,6 @@ import type { PointerMode, RemoteLeds } from '../../../shared/session-protocol.t
 export interface TabExtensions {
   /** XVP: the Power menu is shown. */
   power: boolean;
-  /** Extended Clipboard: clipboard text travels as UTF-8. */
-  extendedClipboard: boolean;
   /** QEMU Audio acknowledged: "Play remote audio" is offered. */
   audio: boolean;
   /** The user turned "Play remote audio" on (off by default). */
@@ -15,8 +13,6 @@ export interface TabExtensions {
   resizeRemote: boolean;
   /** The user turned "Remote resizes with the window" on (off by default). */
   autoResize: boolean;
-  /** The server confirmed ExtendedMouseButtons: back and forward reach it. */
-  extendedMouseButtons: boolean;
   /** The server streams continuous updates. */
   continuousUpdates: boolean;
   /** The remote lock lights (QEMU LED State); undefined until the server sends them. */
@@ -29,12 +25,10 @@ export interface TabExtensions {
 
 export const NO_EXTENSIONS: TabExtensions = {
   power: false,
-  extendedClipboard: false,
   audio: false,
   playAudio: false,
   resizeRemote: false,
   autoResize: false,
-  extendedMouseButtons: false,
   continuousUpdates: false,
   leds: undefined,
   pointerMode: 'absolute',

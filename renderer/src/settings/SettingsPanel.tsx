@@ -1,10 +1,7 @@
 import { type FormEvent, useState } from 'react';
-import { COLOUR_LEVELS } from '../../../shared/colour-level.ts';
-import { PICTURE_QUALITIES } from '../../../shared/picture-quality.ts';
-import { type GlobalSettings, SCALINGS } from '../../../shared/settings.ts';
-import { Choice } from '../components/Choice.tsx';
+import type { GlobalSettings } from '../../../shared/settings.ts';
+import { ColourLevelChoice, QualityChoice, ScalingChoice } from '../components/Choice.tsx';
 import { Dialog } from '../components/Dialog.tsx';
-import { COLOUR_LEVEL_LABELS, QUALITY_LABELS, SCALING_LABELS } from '../components/labels.ts';
 import { useSettings } from '../state/settings.ts';
 
 const MENU_KEYS = ['F8', 'F9', 'F10', 'F11', 'F12', ''];
@@ -53,25 +50,19 @@ export function SettingsPanel(props: { onClose(): void }) {
         <p className="muted">These apply to connections opened from now on; bookmarks keep their own.</p>
         <fieldset>
           <legend>New connections</legend>
-          <Choice
+          <QualityChoice
             label="Default picture quality"
             value={draft.defaultQuality}
-            values={PICTURE_QUALITIES}
-            labels={QUALITY_LABELS}
             onChange={(defaultQuality) => set({ defaultQuality })}
           />
-          <Choice
+          <ColourLevelChoice
             label="Default colour level"
             value={draft.defaultColourLevel}
-            values={COLOUR_LEVELS}
-            labels={COLOUR_LEVEL_LABELS}
             onChange={(defaultColourLevel) => set({ defaultColourLevel })}
           />
-          <Choice
+          <ScalingChoice
             label="Default scaling"
             value={draft.scaling}
-            values={SCALINGS}
-            labels={SCALING_LABELS}
             onChange={(scaling) => set({ scaling })}
           />
         </fieldset>

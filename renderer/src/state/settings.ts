@@ -3,7 +3,6 @@ import { create } from 'zustand';
 import type { PasswordStorage } from '../../../shared/ipc.ts';
 import { type Bookmark, type GlobalSettings, GlobalSettingsSchema } from '../../../shared/settings.ts';
 import { platform } from '../platform/index.ts';
-import { useApp } from './store.ts';
 
 /**
  * The viewer's copy of the settings document kept by the main side: global settings and
@@ -53,7 +52,6 @@ export const useSettings = create<SettingsState>()((set, get) => ({
         notices: snapshot.notices,
         passwordStorage: snapshot.passwordStorage,
       });
-      useApp.setState({ menuKey: snapshot.settings.menuKey });
     } catch (error) {
       set({ loaded: true, loadError: (error as Error).message });
     }
@@ -61,7 +59,6 @@ export const useSettings = create<SettingsState>()((set, get) => ({
   async updateSettings(patch) {
     const settings = await platform().invoke('settings:update', { settings: patch });
     set({ settings });
-    useApp.setState({ menuKey: settings.menuKey });
   },
   setBookmarks(bookmarks) {
     set({ bookmarks });

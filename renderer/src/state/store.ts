@@ -5,7 +5,7 @@ import type { PictureQuality } from '../../../shared/picture-quality.ts';
 import type { SessionStatus } from '../../../shared/session-protocol.ts';
 import type { Scaling } from '../../../shared/settings.ts';
 
-export { SCALINGS, type Scaling } from '../../../shared/settings.ts';
+export type { Scaling } from '../../../shared/settings.ts';
 
 /** One tab: a connect screen, or a session (which starts from one). */
 export interface Tab {
@@ -20,7 +20,6 @@ export interface Tab {
   colourLevel: ColourLevel;
   viewOnly: boolean;
   scaling: Scaling;
-  extendedKeys: boolean;
   /** The server's clipboard text as last received. */
   remoteClipboard: string;
   clipboardOpen: boolean;
@@ -37,11 +36,6 @@ export interface AppState {
   tabs: Tab[];
   activeId: string;
   recent: RecentConnection[];
-  /**
-   * The key that opens the session menu instead of reaching the server ('' for none): the
-   * global setting `menuKey`, set by the settings store when it loads or changes.
-   */
-  menuKey: string;
   addConnectTab(target?: string): string;
   updateTab(id: string, patch: Partial<Tab>): void;
   closeTab(id: string): void;
@@ -65,7 +59,6 @@ export function connectTab(target = ''): Tab {
     colourLevel: 'full',
     viewOnly: false,
     scaling: 'fit',
-    extendedKeys: false,
     remoteClipboard: '',
     clipboardOpen: false,
     menuOpen: false,
@@ -80,7 +73,6 @@ export const useApp = create<AppState>()((set) => ({
   tabs: [first],
   activeId: first.id,
   recent: [],
-  menuKey: 'F8',
   addConnectTab(target = '') {
     const tab = connectTab(target);
     set((s) => ({ tabs: [...s.tabs, tab], activeId: tab.id }));
