@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -6,10 +5,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   connectTo,
   readCanvas,
+  runOnDisplay,
+  sendFromClipboardPanel,
   step,
   toolbar,
   useViewerEnvironment,
   waitForCanvasToEqual,
+  waitForClipboardBox,
+  waitForServerClipboard,
   waitForStatus,
   waitOnPage,
 } from '../support/browser.ts';
@@ -24,13 +27,6 @@ describe('clipboard both ways and a server resize (Xvnc, Chromium)', () => {
   let page: Page;
   const viewer = useViewerEnvironment();
 
-  const x = (command: string, args: string[]) =>
-    new Promise<{ ok: boolean; out: string }>((done) =>
-      execFile(command, args, { env: { ...process.env, DISPLAY: `:${server.display}` } }, (error, out, err) =>
-        done({ ok: !error, out: error ? `${out}${err}` : out }),
-      ),
-    );
-
   beforeAll(async () => {
     server = (await startServer('xvnc', { security: 'none', geometry: [1024, 768] })) as XServer;
     page = await viewer.openPage();
@@ -44,25 +40,11 @@ describe('clipboard both ways and a server resize (Xvnc, Chromium)', () => {
     writeFileSync(file, text);
     // xclip stays in the foreground (-quiet) as the owner of CLIPBOARD until another takes it.
     server.run('xclip', ['-selection', 'clipboard', '-quiet', '-i', file]);
-    await waitOnPage(page, 'xclip to own the server clipboard', 10_000, async () => {
-      const r = await x('xclip', ['-o', '-selection', 'clipboard']);
-      return r.ok && r.out === text ? true : undefined;
-    });
+    await waitForServerClipboard(page, server.display, text, 10_000, 'xclip-owns-clipboard');
     await step(page, 'open-clipboard-panel', () =>
       toolbar(page).getByRole('button', { name: 'Clipboard' }).click(),
     );
-    const box = page.getByRole('textbox', { name: 'Clipboard text' });
-    let shown = '';
-    await waitOnPage(
-      page,
-      () => `the Clipboard text box to show ${JSON.stringify(text)} (it shows ${JSON.stringify(shown)})`,
-      20_000,
-      async () => {
-        shown = await box.inputValue();
-        return shown === text ? true : undefined;
-      },
-      'clipboard-from-server',
-    );
+    await waitForClipboardBox(page, text, 20_000, 'clipboard-from-server');
     let browserClipboard = '';
     await waitOnPage(
       page,
@@ -79,27 +61,12 @@ describe('clipboard both ways and a server resize (Xvnc, Chromium)', () => {
 
   it('text put in the box and sent becomes the server clipboard (Latin-1)', async () => {
     const text = 'Vom Browser: Ä Ö Ü ä ö ü ß ± 123';
-    const box = page.getByRole('textbox', { name: 'Clipboard text' });
-    await step(page, 'send-clipboard', async () => {
-      if (!(await box.isVisible())) await toolbar(page).getByRole('button', { name: 'Clipboard' }).click();
-      await box.fill(text);
-      await page.getByRole('button', { name: 'Send clipboard' }).click();
-    });
-    let got = '';
-    await waitOnPage(
-      page,
-      () => `xclip -o -selection clipboard to give ${JSON.stringify(text)} (gave ${JSON.stringify(got)})`,
-      20_000,
-      async () => {
-        got = (await x('xclip', ['-o', '-selection', 'clipboard'])).out;
-        return got === text ? true : undefined;
-      },
-      'clipboard-to-server',
-    );
+    await sendFromClipboardPanel(page, text, 'send-clipboard');
+    await waitForServerClipboard(page, server.display, text, 20_000, 'clipboard-to-server');
   }, 120_000);
 
   it('a resize on the server (xrandr -s 800x600) resizes the canvas, the status line says so, and the picture is exact', async () => {
-    const r = await x('xrandr', ['-s', '800x600']);
+    const r = await runOnDisplay(server.display, 'xrandr', ['-s', '800x600']);
     expect(r.ok, r.out).toBe(true);
     let size = '';
     await waitOnPage(

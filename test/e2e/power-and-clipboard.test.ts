@@ -1,13 +1,15 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   connectTo,
+  sendFromClipboardPanel,
   step,
   toolbar,
   useViewerEnvironment,
+  waitForClipboardBox,
+  waitForServerClipboard,
   waitForStatus,
   waitOnPage,
 } from '../support/browser.ts';
@@ -95,12 +97,6 @@ describe('Extended Clipboard with non-ASCII text against Xvnc (Chromium)', () =>
   let page: Page;
   const viewer = useViewerEnvironment();
   const text = 'Grüße — 日本語 ✓';
-  const x = (command: string, args: string[]) =>
-    new Promise<{ ok: boolean; out: string }>((done) =>
-      execFile(command, args, { env: { ...process.env, DISPLAY: `:${server.display}` } }, (error, out, err) =>
-        done({ ok: !error, out: error ? `${out}${err}` : out }),
-      ),
-    );
 
   beforeAll(async () => {
     server = (await startServer('xvnc', { security: 'none', geometry: [800, 600] })) as XServer;
@@ -114,23 +110,8 @@ describe('Extended Clipboard with non-ASCII text against Xvnc (Chromium)', () =>
   });
 
   it('text sent from the Clipboard panel reaches X applications unchanged', async () => {
-    const box = page.getByRole('textbox', { name: 'Clipboard text' });
-    await step(page, 'send-utf8-clipboard', async () => {
-      await toolbar(page).getByRole('button', { name: 'Clipboard' }).click();
-      await box.fill(text);
-      await page.getByRole('button', { name: 'Send clipboard' }).click();
-    });
-    let got = '';
-    await waitOnPage(
-      page,
-      () => `xclip -o -selection clipboard to give ${JSON.stringify(text)} (gave ${JSON.stringify(got)})`,
-      20_000,
-      async () => {
-        got = (await x('xclip', ['-o', '-selection', 'clipboard'])).out;
-        return got === text ? true : undefined;
-      },
-      'utf8-to-server',
-    );
+    await sendFromClipboardPanel(page, text, 'send-utf8-clipboard');
+    await waitForServerClipboard(page, server.display, text, 20_000, 'utf8-to-server');
   }, 120_000);
 
   it('text an X application copies appears in the Clipboard panel unchanged', async () => {
@@ -138,17 +119,6 @@ describe('Extended Clipboard with non-ASCII text against Xvnc (Chromium)', () =>
     const file = join(viewer.dataDir, 'utf8-clipboard.txt');
     writeFileSync(file, copied);
     server.run('xclip', ['-selection', 'clipboard', '-quiet', '-i', file]);
-    const box = page.getByRole('textbox', { name: 'Clipboard text' });
-    let shown = '';
-    await waitOnPage(
-      page,
-      () => `the Clipboard text box to show ${JSON.stringify(copied)} (it shows ${JSON.stringify(shown)})`,
-      20_000,
-      async () => {
-        shown = await box.inputValue();
-        return shown === copied ? true : undefined;
-      },
-      'utf8-from-server',
-    );
+    await waitForClipboardBox(page, copied, 20_000, 'utf8-from-server');
   }, 120_000);
 });

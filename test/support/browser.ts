@@ -598,6 +598,70 @@ export async function watchXEvents(display: number): Promise<XEventWatcher> {
   return watcher;
 }
 
+/** Runs an X client on `:display` to its end: whether it succeeded, and its output (with stderr on failure). */
+export function runOnDisplay(
+  display: number,
+  command: string,
+  args: string[],
+): Promise<{ ok: boolean; out: string }> {
+  return new Promise((done) =>
+    execFile(command, args, { env: { ...process.env, DISPLAY: `:${display}` } }, (error, out, err) =>
+      done({ ok: !error, out: error ? `${out}${err}` : out }),
+    ),
+  );
+}
+
+/** Waits for the X server's CLIPBOARD (read with xclip on `:display`) to hold exactly `text`. */
+export async function waitForServerClipboard(
+  page: Page,
+  display: number,
+  text: string,
+  ms: number,
+  name: string,
+): Promise<void> {
+  let got = '';
+  await waitOnPage(
+    page,
+    () => `xclip -o -selection clipboard to give ${JSON.stringify(text)} (gave ${JSON.stringify(got)})`,
+    ms,
+    async () => {
+      got = (await runOnDisplay(display, 'xclip', ['-o', '-selection', 'clipboard'])).out;
+      return got === text ? true : undefined;
+    },
+    name,
+  );
+}
+
+/** The session's Clipboard panel text box. */
+export function clipboardBox(page: Page): Locator {
+  return page.getByRole('textbox', { name: 'Clipboard text' });
+}
+
+/** Opens the Clipboard panel if it is closed, puts `text` in its box and presses Send clipboard. */
+export async function sendFromClipboardPanel(page: Page, text: string, name: string): Promise<void> {
+  await step(page, name, async () => {
+    if (!(await clipboardBox(page).isVisible()))
+      await toolbar(page).getByRole('button', { name: 'Clipboard' }).click();
+    await clipboardBox(page).fill(text);
+    await page.getByRole('button', { name: 'Send clipboard' }).click();
+  });
+}
+
+/** Waits for the Clipboard panel's text box to show exactly `text`. */
+export async function waitForClipboardBox(page: Page, text: string, ms: number, name: string): Promise<void> {
+  let shown = '';
+  await waitOnPage(
+    page,
+    () => `the Clipboard text box to show ${JSON.stringify(text)} (it shows ${JSON.stringify(shown)})`,
+    ms,
+    async () => {
+      shown = await clipboardBox(page).inputValue();
+      return shown === text ? true : undefined;
+    },
+    name,
+  );
+}
+
 /** The X pointer position (`xdotool getmouselocation`). */
 export function xPointer(display: number): Promise<{ x: number; y: number }> {
   return new Promise((done, fail) =>
