@@ -50,13 +50,13 @@ function splitHost(text: string, input: string): { host: string; tail: string } 
   return { host, tail: colon < 0 ? '' : text.slice(colon) };
 }
 
-function parseNumber(text: string, input: string): number {
-  if (!/^\d{1,5}$/.test(text)) throw new Error(`"${input}": "${text}" is not a display or port number`);
+function parseNumber(text: string, input: string, what = 'display or port number'): number {
+  if (!/^\d{1,5}$/.test(text)) throw new Error(`"${input}": "${text}" is not a ${what}`);
   return Number(text);
 }
 
 function parsePort(text: string, input: string): number {
-  return checkPort(parseNumber(text, input), input);
+  return checkPort(parseNumber(text, input, 'port number'), input);
 }
 
 function checkPort(port: number, input: string): number {
@@ -67,4 +67,18 @@ function checkPort(port: number, input: string): number {
 export function formatTarget(target: Target): string {
   const host = target.host.includes(':') ? `[${target.host}]` : target.host;
   return `${host}::${target.port}`;
+}
+
+/**
+ * Whether two addresses name the same server (host compared without case, same port); false
+ * when either is not a valid address.
+ */
+export function sameServer(a: string | Target, b: string | Target): boolean {
+  try {
+    const first = typeof a === 'string' ? parseTarget(a) : a;
+    const second = typeof b === 'string' ? parseTarget(b) : b;
+    return first.host.toLowerCase() === second.host.toLowerCase() && first.port === second.port;
+  } catch {
+    return false;
+  }
 }

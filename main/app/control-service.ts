@@ -132,7 +132,8 @@ function fail(what: string): never {
   throw new Error(`invalid parameters: ${what}`);
 }
 
-function record(p: unknown, what = 'params'): Record<string, unknown> {
+/** The parameters as an object, or a clear error. */
+export function paramsObject(p: unknown, what = 'params'): Record<string, unknown> {
   if (typeof p !== 'object' || p === null || Array.isArray(p)) fail(`${what} must be an object`);
   return p as Record<string, unknown>;
 }
@@ -142,12 +143,14 @@ function onlyKeys(p: Record<string, unknown>, keys: readonly string[], what = 'p
   for (const key of Object.keys(p)) if (!keys.includes(key)) fail(`${what} has an unknown field "${key}"`);
 }
 
-function empty(p: unknown): Record<string, never> {
-  if (p !== undefined) onlyKeys(record(p), []);
+/** No parameters: nothing, or an empty object. */
+export function emptyParams(p: unknown): Record<string, never> {
+  if (p !== undefined) onlyKeys(paramsObject(p), []);
   return {};
 }
 
-function text(p: Record<string, unknown>, key: string, max: number, allowEmpty = false): string {
+/** A string field of at most `max` characters (not empty unless `allowEmpty`). */
+export function textParam(p: Record<string, unknown>, key: string, max: number, allowEmpty = false): string {
   const value = p[key];
   if (typeof value !== 'string') fail(`"${key}" must be a string`);
   if (!allowEmpty && value === '') fail(`"${key}" must not be empty`);
@@ -156,9 +159,9 @@ function text(p: Record<string, unknown>, key: string, max: number, allowEmpty =
 }
 
 function bookmarkId(p: unknown): { id: string } {
-  const params = record(p);
+  const params = paramsObject(p);
   onlyKeys(params, ['id']);
-  return { id: text(params, 'id', 64) };
+  return { id: textParam(params, 'id', 64) };
 }
 
 function port(p: Record<string, unknown>, key: string): number | undefined {
@@ -204,66 +207,69 @@ function checked<T extends v.GenericSchema>(schema: T, value: unknown, what: str
 }
 
 function passwordChange(p: unknown): ControlParams<'bookmarks:save'>['password'] {
-  const change = record(p, 'password');
+  const change = paramsObject(p, 'password');
   if (change.action === 'keep' || change.action === 'clear') {
     onlyKeys(change, ['action'], 'password');
     return { action: change.action };
   }
   if (change.action === 'set') {
     onlyKeys(change, ['action', 'password'], 'password');
-    return { action: 'set', password: text(change, 'password', MAX_PASSWORD) };
+    return { action: 'set', password: textParam(change, 'password', MAX_PASSWORD) };
   }
   return fail('password.action must be "keep", "clear" or "set"');
 }
 
 /** Checks the shape of each request's parameters; throws a clear Error on anything else. */
-export const validateServiceParams: Validators = {
-  'recent:list': empty,
-  'recent:add': (p) => ({ target: text(record(p), 'target', MAX_TARGET) }),
-  'recent:remove': (p) => ({ target: text(record(p), 'target', MAX_TARGET) }),
-  'settings:load': empty,
-  'launch:take': empty,
+const validateServiceParams: Validators = {
+  'recent:list': emptyParams,
+  'recent:add': (p) => ({ target: textParam(paramsObject(p), 'target', MAX_TARGET) }),
+  'recent:remove': (p) => ({ target: textParam(paramsObject(p), 'target', MAX_TARGET) }),
+  'settings:load': emptyParams,
+  'launch:take': emptyParams,
   'settings:update': (p) => {
-    const params = record(p);
+    const params = paramsObject(p);
     onlyKeys(params, ['settings']);
-    record(params.settings, 'settings');
     // The patch is checked as given (no defaults filled in, so nested groups merge).
-    rejectUnknownKeys(params.settings, GlobalSettingsSchema, 'settings');
-    checked(GlobalSettingsPatchSchema, params.settings, 'settings');
+    checked(GlobalSettingsPatchSchema, paramsObject(params.settings, 'settings'), 'settings');
     return { settings: params.settings as ControlParams<'settings:update'>['settings'] };
   },
   'bookmarks:save': (p) => {
-    const params = record(p);
+    const params = paramsObject(p);
     onlyKeys(params, ['id', 'fields', 'password']);
-    const fields = checked(BookmarkFieldsSchema, record(params.fields, 'fields'), 'fields');
+    const fields = checked(BookmarkFieldsSchema, paramsObject(params.fields, 'fields'), 'fields');
     const password = passwordChange(params.password);
-    return params.id === undefined ? { fields, password } : { id: text(params, 'id', 64), fields, password };
+    return params.id === undefined
+      ? { fields, password }
+      : { id: textParam(params, 'id', 64), fields, password };
   },
   'bookmarks:duplicate': bookmarkId,
   'bookmarks:delete': bookmarkId,
   'bookmarks:undo-delete': bookmarkId,
   'bookmarks:connected': bookmarkId,
   'bookmarks:import-vnc': (p) => {
-    const params = record(p);
+    const params = paramsObject(p);
     onlyKeys(params, ['fileName', 'text']);
-    return { fileName: text(params, 'fileName', 255), text: text(params, 'text', MAX_FILE_TEXT, true) };
+    return {
+      fileName: textParam(params, 'fileName', 255),
+      text: textParam(params, 'text', MAX_FILE_TEXT, true),
+    };
   },
   'bookmarks:export-vnc': bookmarkId,
-  'bookmarks:export-json': empty,
+  'bookmarks:export-json': emptyParams,
   'bookmarks:import-json': (p) => {
-    const params = record(p);
+    const params = paramsObject(p);
     onlyKeys(params, ['text']);
-    return { text: text(params, 'text', MAX_FILE_TEXT, true) };
+    return { text: textParam(params, 'text', MAX_FILE_TEXT, true) };
   },
   'link:resolve': (p) => {
-    const params = record(p);
+    const params = paramsObject(p);
     onlyKeys(params, ['url']);
-    return { url: text(params, 'url', MAX_TARGET) };
+    return { url: textParam(params, 'url', MAX_TARGET) };
   },
   'scan:host': (p) => {
-    const params = record(p);
+    const params = paramsObject(p);
     onlyKeys(params, ['host', 'firstPort', 'lastPort']);
-    const host = text(params, 'host', 255).trim();
+    const host = textParam(params, 'host', 255).trim();
     if (host === '' || /[\s/]/.test(host)) fail('"host" must be a host name or an IP address');
     const first = port(params, 'firstPort');
     const firstPort = first ?? DEFAULT_SCAN_PORTS.first;

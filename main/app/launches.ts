@@ -3,8 +3,9 @@ import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { LAUNCH_ID_PREFIX, type LaunchRequest } from '../../shared/ipc.ts';
 import type { BookmarkFields } from '../../shared/settings.ts';
-import { parseTarget } from '../../shared/target.ts';
+import { sameServer } from '../../shared/target.ts';
 import { importVncFile } from './bookmark-files.ts';
+import type { SettingsStore } from './settings-store.ts';
 import { MAX_VNC_FILE_BYTES, type VncFileContents } from './vnc-file.ts';
 
 /**
@@ -69,14 +70,18 @@ export class LaunchRegistry {
   }
 }
 
-function sameServer(a: string, b: string): boolean {
-  try {
-    const first = parseTarget(a);
-    const second = parseTarget(b);
-    return first.host.toLowerCase() === second.host.toLowerCase() && first.port === second.port;
-  } catch {
-    return false;
-  }
+/**
+ * The stored password a session may use for `bookmarkId` on `target`: a launch's (kept by
+ * `launches`) or a bookmark's (in the settings store). Both front ends give it to their sessions.
+ */
+export function storedPasswordLookup(
+  settings: Pick<SettingsStore, 'passwordFor'>,
+  launches: LaunchRegistry | undefined,
+): (bookmarkId: string, target: string) => Promise<string | undefined> {
+  return async (bookmarkId, target) =>
+    bookmarkId.startsWith(LAUNCH_ID_PREFIX)
+      ? launches?.passwordFor(bookmarkId, target)
+      : settings.passwordFor(bookmarkId, target);
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   type SettingsDocument,
   SettingsDocumentSchema,
 } from '../../shared/settings.ts';
-import { parseTarget } from '../../shared/target.ts';
+import { sameServer } from '../../shared/target.ts';
 import { readTextIfExists, removeStrayTemporaries, writeFileAtomic } from './json-file.ts';
 import { fileTimestamp, type PasswordVault, type SealedPassword } from './password-vault.ts';
 
@@ -415,14 +415,4 @@ function deepMerge(base: unknown, patch: unknown): unknown {
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(patch)) merged[key] = deepMerge(base[key], value);
   return merged;
-}
-
-function sameServer(a: string, b: string): boolean {
-  try {
-    const x = parseTarget(a);
-    const y = parseTarget(b);
-    return x.host.toLowerCase() === y.host.toLowerCase() && x.port === y.port;
-  } catch {
-    return false;
-  }
 }

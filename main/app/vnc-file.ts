@@ -1,7 +1,11 @@
-import * as v from 'valibot';
 import { type ColourLevel, isColourLevel } from '../../shared/colour-level.ts';
 import { isPictureQuality, type PictureQuality } from '../../shared/picture-quality.ts';
-import { type Bookmark, type BookmarkFields, BookmarkSchema, type Scaling } from '../../shared/settings.ts';
+import {
+  type Bookmark,
+  type BookmarkFields,
+  newBookmarkFields,
+  type Scaling,
+} from '../../shared/settings.ts';
 import { formatTarget, parseTarget } from '../../shared/target.ts';
 import { ENCODING_NAMES } from '../rfb/constants.ts';
 import { deobfuscateVncPassword } from '../rfb/security/vnc-auth.ts';
@@ -234,7 +238,7 @@ export function parseVncFile(fileName: string, text: string): VncFileContents {
     password = deobfuscateVncPassword(Buffer.from(stored.value, 'hex'));
   }
 
-  const fields = defaultFields(nameFromFile(fileName, target.host), address);
+  const fields = newBookmarkFields(nameFromFile(fileName, target.host), address);
   const username = get('username');
   if (username) fields.username = username.value.slice(0, 255);
   const shared = bool('shared');
@@ -471,17 +475,6 @@ function readSecurityTypes(setting: Setting, warn: (message: string) => void): n
     else if (!types.includes(type)) types.push(type);
   }
   return types;
-}
-
-function defaultFields(name: string, address: string): BookmarkFields {
-  const {
-    id: _id,
-    hasPassword: _has,
-    createdAt: _created,
-    lastConnected: _last,
-    ...fields
-  } = v.parse(BookmarkSchema, { id: 'import', name, address, createdAt: new Date(0).toISOString() });
-  return fields;
 }
 
 /** A bookmark name from the file name ("Office server.vnc" → "Office server"). */

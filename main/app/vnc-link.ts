@@ -2,7 +2,7 @@ import { type ColourLevel, isColourLevel } from '../../shared/colour-level.ts';
 import type { ResolvedLink } from '../../shared/ipc.ts';
 import { isPictureQuality } from '../../shared/picture-quality.ts';
 import type { Bookmark } from '../../shared/settings.ts';
-import { BASE_PORT, formatTarget, parseTarget, type Target } from '../../shared/target.ts';
+import { formatTarget, parseTarget, sameServer, type Target } from '../../shared/target.ts';
 
 /**
  * `vnc://` links (RFC 7869): `vnc://[user@]host[:port][/][?name=value&…]`. As RFC 7869 §2
@@ -127,15 +127,10 @@ export function parseVncLink(url: string): VncLink {
 export function resolveLink(url: string, bookmarks: readonly Bookmark[]): ResolvedLink {
   const link = parseVncLink(url);
   const target = formatTarget(link);
-  const match = bookmarks.find((bookmark) => {
-    const saved = targetOf(bookmark.address);
-    return (
-      saved !== undefined &&
-      sameHost(saved.host, link.host) &&
-      saved.port === link.port &&
-      (link.username === '' || link.username === bookmark.username)
-    );
-  });
+  const match = bookmarks.find(
+    (bookmark) =>
+      sameServer(bookmark.address, link) && (link.username === '' || link.username === bookmark.username),
+  );
   if (!match) return { target, username: link.username, needsConfirmation: true, options: link.options };
   return {
     target,
@@ -146,51 +141,28 @@ export function resolveLink(url: string, bookmarks: readonly Bookmark[]): Resolv
   };
 }
 
+/**
+ * The link's `host[:port]`, read by `parseTarget` (a `vnc://` port, default 5900), with a
+ * stricter host: a link comes from anywhere, so only host names and IP addresses pass.
+ */
 function parseHostPort(text: string): Target {
   if (text === '') throw new Error('a vnc:// link needs a host (vnc://host[:port])');
-  let host: string;
-  let portText: string | undefined;
+  // RFC 3986 §3.2.3 allows an empty port ("host:"): the default one.
+  const target = parseTarget(`vnc://${text.endsWith(':') ? text.slice(0, -1) : text}`);
   if (text.startsWith('[')) {
-    const close = text.indexOf(']');
-    if (close < 0) throw new Error('the IPv6 address in the link has no closing "]"');
-    host = text.slice(1, close);
-    if (!/^[0-9a-f:.]+(%[\w.-]+)?$/i.test(host) || !host.includes(':')) {
-      throw new Error(`"[${shorten(host)}]" is not an IPv6 address`);
+    if (!/^[0-9a-f:.]+(%[\w.-]+)?$/i.test(target.host) || !target.host.includes(':')) {
+      throw new Error(`"[${shorten(target.host)}]" is not an IPv6 address`);
     }
-    const after = text.slice(close + 1);
-    if (after !== '' && !after.startsWith(':')) throw new Error(`"${shorten(text)}" is not host[:port]`);
-    portText = after === '' ? undefined : after.slice(1);
-  } else {
-    const colon = text.indexOf(':');
-    host = colon < 0 ? text : text.slice(0, colon);
-    portText = colon < 0 ? undefined : text.slice(colon + 1);
-    if (host.length > 253 || !/^[a-z0-9]([a-z0-9_.-]*[a-z0-9_])?$/i.test(host)) {
-      throw new Error(`"${shorten(decodeSafe(host))}" is not a host name or IPv4 address`);
-    }
+  } else if (target.host.length > 253 || !/^[a-z0-9]([a-z0-9_.-]*[a-z0-9_])?$/i.test(target.host)) {
+    throw new Error(`"${shorten(decodeSafe(target.host))}" is not a host name or IPv4 address`);
   }
-  if (portText === undefined || portText === '') return { host, port: BASE_PORT };
-  if (!/^\d{1,5}$/.test(portText)) throw new Error(`"${shorten(portText)}" is not a port number`);
-  const port = Number(portText);
-  if (port < 1 || port > 65535) throw new Error(`port ${port} is outside 1–65535`);
-  return { host, port };
+  return target;
 }
 
 function parseBoolean(name: string, value: string): boolean {
   const parsed = BOOLEAN_VALUES[value.toLowerCase()];
   if (parsed === undefined) throw new Error(`${name}=${shorten(value)} is not 0 or 1`);
   return parsed;
-}
-
-function targetOf(address: string): Target | undefined {
-  try {
-    return parseTarget(address);
-  } catch {
-    return undefined;
-  }
-}
-
-function sameHost(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
 }
 
 function decode(text: string, what: string): string {

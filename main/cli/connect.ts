@@ -1,5 +1,4 @@
-import * as v from 'valibot';
-import { BookmarkSchema } from '../../shared/settings.ts';
+import { newBookmarkFields } from '../../shared/settings.ts';
 import { formatTarget } from '../../shared/target.ts';
 import { LaunchRegistry, readVncFileAt } from '../app/launches.ts';
 import type { VncFileContents } from '../app/vnc-file.ts';
@@ -39,18 +38,8 @@ function fromLink(url: string): VncFileContents {
     throw usageError((error as Error).message);
   }
   const address = formatTarget(link);
-  const {
-    id: _id,
-    hasPassword: _has,
-    createdAt: _created,
-    lastConnected: _last,
-    ...fields
-  } = v.parse(BookmarkSchema, {
-    id: 'link',
-    name: address,
-    address,
-    username: link.username,
-    createdAt: new Date(0).toISOString(),
-  });
-  return { fields: { ...fields, ...link.options }, warnings: [] };
+  return {
+    fields: newBookmarkFields(address, address, { username: link.username, ...link.options }),
+    warnings: [],
+  };
 }

@@ -8,17 +8,11 @@ import {
   type ControlResult,
   controlChannel,
 } from '../../shared/ipc.ts';
-import { validateServiceParams } from '../app/control-service.ts';
+import { type ControlService, emptyParams, paramsObject, textParam } from '../app/control-service.ts';
 import { isAppUrl } from './app-url.ts';
 
 /** The requests only Electron answers; the rest come from main/app/control-service.ts. */
 type PlatformName = 'clipboard:read' | 'clipboard:write' | 'screenshot:save' | 'window:fullscreen';
-type ServiceName = Exclude<ControlName, PlatformName>;
-
-/** What the shared control service offers (main/app/control-service.ts). */
-export type SharedService = {
-  [N in ServiceName]: (params: ControlParams<N>) => Promise<ControlResult<N>>;
-};
 
 /** Only the main frame of an app page may call the main side. */
 export function isTrustedSender(
@@ -44,43 +38,31 @@ export function assertTrustedEvent(event: IpcMainInvokeEvent, devUrl: string | u
 const MAX_TEXT = 16 * 1024 * 1024;
 const MAX_PNG = 512 * 1024 * 1024;
 
-type Validators = { [N in ControlName]: (params: unknown) => ControlParams<N> };
+type PlatformValidators = { [N in PlatformName]: (params: unknown) => ControlParams<N> };
 
-/** Checks the shape of each request's parameters; throws on anything else. */
-export const validateParams: Validators = {
-  ...validateServiceParams,
-  'clipboard:read': (p) => empty(p),
-  'clipboard:write': (p) => ({ text: stringField(p, 'text', MAX_TEXT, true) }),
+/**
+ * Checks the parameters of the requests only Electron answers; the shared service checks
+ * its own (`validateServiceParams`), so they are not checked twice.
+ */
+export const validatePlatformParams: PlatformValidators = {
+  'clipboard:read': emptyParams,
+  'clipboard:write': (p) => ({ text: textParam(paramsObject(p), 'text', MAX_TEXT, true) }),
   'screenshot:save': (p) => {
-    const png = record(p).png;
-    if (!(png instanceof Uint8Array) || png.byteLength > MAX_PNG) throw invalid('png');
-    return { png, suggestedName: stringField(p, 'suggestedName', 255) };
+    const params = paramsObject(p);
+    if (!(params.png instanceof Uint8Array) || params.png.byteLength > MAX_PNG) {
+      throw new Error('invalid parameters: "png" must be PNG bytes (a Uint8Array) of at most 512 MiB');
+    }
+    return { png: params.png, suggestedName: textParam(params, 'suggestedName', 255) };
   },
   'window:fullscreen': (p) => {
-    const on = record(p).on;
-    if (typeof on !== 'boolean') throw invalid('on');
+    const on = paramsObject(p).on;
+    if (typeof on !== 'boolean') throw new Error('invalid parameters: "on" must be true or false');
     return { on };
   },
 };
 
-function record(p: unknown): Record<string, unknown> {
-  if (typeof p !== 'object' || p === null || Array.isArray(p)) throw invalid('params');
-  return p as Record<string, unknown>;
-}
-
-function empty(p: unknown): Record<string, never> {
-  if (p !== undefined) record(p);
-  return {};
-}
-
-function stringField(p: unknown, key: string, max: number, allowEmpty = false): string {
-  const value = record(p)[key];
-  if (typeof value !== 'string' || value.length > max || (!allowEmpty && value === '')) throw invalid(key);
-  return value;
-}
-
-function invalid(what: string): Error {
-  return new Error(`porthole: invalid ${what}`);
+function isPlatformName(name: ControlName): name is PlatformName {
+  return Object.hasOwn(validatePlatformParams, name);
 }
 
 /** A safe PNG file name from the renderer's suggestion: no directories, always `.png`. */
@@ -92,61 +74,57 @@ export function screenshotFileName(suggested: string): string {
   return name.toLowerCase().endsWith('.png') ? name : `${name}.png`;
 }
 
-type Handlers = {
-  [N in ControlName]: (params: ControlParams<N>, event: IpcMainInvokeEvent) => Promise<ControlResult<N>>;
+type PlatformHandlers = {
+  [N in PlatformName]: (params: ControlParams<N>, event: IpcMainInvokeEvent) => Promise<ControlResult<N>>;
 };
 
-function createHandlers(service: SharedService): Handlers {
-  const shared = {} as { [N in ServiceName]: (params: ControlParams<N>) => Promise<ControlResult<N>> };
-  for (const name of Object.keys(validateServiceParams) as ServiceName[]) {
-    (shared as Record<string, unknown>)[name] = (params: never) =>
-      (service[name] as (p: unknown) => Promise<unknown>)(params);
-  }
-  return {
-    ...shared,
-    'clipboard:read': async () => clipboard.readText(),
-    'clipboard:write': async ({ text }) => {
-      clipboard.writeText(text);
-      return null;
-    },
-    'screenshot:save': async ({ png, suggestedName }, event) => {
-      const window = BrowserWindow.fromWebContents(event.sender);
-      const options = {
-        defaultPath: join(app.getPath('pictures'), screenshotFileName(suggestedName)),
-        filters: [{ name: 'PNG image', extensions: ['png'] }],
-      };
-      const choice = window
-        ? await dialog.showSaveDialog(window, options)
-        : await dialog.showSaveDialog(options);
-      if (choice.canceled || !choice.filePath) return null;
-      await writeFile(choice.filePath, png);
-      return choice.filePath;
-    },
-    'window:fullscreen': async ({ on }, event) => {
-      BrowserWindow.fromWebContents(event.sender)?.setFullScreen(on);
-      return null;
-    },
-  };
-}
+const platformHandlers: PlatformHandlers = {
+  'clipboard:read': async () => clipboard.readText(),
+  'clipboard:write': async ({ text }) => {
+    clipboard.writeText(text);
+    return null;
+  },
+  'screenshot:save': async ({ png, suggestedName }, event) => {
+    const window = BrowserWindow.fromWebContents(event.sender);
+    const options = {
+      defaultPath: join(app.getPath('pictures'), screenshotFileName(suggestedName)),
+      filters: [{ name: 'PNG image', extensions: ['png'] }],
+    };
+    const choice = window
+      ? await dialog.showSaveDialog(window, options)
+      : await dialog.showSaveDialog(options);
+    if (choice.canceled || !choice.filePath) return null;
+    await writeFile(choice.filePath, png);
+    return choice.filePath;
+  },
+  'window:fullscreen': async ({ on }, event) => {
+    BrowserWindow.fromWebContents(event.sender)?.setFullScreen(on);
+    return null;
+  },
+};
 
-/** Registers one `ipcMain.handle` per control request; each checks the sender, then the params. */
-export function registerControlHandlers(service: SharedService, devUrl: string | undefined): void {
-  const handlers = createHandlers(service);
+/**
+ * Registers one `ipcMain.handle` per control request; each checks the sender, then the params
+ * (the shared service's requests are checked by the service itself).
+ */
+export function registerControlHandlers(service: ControlService, devUrl: string | undefined): void {
   for (const name of CONTROL_NAMES) {
     ipcMain.handle(controlChannel(name), (event, params: unknown) => {
       assertTrustedEvent(event, devUrl);
-      return dispatch(handlers, name, params, event);
+      return isPlatformName(name) ? platformRequest(name, params, event) : service[name](params);
     });
   }
 }
 
-function dispatch<N extends ControlName>(
-  handlers: Handlers,
+function platformRequest<N extends PlatformName>(
   name: N,
   params: unknown,
   event: IpcMainInvokeEvent,
 ): Promise<ControlResult<N>> {
-  const valid = validateParams[name](params) as ControlParams<N>;
-  const handler = handlers[name] as (p: ControlParams<N>, e: IpcMainInvokeEvent) => Promise<ControlResult<N>>;
+  const valid = validatePlatformParams[name](params);
+  const handler = platformHandlers[name] as (
+    p: ControlParams<N>,
+    e: IpcMainInvokeEvent,
+  ) => Promise<ControlResult<N>>;
   return handler(valid, event);
 }

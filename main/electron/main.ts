@@ -1,8 +1,8 @@
 import { join, resolve } from 'node:path';
 import { app, BrowserWindow, dialog, session } from 'electron';
-import { LAUNCH_ID_PREFIX, OPEN_TARGET_CHANNEL, TAKE_LAUNCHES_TARGET } from '../../shared/ipc.ts';
+import { OPEN_TARGET_CHANNEL, TAKE_LAUNCHES_TARGET } from '../../shared/ipc.ts';
 import { createControlService, openSettingsStore } from '../app/control-service.ts';
-import { LaunchRegistry, readVncFileAt } from '../app/launches.ts';
+import { LaunchRegistry, readVncFileAt, storedPasswordLookup } from '../app/launches.ts';
 import { devRendererUrl } from './app-url.ts';
 import { registerControlHandlers } from './ipc-handlers.ts';
 import { installMenu } from './menu.ts';
@@ -113,9 +113,7 @@ if (!app.requestSingleInstanceLock()) {
     const settings = openSettingsStore(app.getPath('userData'), electronCipher());
     registerControlHandlers(createControlService(app.getPath('userData'), { launches, settings }), devUrl);
     // Session processes ask main for a bookmark's (or a launch's) password; it never reaches the renderer.
-    registerSessionHandler(devUrl, undefined, async (id, target) =>
-      id.startsWith(LAUNCH_ID_PREFIX) ? launches.passwordFor(id, target) : settings.passwordFor(id, target),
-    );
+    registerSessionHandler(devUrl, undefined, storedPasswordLookup(settings, launches));
     installMenu({
       isDev: devUrl !== undefined,
       window: () => BrowserWindow.getFocusedWindow() ?? mainWindow,

@@ -156,14 +156,8 @@ export class SessionHost {
         return;
       case 'password':
         this.password = message.password;
-        if (this.waitingForPassword && session) {
-          this.waitingForPassword = false;
-          this.setStatus({ phase: 'authenticating' });
-          this.startHandshakeTimer();
-          session.providePassword(message.password);
-        } else if (!session) {
-          this.connect();
-        }
+        if (this.waitingForPassword && session) this.answerPassword(session, message.password);
+        else if (!session) this.connect();
         return;
       case 'painted':
         if (this.unpainted > 0) this.unpainted--;
@@ -189,15 +183,12 @@ export class SessionHost {
         this.sendSettings();
         return;
       case 'quality': {
-        const wasSafe = this.safeModeReason !== undefined;
         const levelBefore = this.effectiveColourLevel();
         this.quality = message.quality;
         this.autoReason = undefined;
-        // Leaving safe mode applies the quality's encodings; otherwise apply them here.
-        if (wasSafe) this.leaveSafeMode();
-        else session?.setEncodings(this.effectiveEncodings());
-        if (this.effectiveColourLevel() !== levelBefore) session?.setColourLevel(this.effectiveColourLevel());
-        this.sendSettings();
+        // A choice made by hand ends safe mode.
+        this.safeModeReason = undefined;
+        this.applyPicture(session, levelBefore);
         return;
       }
       case 'refresh':
@@ -243,7 +234,7 @@ export class SessionHost {
   /** SetDesktopSize; the server's answer arrives as `onDesktopSizeResult`, shown as a notice. */
   private resizeRemote(width: number, height: number): void {
     const session = this.session;
-    if (!session || session.state !== 'connected') return;
+    if (session?.state !== 'connected') return;
     if (this.viewOnly) {
       this.channel.send({ type: 'notice', message: 'View only: the remote desktop size is left alone' });
       return;
@@ -294,8 +285,17 @@ export class SessionHost {
     const levelBefore = this.effectiveColourLevel();
     this.autoChoice = { preset: decision.preset, colourLevel: decision.colourLevel };
     this.autoReason = decision.reason;
-    session.setEncodings(this.effectiveEncodings());
-    if (this.effectiveColourLevel() !== levelBefore) session.setColourLevel(this.effectiveColourLevel());
+    this.applyPicture(session, levelBefore);
+  }
+
+  /**
+   * After the quality or Auto's choice changed: the encodings to the server, the colour level
+   * only if it moved (a new pixel format costs a full update), and the settings to the viewer.
+   */
+  private applyPicture(session: RfbSession | undefined, levelBefore: ColourLevel): void {
+    session?.setEncodings(this.effectiveEncodings());
+    const level = this.effectiveColourLevel();
+    if (level !== levelBefore) session?.setColourLevel(level);
     this.sendSettings();
   }
 
@@ -460,11 +460,16 @@ export class SessionHost {
           return;
         }
         this.password = password;
-        this.waitingForPassword = false;
-        this.setStatus({ phase: 'authenticating' });
-        this.startHandshakeTimer();
-        session.providePassword(password);
+        this.answerPassword(session, password);
       });
+  }
+
+  /** The server asked for a password: give it this one, with a fresh handshake timeout. */
+  private answerPassword(session: RfbSession, password: string): void {
+    this.waitingForPassword = false;
+    this.setStatus({ phase: 'authenticating' });
+    this.startHandshakeTimer();
+    session.providePassword(password);
   }
 
   /** Extended Clipboard, XVP and QEMU Audio events, as viewer messages. */

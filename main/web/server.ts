@@ -5,10 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { extname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import { LAUNCH_ID_PREFIX } from '../../shared/ipc.ts';
 import type { FromSession } from '../../shared/session-protocol.ts';
 import { type ControlService, createControlService, openSettingsStore } from '../app/control-service.ts';
-import type { LaunchRegistry } from '../app/launches.ts';
+import { type LaunchRegistry, storedPasswordLookup } from '../app/launches.ts';
 import { BROWSER_MODE_CIPHER_REASON, unavailableCipher } from '../app/password-vault.ts';
 import { CONTENT_SECURITY_POLICY, CONTENT_TYPES } from '../app/renderer-files.ts';
 import { runSessionHost, type SessionChannel } from '../session/session-host.ts';
@@ -49,10 +48,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const settings = openSettingsStore(options.dataDir, unavailableCipher(BROWSER_MODE_CIPHER_REASON));
   const control = createControlService(options.dataDir, { launches, settings });
   // A launch's password (porthole connect FILE.vnc) is kept by the launch registry.
-  const lookupPassword = async (bookmarkId: string, target: string) =>
-    bookmarkId.startsWith(LAUNCH_ID_PREFIX)
-      ? launches?.passwordFor(bookmarkId, target)
-      : settings.passwordFor(bookmarkId, target);
+  const lookupPassword = storedPasswordLookup(settings, launches);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   let port = 0;
 

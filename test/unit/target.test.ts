@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTarget } from '../../shared/target.ts';
+import { parseTarget, sameServer } from '../../shared/target.ts';
 
 describe('parseTarget', () => {
   const good: [string, string, number][] = [
@@ -35,7 +35,7 @@ describe('parseTarget', () => {
     ['host::0', /outside 1–65535/],
     ['[::1', /closing "\]"/],
     ['[::1]x', /not a valid server address/],
-    ['vnc://host:x', /not a display or port number/],
+    ['vnc://host:x', /"x" is not a port number/],
     ['host:1:2', /not a display or port number/],
   ];
   for (const [input, message] of bad) {
@@ -43,4 +43,18 @@ describe('parseTarget', () => {
       expect(() => parseTarget(input)).toThrow(message);
     });
   }
+});
+
+describe('sameServer', () => {
+  it('compares host (without case) and port, whatever form each address takes', () => {
+    expect(sameServer('Office.Example:2', 'office.example::5902')).toBe(true);
+    expect(sameServer('vnc://[FD00::7]:5901', '[fd00::7]:1')).toBe(true);
+    expect(sameServer('office.example:2', { host: 'OFFICE.example', port: 5902 })).toBe(true);
+    expect(sameServer('office.example:2', 'office.example:3')).toBe(false);
+    expect(sameServer('office.example:2', 'other.example:2')).toBe(false);
+  });
+  it('is false when either address is not valid', () => {
+    expect(sameServer('host:abc', 'host:abc')).toBe(false);
+    expect(sameServer('', { host: '', port: 5900 })).toBe(false);
+  });
 });

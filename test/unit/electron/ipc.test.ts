@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IpcMainInvokeEvent } from 'electron';
@@ -27,18 +27,18 @@ vi.mock('electron', () => ({
   app: { getPath: (name: string) => (name === 'pictures' ? picturesDir : '/nonexistent') },
 }));
 
-import type { SharedService } from '../../../main/electron/ipc-handlers.ts';
-
-const { isTrustedSender, registerControlHandlers, screenshotFileName, validateParams } = await import(
+const { isTrustedSender, registerControlHandlers, screenshotFileName, validatePlatformParams } = await import(
   '../../../main/electron/ipc-handlers.ts'
 );
+const { createControlService } = await import('../../../main/app/control-service.ts');
 
-const recentList: RecentConnection[] = [{ target: 'host:1', lastConnected: '2026-01-01T00:00:00.000Z' }];
-const recent = {
-  'recent:list': vi.fn(async () => recentList),
-  'recent:add': vi.fn(async (_p: { target: string }) => recentList),
-  'recent:remove': vi.fn(async (_p: { target: string }) => []),
-};
+/** The real control service over a data directory of its own (recent.json is read back). */
+const dataDir = mkdtempSync(join(tmpdir(), 'porthole-ipc-'));
+const recentFile = join(dataDir, 'recent.json');
+const recentTargets = () =>
+  (JSON.parse(readFileSync(recentFile, 'utf8')) as { recent: RecentConnection[] }).recent.map(
+    (r) => r.target,
+  );
 
 /** An invoke event from a frame of a webContents; `ours` says whether a window of ours holds it. */
 function eventFrom(url: string, options: { mainFrame?: boolean; ours?: boolean } = {}): IpcMainInvokeEvent {
@@ -60,9 +60,12 @@ async function call(
 }
 
 // Only recent:* is exercised here; the whole service is tested in test/unit/settings/control-service.test.ts.
-beforeAll(() => registerControlHandlers(recent as unknown as SharedService, undefined));
+beforeAll(() => registerControlHandlers(createControlService(dataDir), undefined));
 beforeEach(() => vi.clearAllMocks());
-afterAll(() => rmSync(picturesDir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(picturesDir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 describe('isTrustedSender', () => {
   it.each([
@@ -112,15 +115,19 @@ describe('the control handlers', () => {
         await expect(call(name, {}, event)).rejects.toThrow(/untrusted/);
       }
     }
-    expect(recent['recent:list']).not.toHaveBeenCalled();
+    expect(existsSync(recentFile)).toBe(false);
   });
 
-  it('delegates recent:* to the recent-connections service', async () => {
-    expect(await call('recent:list', {})).toEqual(recentList);
-    expect(await call('recent:add', { target: 'host:1' })).toEqual(recentList);
-    expect(recent['recent:add']).toHaveBeenCalledWith({ target: 'host:1' });
-    expect(await call('recent:remove', { target: 'host:1' })).toEqual([]);
-    expect(recent['recent:remove']).toHaveBeenCalledWith({ target: 'host:1' });
+  it('delegates recent:* to the control service, which keeps recent.json', async () => {
+    expect(await call('recent:list', {})).toEqual([]);
+    expect(await call('recent:add', { target: 'host:1' })).toMatchObject([{ target: 'host:1' }]);
+    expect(await call('recent:add', { target: 'host:2' })).toMatchObject([
+      { target: 'host:2' },
+      { target: 'host:1' },
+    ]);
+    expect(recentTargets()).toEqual(['host:2', 'host:1']);
+    expect(await call('recent:remove', { target: 'host:2' })).toMatchObject([{ target: 'host:1' }]);
+    expect(recentTargets()).toEqual(['host:1']);
   });
 
   it('reads and writes the clipboard', async () => {
@@ -163,14 +170,16 @@ describe('the control handlers', () => {
     ['window:fullscreen', { on: 'yes' }],
     ['window:fullscreen', {}],
   ])('rejects %s with params %j', async (name, params) => {
+    const before = existsSync(recentFile) ? readFileSync(recentFile, 'utf8') : undefined;
     await expect(call(name, params)).rejects.toThrow(/invalid/);
-    expect(recent['recent:add']).not.toHaveBeenCalled();
+    expect(existsSync(recentFile) ? readFileSync(recentFile, 'utf8') : undefined).toBe(before);
     expect(fakeWindow.setFullScreen).not.toHaveBeenCalled();
   });
 
-  it('accepts the empty params of list requests as {} or nothing', () => {
-    expect(validateParams['recent:list']({})).toEqual({});
-    expect(validateParams['clipboard:read'](undefined)).toEqual({});
+  it('accepts the empty params of list requests as {} or nothing', async () => {
+    expect(await call('recent:list', undefined)).toBeInstanceOf(Array);
+    expect(validatePlatformParams['clipboard:read']({})).toEqual({});
+    expect(validatePlatformParams['clipboard:read'](undefined)).toEqual({});
   });
 
   it.each([

@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importVncFile } from '../../../main/app/bookmark-files.ts';
-import { LaunchRegistry, readVncFileAt } from '../../../main/app/launches.ts';
+import { openSettingsStore } from '../../../main/app/control-service.ts';
+import { LaunchRegistry, readVncFileAt, storedPasswordLookup } from '../../../main/app/launches.ts';
 import { LAUNCH_ID_PREFIX } from '../../../shared/ipc.ts';
+import { newBookmarkFields } from '../../../shared/settings.ts';
+import { aesTestCipher } from '../settings/test-cipher.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/vnc-files');
 
@@ -56,6 +59,31 @@ describe('LaunchRegistry', () => {
     for (let i = 0; i < 64; i++) launches.add(office, 'later');
     expect(launches.passwordFor(first.bookmarkId, 'office.example::5902')).toBeUndefined();
     expect(launches.take()).toHaveLength(65);
+  });
+});
+
+describe('storedPasswordLookup', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'porthole-lookup-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('answers a launch id from the launches and a bookmark id from the settings store, each for its own server', async () => {
+    const settings = openSettingsStore(dir, aesTestCipher());
+    const { bookmark } = await settings.saveBookmark(undefined, newBookmarkFields('Lab', 'lab.example:3'), {
+      action: 'set',
+      password: 'bookmark-secret',
+    });
+    const launches = new LaunchRegistry();
+    const launch = launches.add(newBookmarkFields('Office', 'office.example::5902'), 'launch-secret');
+    const lookup = storedPasswordLookup(settings, launches);
+    expect(await lookup(bookmark.id, 'lab.example::5903')).toBe('bookmark-secret');
+    expect(await lookup(bookmark.id, 'office.example::5902')).toBeUndefined();
+    expect(await lookup(launch.bookmarkId, 'office.example:2')).toBe('launch-secret');
+    expect(await lookup(launch.bookmarkId, 'lab.example:3')).toBeUndefined();
+    // Without a launch registry (browser mode started without a file) a launch id finds nothing.
+    expect(
+      await storedPasswordLookup(settings, undefined)(launch.bookmarkId, 'office.example:2'),
+    ).toBeUndefined();
+    await settings.close();
   });
 });
 

@@ -17,6 +17,8 @@ describe('parseVncLink', () => {
     ['vnc://alice@host:5902', { host: 'host', port: 5902, username: 'alice', options: {} }],
     ['vnc://d%5Calice@host', { host: 'host', port: 5900, username: 'd\\alice', options: {} }],
     ['vnc://[::1]:5901', { host: '::1', port: 5901, username: '', options: {} }],
+    // RFC 3986 §3.2.3: an empty port is the default one.
+    ['vnc://host:', { host: 'host', port: 5900, username: '', options: {} }],
     ['vnc://[fe80::1%25eth0]', { host: 'fe80::1%25eth0', port: 5900, username: '', options: {} }],
     ['  vnc://host  ', { host: 'host', port: 5900, username: '', options: {} }],
     [
@@ -51,7 +53,7 @@ describe('parseVncLink', () => {
     ['vnc://host:65536', 'port 65536 is outside 1–65535'],
     ['vnc://host:59a', '"59a" is not a port number'],
     ['vnc://host:123456', '"123456" is not a port number'],
-    ['vnc://[::1', 'no closing "]"'],
+    ['vnc://[::1', 'without its closing "]"'],
     ['vnc://[nothex]:1', 'is not an IPv6 address'],
     ['vnc://ho st', 'must not contain spaces'],
     ['vnc://host\u0000', 'control characters'],
