@@ -87,3 +87,18 @@ export async function readJson(path: string): Promise<unknown> {
   const text = await readTextIfExists(path);
   return text === undefined ? undefined : JSON.parse(text);
 }
+
+/** A time for file names on every platform (no colons): 2026-11-21T09-01-25-123Z. */
+export function fileTimestamp(now = new Date()): string {
+  return now.toISOString().replace(/[:.]/g, '-');
+}
+
+/**
+ * Renames a file that cannot be read to `<path>.<label>-<time>`, so that nothing overwrites
+ * it and the user can look at it; returns where it went.
+ */
+export async function moveAside(path: string, label: string, now = new Date()): Promise<string> {
+  const aside = `${path}.${label}-${fileTimestamp(now)}`;
+  await rename(path, aside);
+  return aside;
+}

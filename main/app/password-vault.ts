@@ -1,7 +1,6 @@
-import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PasswordStorage } from '../../shared/ipc.ts';
-import { readTextIfExists, removeStrayTemporaries, writeJsonAtomic } from './json-file.ts';
+import { moveAside, readTextIfExists, removeStrayTemporaries, writeJsonAtomic } from './json-file.ts';
 
 /**
  * Encrypts and decrypts passwords with a key the platform keeps (Electron's safeStorage).
@@ -127,8 +126,7 @@ export class PasswordVault {
       this.entries = entries;
       return;
     }
-    const aside = `${this.path}.corrupt-${fileTimestamp()}`;
-    await rename(this.path, aside);
+    const aside = await moveAside(this.path, 'corrupt');
     this.notices.push(
       `Porthole could not read the stored passwords in ${this.path}; it was moved to ${aside}; bookmarks will ask for their passwords again.`,
     );
@@ -159,9 +157,4 @@ function parseVault(text: string): Map<string, SealedPassword> | undefined {
     map.set(id, sealed);
   }
   return map;
-}
-
-/** A time for file names on every platform (no colons): 2026-11-21T09-01-25-123Z. */
-export function fileTimestamp(now = new Date()): string {
-  return now.toISOString().replace(/[:.]/g, '-');
 }

@@ -1,7 +1,6 @@
-import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecentConnection } from '../../shared/ipc.ts';
-import { readJson, writeJsonAtomic } from './json-file.ts';
+import { moveAside, readJson, writeJsonAtomic } from './json-file.ts';
 
 export const MAX_RECENT = 20;
 
@@ -45,7 +44,7 @@ export class RecentStore {
     try {
       data = await readJson(this.path);
     } catch {
-      await rename(this.path, `${this.path}.corrupt-${Date.now()}`).catch(() => undefined);
+      await moveAside(this.path, 'corrupt').catch(() => undefined);
       return [];
     }
     if (data === undefined) return [];

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { constants, copyFile, rename, stat } from 'node:fs/promises';
+import { constants, copyFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import type { SettingsSnapshot } from '../../shared/ipc.ts';
@@ -16,8 +16,14 @@ import {
   SettingsDocumentSchema,
 } from '../../shared/settings.ts';
 import { sameServer } from '../../shared/target.ts';
-import { readTextIfExists, removeStrayTemporaries, writeFileAtomic } from './json-file.ts';
-import { fileTimestamp, type PasswordVault, type SealedPassword } from './password-vault.ts';
+import {
+  fileTimestamp,
+  moveAside,
+  readTextIfExists,
+  removeStrayTemporaries,
+  writeFileAtomic,
+} from './json-file.ts';
+import type { PasswordVault, SealedPassword } from './password-vault.ts';
 
 /** Deleted bookmarks kept for undo; the oldest beyond this are deleted for good. */
 export const MAX_UNDO = 100;
@@ -347,12 +353,8 @@ export class SettingsStore {
 
   /** Moves an unreadable file aside, then starts from the backup if it is good, else defaults. */
   private async moveAside(failure: Exclude<ParsedText, { ok: true }>): Promise<void> {
-    const stamp = fileTimestamp(this.now());
-    const aside =
-      failure.reason === 'newer'
-        ? `${this.path}.newer-v${failure.version}-${stamp}`
-        : `${this.path}.corrupt-${stamp}`;
-    await rename(this.path, aside);
+    const label = failure.reason === 'newer' ? `newer-v${failure.version}` : 'corrupt';
+    const aside = await moveAside(this.path, label, this.now());
     const why =
       failure.reason === 'newer'
         ? `it was written by a newer Porthole (settings version ${failure.version}; this one reads version ${SETTINGS_VERSION})`
