@@ -4,17 +4,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPorthole, tempDir } from '../support/cli.ts';
-
-/** A port nothing listens on: bound once by us, then released. */
-function unusedPort(): Promise<number> {
-  return new Promise((done) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => done(port));
-    });
-  });
-}
+import { freePort } from '../support/servers.ts';
 
 async function waitForPort(port: number, child: ChildProcess, deadlineMs = 10_000): Promise<void> {
   const end = Date.now() + deadlineMs;
@@ -56,9 +46,9 @@ describe('porthole reports what went wrong, with the right exit code', () => {
   let sshPort = 0;
 
   beforeAll(async () => {
-    httpPort = await unusedPort();
+    httpPort = await freePort();
     const http = start('/usr/bin/python3', ['-m', 'http.server', String(httpPort), '--bind', '127.0.0.1']);
-    sshPort = await unusedPort();
+    sshPort = await freePort();
     const dir = tempDir('porthole-sshd-');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
     mkdirSync('/run/sshd', { recursive: true });
@@ -81,7 +71,7 @@ describe('porthole reports what went wrong, with the right exit code', () => {
   });
 
   it('closed port: exit 2, "nothing is listening", and what to check', async () => {
-    const port = await unusedPort();
+    const port = await freePort();
     const r = await runPorthole(['snapshot', `127.0.0.1::${port}`, join(tempDir(), 'x.png')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/nothing is listening on 127\.0\.0\.1 port \d+ \(connection refused\)/);

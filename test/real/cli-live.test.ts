@@ -1,22 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPorthole, tempDir } from '../support/cli.ts';
 import { comparePictures, reduceTruth } from '../support/colour-model.ts';
 import { freePort, startServer, stopAllServers, type VncServer } from '../support/servers.ts';
+import { readPng } from '../support/truth.ts';
 
 const PASSWORD = 'sesame';
-
-function readPngRgba(path: string): { width: number; height: number; data: Uint8Array } {
-  const png = decode(readFileSync(path));
-  const data = new Uint8Array(png.width * png.height * 4);
-  for (let i = 0, j = 0; i < data.length; i += 4, j += png.channels) {
-    data.set([png.data[j], png.data[j + 1], png.data[j + 2], 255], i);
-  }
-  return { width: png.width, height: png.height, data };
-}
 
 afterAll(() => stopAllServers());
 
@@ -38,7 +29,7 @@ describe('porthole CLI against live servers', () => {
     expect(r.stderr).toBe(`porthole: wrote 800x600 to ${out}\n`);
     expect(r.code).toBe(0);
     const truth = await xvnc.truth();
-    expect(comparePictures(readPngRgba(out).data, truth.data, truth.width).different).toBe(0);
+    expect(comparePictures(readPng(out).data, truth.data, truth.width).different).toBe(0);
   });
 
   it('a wrong password: exit 3 with the server reason', async () => {
@@ -92,8 +83,8 @@ describe('porthole CLI against live servers', () => {
         level,
       ]);
       expect(s.code, s.stderr).toBe(0);
-      const a = readPngRgba(replayed);
-      const b = readPngRgba(snap);
+      const a = readPng(replayed);
+      const b = readPng(snap);
       expect(comparePictures(a.data, b.data, b.width).different).toBe(0);
       const truth = await qemu.truth();
       expect(comparePictures(a.data, reduceTruth(truth.data, level, 'qemu'), truth.width).different).toBe(0);

@@ -1,21 +1,13 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { runSessionHost } from '../../main/session/session-host.ts';
 import { MemoryChannel } from '../support/memory-channel.ts';
 import { type QemuServer, startQemuInBootMenu, stopAllServers, waitFor } from '../support/servers.ts';
-import type { Image } from '../support/truth.ts';
+import { differingPixels, type Image } from '../support/truth.ts';
 
 afterAll(() => stopAllServers());
 
 /** The keysym of the letter a (X11 keysymdef.h: Latin-1 keysyms equal their code points). */
 const XK_a = 0x61;
-
-function differingPixels(a: Image, b: Image): number {
-  let n = 0;
-  for (let i = 0; i < a.data.length; i += 4) {
-    if (a.data[i] !== b.data[i] || a.data[i + 1] !== b.data[i + 1] || a.data[i + 2] !== b.data[i + 2]) n++;
-  }
-  return n;
-}
 
 /** Waits until the firmware's screen stops changing (but for a blinking cursor). */
 async function stillScreen(server: QemuServer): Promise<Image> {
@@ -23,7 +15,7 @@ async function stillScreen(server: QemuServer): Promise<Image> {
   return waitFor('the firmware screen to stop changing', 30_000, async () => {
     await new Promise((r) => setTimeout(r, 700));
     const now = await server.truth();
-    const still = now.width === previous.width && differingPixels(now, previous) < 200;
+    const still = differingPixels(now, previous) < 200;
     previous = now;
     return still ? now : undefined;
   });
@@ -45,11 +37,10 @@ describe('QEMU Extended Key Event reaches the guest', () => {
     // The keysym says "a"; only the scancode (0x01, Esc) can open the menu.
     channel.post({ type: 'key', keysym: XK_a, down: true, scancode: 0x01 });
     channel.post({ type: 'key', keysym: XK_a, down: false, scancode: 0x01 });
-    const changed = await waitFor('the boot menu to be drawn', 15_000, async () => {
+    await waitFor('the boot menu to be drawn (over 1000 pixels changed)', 15_000, async () => {
       const n = differingPixels(before, await server.truth());
       return n > 1000 ? n : undefined;
     });
-    expect(changed).toBeGreaterThan(1000);
     channel.close();
   }, 90_000);
 });

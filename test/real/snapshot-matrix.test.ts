@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapshot } from '../../main/cli/commands.ts';
 import { parseEncodingList } from '../../main/cli/options.ts';
@@ -9,7 +7,7 @@ import { RfbError } from '../../shared/rfb-error.ts';
 import { tempDir } from '../support/cli.ts';
 import { comparePictures, reduceTruth } from '../support/colour-model.ts';
 import { type ServerKind, startServer, type VncServer } from '../support/servers.ts';
-import { type Image, sameImage } from '../support/truth.ts';
+import { type Image, readPng, sameImage } from '../support/truth.ts';
 
 /**
  * The encodings each server really sends (QEMU: no CopyRect, RRE, CoRRE or TRLE; TigerVNC: no
@@ -22,19 +20,6 @@ const ENCODINGS: Record<ServerKind, string[]> = {
 };
 const LEVELS: ColourLevel[] = ['full', 'rgb565', 'rgb222', 'pal8'];
 const PASSWORD = 'Pw0rd!42';
-
-/** Reads a PNG the CLI wrote back as RGBA. */
-function readPng(path: string): Uint8Array {
-  const png = decode(readFileSync(path));
-  const rgba = new Uint8Array(png.width * png.height * 4);
-  for (let i = 0, j = 0; i < rgba.length; i += 4, j += png.channels) {
-    rgba[i] = png.data[j];
-    rgba[i + 1] = png.data[j + 1];
-    rgba[i + 2] = png.data[j + 2];
-    rgba[i + 3] = 255;
-  }
-  return rgba;
-}
 
 for (const kind of Object.keys(ENCODINGS) as ServerKind[]) {
   for (const security of ['none', 'vncauth'] as const) {
@@ -70,7 +55,7 @@ for (const kind of Object.keys(ENCODINGS) as ServerKind[]) {
             );
             expect(result.stats.rects[encoding], `the server sent ${encoding} rectangles`).toBeGreaterThan(0);
             const expected = reduceTruth(truth.data, level, kind);
-            const { different, first } = comparePictures(readPng(out), expected, truth.width);
+            const { different, first } = comparePictures(readPng(out).data, expected, truth.width);
             expect(different, `${different} pixels differ; first at ${first}`).toBe(0);
           });
         }

@@ -34,6 +34,15 @@ export interface Live {
   ended: Promise<RfbError | undefined>;
 }
 
+/** Sessions `connectLive` opened that have not ended yet. */
+const opened = new Set<Live>();
+
+/** Closes every session `connectLive` opened that is still going (for an `afterAll`). */
+export function closeLiveSessions(): void {
+  for (const live of opened) live.session.close();
+  opened.clear();
+}
+
 /** Connects to `server` and applies every batch to a framebuffer. `events` are called too. */
 export function connectLive(server: VncServer, options: SessionOptions, events: SessionEvents = {}): Live {
   const socket = net.connect({ host: server.host, port: server.port });
@@ -81,6 +90,8 @@ export function connectLive(server: VncServer, options: SessionOptions, events: 
   );
   live.session = tcp.session;
   live.ended = tcp.ended;
+  opened.add(live);
+  void tcp.ended.finally(() => opened.delete(live));
   return live;
 }
 

@@ -16,7 +16,7 @@ import {
   waitFor,
 } from '../support/servers.ts';
 import { type Image, parsePpm } from '../support/truth.ts';
-import { connectLive, differences, type Live, waitForPicture } from './stream-live.ts';
+import { closeLiveSessions, connectLive, differences, waitForPicture } from './stream-live.ts';
 
 /**
  * QEMU's side of the stream extensions: TightPNG and the other encodings it sends, pixel-exact
@@ -28,7 +28,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('streaming from QEMU', () => {
   let server: QemuServer;
   let truth: Image;
-  const open: Live[] = [];
 
   beforeAll(async () => {
     server = await startQemu({ security: 'none' });
@@ -36,15 +35,9 @@ describe('streaming from QEMU', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const live of open) live.session.close();
+    closeLiveSessions();
     await server?.stop();
   });
-
-  function connect(encodings: number[]): Live {
-    const live = connectLive(server, { colourLevel: 'full', encodings });
-    open.push(live);
-    return live;
-  }
 
   for (const encoding of [
     Encoding.TightPng,
@@ -55,7 +48,7 @@ describe('streaming from QEMU', () => {
   ]) {
     const name = encodingName(encoding);
     it(`${name} is pixel-exact against screendump`, async () => {
-      const live = connect([encoding]);
+      const live = connectLive(server, { colourLevel: 'full', encodings: [encoding] });
       await waitFor('a complete picture', 20_000, async () => {
         if (live.error) throw live.error;
         return live.coverage.complete ? true : undefined;
@@ -68,7 +61,7 @@ describe('streaming from QEMU', () => {
   }
 
   it('40 live colour-level and encoding switches without Fence (QEMU has none): no desync, ending exact', async () => {
-    const live = connect([Encoding.ZRLE]);
+    const live = connectLive(server, { colourLevel: 'full', encodings: [Encoding.ZRLE] });
     await waitForPicture(live, () => server.truth(), 'full', 'qemu');
     const levels: ColourLevel[] = ['full', 'rgb565', 'rgb332'];
     const encodings = [Encoding.TightPng, Encoding.ZRLE, Encoding.Hextile, Encoding.Tight];
@@ -87,7 +80,7 @@ describe('streaming from QEMU', () => {
   }, 60_000);
 
   it('reports the pointer mode (-257): relative, the default PS/2 mouse', async () => {
-    const live = connect([Encoding.ZRLE]);
+    const live = connectLive(server, { colourLevel: 'full', encodings: [Encoding.ZRLE] });
     await waitFor('the pointer mode', 15_000, async () => live.pointerModes[0]);
     expect(live.pointerModes[0]).toBe('relative');
     expect(live.session.streamMode).toEqual({ fence: false, continuousSupported: false, continuous: false });
@@ -95,7 +88,7 @@ describe('streaming from QEMU', () => {
   }, 30_000);
 
   it('LED state (-261) arrives when the viewer asks for it', async () => {
-    const live = connect([Encoding.ZRLE]);
+    const live = connectLive(server, { colourLevel: 'full', encodings: [Encoding.ZRLE] });
     await waitFor('the LED state', 15_000, async () => live.leds[0]);
     expect(live.leds[0]).toEqual({ scrollLock: false, numLock: false, capsLock: false });
     live.session.close();
@@ -109,7 +102,6 @@ describe('streaming from QEMU', () => {
  */
 describe('streaming from QEMU with a virtio-gpu display, waiting in its boot menu', () => {
   let server: QemuServer;
-  const open: Live[] = [];
 
   beforeAll(async () => {
     // Waiting in SeaBIOS's boot menu prompt (up to 65 s), the firmware polls the keyboard
@@ -118,18 +110,12 @@ describe('streaming from QEMU with a virtio-gpu display, waiting in its boot men
   }, 120_000);
 
   afterAll(async () => {
-    for (const live of open) live.session.close();
+    closeLiveSessions();
     await server?.stop();
   });
 
-  function connect(encodings: number[]): Live {
-    const live = connectLive(server, { colourLevel: 'full', encodings });
-    open.push(live);
-    return live;
-  }
-
   it('SetDesktopSize is answered "request forwarded" (status 4) and changes nothing here', async () => {
-    const live = connect([Encoding.ZRLE]);
+    const live = connectLive(server, { colourLevel: 'full', encodings: [Encoding.ZRLE] });
     await waitFor('the screen layout', 15_000, async () =>
       live.session.screenLayout.length > 0 ? true : undefined,
     );
@@ -143,7 +129,7 @@ describe('streaming from QEMU with a virtio-gpu display, waiting in its boot men
   }, 30_000);
 
   it('LED state follows Caps Lock pressed in the guest (monitor sendkey)', async () => {
-    const live = connect([Encoding.ZRLE]);
+    const live = connectLive(server, { colourLevel: 'full', encodings: [Encoding.ZRLE] });
     await waitFor('the LED state', 15_000, async () => live.leds[0]);
     expect(live.leds[0].capsLock).toBe(false);
     await server.monitor('sendkey caps_lock');

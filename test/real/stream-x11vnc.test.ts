@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Encoding } from '../../main/rfb/constants.ts';
 import type { ColourLevel } from '../../shared/colour-level.ts';
 import { startX11vnc, type XServer } from '../support/servers.ts';
-import { connectLive, type Live, waitForPicture } from './stream-live.ts';
+import { closeLiveSessions, connectLive, waitForPicture } from './stream-live.ts';
 
 /**
  * x11vnc (libvncserver) has neither Fence nor continuous updates: live colour-level and
@@ -13,20 +13,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('live switches on x11vnc', () => {
   let server: XServer;
-  let live: Live | undefined;
 
   beforeAll(async () => {
     server = await startX11vnc({ security: 'none', geometry: [640, 480] });
   }, 120_000);
 
   afterAll(async () => {
-    live?.session.close();
+    closeLiveSessions();
     await server?.stop();
   });
 
   it('12 switches, each level ending exact, no Fence sent', async () => {
-    live = connectLive(server, { colourLevel: 'full', encodings: [Encoding.ZRLE] });
-    const l = live;
+    const l = connectLive(server, { colourLevel: 'full', encodings: [Encoding.ZRLE] });
     await waitForPicture(l, () => server.truth(), 'full', 'x11vnc');
     expect(l.session.streamMode).toEqual({ fence: false, continuousSupported: false, continuous: false });
     const levels: ColourLevel[] = ['rgb565', 'full', 'rgb222'];

@@ -5,7 +5,7 @@ import { DEFAULT_ENCODINGS, Encoding } from '../../main/rfb/constants.ts';
 import type { ColourLevel } from '../../shared/colour-level.ts';
 import { DRAW_CREDITS } from '../../shared/session-protocol.ts';
 import { settle, startXvnc, waitFor, type XServer } from '../support/servers.ts';
-import { connectLive, type Live, waitForPicture } from './stream-live.ts';
+import { closeLiveSessions, connectLive, type Live, waitForPicture } from './stream-live.ts';
 
 /**
  * Continuous updates, Fence, live format switches and SetDesktopSize against TigerVNC's Xvnc,
@@ -20,14 +20,13 @@ const ENABLE_CU = 150;
 
 describe('streaming from Xvnc (TigerVNC)', () => {
   let server: XServer;
-  const open: Live[] = [];
 
   beforeAll(async () => {
     server = await startXvnc({ security: 'none', geometry: [800, 600] });
   }, 120_000);
 
   afterAll(async () => {
-    for (const live of open) live.session.close();
+    closeLiveSessions();
     await server?.stop();
   });
 
@@ -49,7 +48,6 @@ describe('streaming from Xvnc (TigerVNC)', () => {
 
   it('Fence and continuous updates become active, and the picture follows the screen without requests', async () => {
     const live = connectLive(server, { colourLevel: 'full' });
-    open.push(live);
     await waitFor('continuous updates', 15_000, async () =>
       live.session.streamMode.continuous ? true : undefined,
     );
@@ -93,7 +91,6 @@ describe('streaming from Xvnc (TigerVNC)', () => {
         },
       },
     );
-    open.push(live);
     await waitFor('continuous updates', 15_000, async () =>
       live.session.streamMode.continuousSupported ? true : undefined,
     );
@@ -110,7 +107,6 @@ describe('streaming from Xvnc (TigerVNC)', () => {
 
   it('40 live colour-level and encoding switches while the screen changes: no desync, ending exact', async () => {
     const live = connectLive(server, { colourLevel: 'full' });
-    open.push(live);
     await waitFor('continuous updates', 15_000, async () =>
       live.session.streamMode.continuous ? true : undefined,
     );
@@ -137,7 +133,6 @@ describe('streaming from Xvnc (TigerVNC)', () => {
 
   it('SetDesktopSize to 1024×768 resizes Xvnc (xdpyinfo) and reports success', async () => {
     const live = connectLive(server, { colourLevel: 'full' });
-    open.push(live);
     await waitFor('the screen layout', 15_000, async () =>
       live.session.screenLayout.length > 0 ? true : undefined,
     );

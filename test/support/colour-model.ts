@@ -74,6 +74,13 @@ export function comparePictures(
   expected: Uint8Array,
   width: number,
 ): { different: number; first: string } {
+  if (actual.length !== expected.length) {
+    const rows = (bytes: Uint8Array) => bytes.length / 4 / width;
+    return {
+      different: Math.max(actual.length, expected.length) / 4,
+      first: `the sizes differ: ${width}x${rows(actual)}, expected ${width}x${rows(expected)}`,
+    };
+  }
   let different = 0;
   let first = '';
   for (let i = 0; i < expected.length; i += 4) {

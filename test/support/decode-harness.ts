@@ -119,6 +119,12 @@ export class ServerDeflater {
   }
 }
 
+/** The framebuffer's RGBA word (little-endian R, G, B, A = 255) for channels r, g, b. */
+export const rgba = (r: number, g: number, b: number) => (r | (g << 8) | (b << 16) | 0xff000000) >>> 0;
+
+/** A channel value `v` of maximum `max` scaled to 0-255 rounded to nearest. */
+export const scale = (v: number, max: number) => Math.round((v * 255) / max);
+
 /** The colour the tests' 8-bit colour map holds at index `i`. */
 export const mapEntry = (i: number): [number, number, number] => [i, 255 - i, (i * 7) & 255];
 

@@ -1,5 +1,8 @@
 import type { SessionChannel } from '../../main/session/session-host.ts';
+import { decodeDrawBatch } from '../../shared/draw-wire.ts';
+import { Framebuffer } from '../../shared/framebuffer.ts';
 import type { FromSession, SessionStatus, ToSession } from '../../shared/session-protocol.ts';
+import type { Image } from './truth.ts';
 
 /** A session channel held in memory: what a viewer would receive, and a way to send as one. */
 export class MemoryChannel implements SessionChannel {
@@ -7,6 +10,11 @@ export class MemoryChannel implements SessionChannel {
   private listener: ((message: unknown) => void) | undefined;
   private closeListener: (() => void) | undefined;
   private waiters: (() => void)[] = [];
+  /** What `paint` has drawn so far. */
+  readonly framebuffer = new Framebuffer();
+  /** Updates `paint` has drawn to their end. */
+  updatesPainted = 0;
+  private paintedUpTo = 0;
 
   send(message: FromSession): void {
     this.received.push(message);
@@ -25,6 +33,25 @@ export class MemoryChannel implements SessionChannel {
   /** Sends as the viewer would. */
   post(message: ToSession | unknown): void {
     this.listener?.(message);
+  }
+
+  /**
+   * Paints the draw batches that arrived since the last call and acknowledges each finished
+   * update, as a viewer does; returns the picture.
+   */
+  paint(): Image {
+    for (; this.paintedUpTo < this.received.length; this.paintedUpTo++) {
+      const m = this.received[this.paintedUpTo];
+      if (m.type !== 'draw') continue;
+      const batch = decodeDrawBatch(m.batch);
+      this.framebuffer.apply(batch);
+      if (batch.updateEnd) {
+        this.updatesPainted++;
+        this.post({ type: 'painted' });
+      }
+    }
+    const { width, height, data } = this.framebuffer;
+    return { width, height, data };
   }
 
   statuses(): SessionStatus[] {

@@ -96,7 +96,8 @@ function launch(command: string, args: string[], options: { env?: NodeJS.Process
   return { child, stderr: () => stderr };
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
+/** Stops a process started here (a server or a client `run` started): SIGTERM, SIGKILL after 2 s. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   killGroup(child, 'SIGTERM');

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { decode } from 'fast-png';
+
 /** A picture as the servers themselves see it: RGBA bytes, alpha 255. */
 export interface Image {
   width: number;
@@ -80,6 +83,29 @@ export function parsePpm(file: Uint8Array): Image {
     data[i * 4 + 3] = 255;
   }
   return { width, height, data };
+}
+
+/** Reads a PNG file (such as the CLI's snapshots) as RGBA, alpha 255. */
+export function readPng(path: string): Image {
+  const png = decode(readFileSync(path));
+  const data = new Uint8Array(png.width * png.height * 4);
+  for (let i = 0, j = 0; i < data.length; i += 4, j += png.channels) {
+    data[i] = png.data[j];
+    data[i + 1] = png.data[j + 1];
+    data[i + 2] = png.data[j + 2];
+    data[i + 3] = 255;
+  }
+  return { width: png.width, height: png.height, data };
+}
+
+/** How many pixels differ in R, G or B; every pixel when the sizes differ. */
+export function differingPixels(a: Image, b: Image): number {
+  if (a.width !== b.width || a.height !== b.height) return Math.max(a.width * a.height, b.width * b.height);
+  let n = 0;
+  for (let i = 0; i < a.data.length; i += 4) {
+    if (a.data[i] !== b.data[i] || a.data[i + 1] !== b.data[i + 1] || a.data[i + 2] !== b.data[i + 2]) n++;
+  }
+  return n;
 }
 
 export function sameImage(a: Image, b: Image): boolean {

@@ -6,7 +6,7 @@ import { PixelConverter } from '../../../main/rfb/pixel-converter.ts';
 import { LEVEL_FORMATS, type PixelFormat } from '../../../main/rfb/pixel-format.ts';
 import { UpdateBuilder } from '../../../main/rfb/update-builder.ts';
 import { RfbError } from '../../../shared/rfb-error.ts';
-import { Bytes, DecoderHarness } from '../../support/decode-harness.ts';
+import { Bytes, DecoderHarness, rgba, scale, trueColour } from '../../support/decode-harness.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Pixel formats, each with a few colours written out as wire bytes and the RGBA word they mean.
@@ -24,27 +24,7 @@ interface FormatCase {
   setup?: (h: DecoderHarness) => void;
 }
 
-const rgba = (r: number, g: number, b: number) => (r | (g << 8) | (b << 16) | 0xff000000) >>> 0;
-const scale = (v: number, max: number) => Math.round((v * 255) / max);
 const SENTINEL = 0x5a5a5a5a;
-
-const trueColour = (
-  bitsPerPixel: number,
-  bigEndian: boolean,
-  max: [number, number, number],
-  shift: [number, number, number],
-): PixelFormat => ({
-  bitsPerPixel,
-  depth: bitsPerPixel === 32 ? 24 : bitsPerPixel,
-  bigEndian,
-  trueColour: true,
-  redMax: max[0],
-  greenMax: max[1],
-  blueMax: max[2],
-  redShift: shift[0],
-  greenShift: shift[1],
-  blueShift: shift[2],
-});
 
 const RGB8: [number, number, number][] = [
   [10, 20, 30],

@@ -8,11 +8,10 @@ import {
   DecoderHarness,
   formatHarness,
   mapEntry,
+  rgba,
   ServerDeflater,
+  scale,
 } from '../../support/decode-harness.ts';
-
-const rgba = (r: number, g: number, b: number) => (r | (g << 8) | (b << 16) | 0xff000000) >>> 0;
-const scale = (v: number, max: number) => Math.round((v * 255) / max);
 
 /** Writes a length the way the spec's compact representation does (7 bits, 7 bits, 8 bits). */
 function compact(n: number): number[] {

@@ -7,11 +7,10 @@ import {
   DecoderHarness,
   formatHarness,
   mapEntry,
+  rgba,
   ServerDeflater,
+  scale,
 } from '../../support/decode-harness.ts';
-
-const rgba = (r: number, g: number, b: number) => (r | (g << 8) | (b << 16) | 0xff000000) >>> 0;
-const scale = (v: number, max: number) => Math.round((v * 255) / max);
 
 interface FormatCase {
   name: string;
