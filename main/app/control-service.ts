@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import type { ControlName, ControlParams, ControlResult, DiscoveredServer } from '../../shared/ipc.ts';
 import { BookmarkSchema, GlobalSettingsSchema } from '../../shared/settings.ts';
 import type { VncProbe } from '../discovery/probe.ts';
-import { scanHost } from '../discovery/scan.ts';
+import { DEFAULT_SCAN_PORTS, MAX_SCAN_PORTS, scanHost } from '../discovery/scan.ts';
 import {
   exportBookmarksJson,
   exportVncFile,
@@ -19,10 +19,6 @@ import {
 } from './password-vault.ts';
 import { RecentStore } from './recent-store.ts';
 import { SettingsStore } from './settings-store.ts';
-
-/** The default ports `scan:host` probes, as `porthole scan`: displays 0–99. */
-export const DEFAULT_SCAN_PORTS = { first: 5900, last: 5999 } as const;
-export const MAX_SCAN_PORTS = 1000;
 
 const MAX_TARGET = 2048;
 const MAX_FILE_TEXT = 16 << 20;
@@ -89,8 +85,8 @@ export function createControlService(dataDir: string, options: ControlServiceOpt
     'scan:host': async ({ host, firstPort, lastPort }) =>
       (
         await scan(host, {
-          from: firstPort ?? DEFAULT_SCAN_PORTS.first,
-          to: lastPort ?? DEFAULT_SCAN_PORTS.last,
+          from: firstPort ?? DEFAULT_SCAN_PORTS.from,
+          to: lastPort ?? DEFAULT_SCAN_PORTS.to,
         })
       ).map(discoveredServer),
   };
@@ -272,11 +268,10 @@ const validateServiceParams: Validators = {
     const host = textParam(params, 'host', 255).trim();
     if (host === '' || /[\s/]/.test(host)) fail('"host" must be a host name or an IP address');
     const first = port(params, 'firstPort');
-    const firstPort = first ?? DEFAULT_SCAN_PORTS.first;
+    const firstPort = first ?? DEFAULT_SCAN_PORTS.from;
     // Only a first port: the hundred from it, as the default range.
     const lastPort =
-      port(params, 'lastPort') ??
-      (first === undefined ? DEFAULT_SCAN_PORTS.last : Math.min(first + 99, 65535));
+      port(params, 'lastPort') ?? (first === undefined ? DEFAULT_SCAN_PORTS.to : Math.min(first + 99, 65535));
     if (lastPort < firstPort) fail(`"lastPort" (${lastPort}) is below "firstPort" (${firstPort})`);
     const count = lastPort - firstPort + 1;
     if (count > MAX_SCAN_PORTS)

@@ -1,6 +1,6 @@
 import { RfbError, serverText } from '../../shared/rfb-error.ts';
 import { DEFAULT_PROBE_TIMEOUTS, type ProbeTimeouts, type VncProbe } from '../discovery/probe.ts';
-import { DEFAULT_CONCURRENCY, scanHost } from '../discovery/scan.ts';
+import { DEFAULT_CONCURRENCY, DEFAULT_SCAN_PORTS, MAX_SCAN_PORTS, scanHost } from '../discovery/scan.ts';
 import { securityTypeName } from '../rfb/constants.ts';
 import { parseSeconds, usageError } from './options.ts';
 
@@ -8,9 +8,6 @@ export interface PortRange {
   from: number;
   to: number;
 }
-
-export const DEFAULT_SCAN_RANGE: PortRange = { from: 5900, to: 5999 };
-export const MAX_SCAN_PORTS = 1024;
 
 /** `--ports 5900-5999` (or one port, `5901`) → an inclusive range of at most 1024 ports. */
 export function parsePortRange(value: string): PortRange {
@@ -71,7 +68,7 @@ export async function scanCommand(
 ): Promise<void> {
   if (args.length !== 1) throw usageError('"scan" takes <host> (options: --ports A-B, --json, --timeout S)');
   const host = parseScanHost(args[0]);
-  const range = values.ports === undefined ? DEFAULT_SCAN_RANGE : parsePortRange(values.ports);
+  const range = values.ports === undefined ? DEFAULT_SCAN_PORTS : parsePortRange(values.ports);
   const timeouts = scanTimeouts(values.timeout);
   let probes: VncProbe[];
   try {

@@ -71,7 +71,7 @@ describe('browser mode settings over the control WebSocket', () => {
         .error,
     ).toMatch(/unknown field "bogus"/);
     expect((await call(ws, 'scan:host', { host: 'h', firstPort: 1, lastPort: 65535 })).error).toMatch(
-      /at most 1000/,
+      /at most 1024/,
     );
     // Only control requests are reachable, never the service's inner workings.
     expect((await call(ws, 'passwordFor', { id: 'x' })).error).toMatch(/not available/);

@@ -172,7 +172,7 @@ describe('control service: settings and bookmarks', () => {
     ['scan:host', { host: 'a b' }, /host name or an IP address/],
     ['scan:host', { host: 'h', firstPort: 0 }, /port number/],
     ['scan:host', { host: 'h', firstPort: 6000, lastPort: 5900 }, /below/],
-    ['scan:host', { host: 'h', firstPort: 1000, lastPort: 2000 }, /at most 1000 ports; 1000–2000 is 1001/],
+    ['scan:host', { host: 'h', firstPort: 1000, lastPort: 2024 }, /at most 1024 ports; 1000–2024 is 1025/],
   ] as const)('%s rejects %j', async (name, params, message) => {
     const { control } = service(async () => []);
     await expect((control[name] as (p: unknown) => Promise<unknown>)(params)).rejects.toThrow(message);

@@ -66,7 +66,7 @@ describe('Electron IPC with the real control service', () => {
       call('bookmarks:save', { fields: { ...fields, name: 7 }, password: { action: 'keep' } }),
     ).rejects.toThrow(/fields.name/);
     await expect(call('scan:host', { host: 'h', firstPort: 1, lastPort: 5000 })).rejects.toThrow(
-      /at most 1000/,
+      /at most 1024/,
     );
     await expect(call('settings:load', {}, event('https://evil.example/'))).rejects.toThrow(/untrusted/);
   });
