@@ -390,7 +390,9 @@ export class SessionHost {
         this.requestDeferred = true;
         this.requestIfReady();
       },
-      onExtendedKeys: () => this.setCapabilities({ extendedKeys: true }),
+      onExtendedKeys: () => {
+        if (this.session === session) this.setCapabilities({ extendedKeys: true });
+      },
       onScreenLayout: () => {
         if (this.session === session) this.setCapabilities({ resizeRemote: true });
       },
