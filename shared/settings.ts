@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { COLOUR_LEVELS } from './colour-level.ts';
 import { PICTURE_QUALITIES } from './picture-quality.ts';
+import { LISTEN_PORT } from './session-protocol.ts';
 
 /**
  * The settings model: global settings and bookmarks, as one schema-checked document.
@@ -46,7 +47,7 @@ export const GlobalSettingsSchema = v.object({
     }),
     {},
   ),
-  listen: v.optional(v.object({ port: v.optional(port, 5500) }), {}),
+  listen: v.optional(v.object({ port: v.optional(port, LISTEN_PORT) }), {}),
 });
 export type GlobalSettings = v.InferOutput<typeof GlobalSettingsSchema>;
 

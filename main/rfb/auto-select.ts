@@ -27,8 +27,13 @@ export interface AutoDecision extends AutoChoice {
 /**
  * Thresholds in kbit/s. TigerVNC picks JPEG quality 8 above 16 Mbit/s and palette colour below
  * 256 kbit/s; our High is truly lossless (ZRLE, which compresses desktops well), so it holds
- * down to 10 Mbit/s. Like TigerVNC's, the estimate is bytes over the time an update took to
- * arrive, so a server slow to encode looks like a slower link.
+ * down to 10 Mbit/s.
+ *
+ * The estimate is bytes over the time an update took to arrive, as TigerVNC's is — but a
+ * server slow to encode (a busy machine) stretches that time without the link being slow. No
+ * update can arrive faster than the link carries it, though, so the fastest of the recent
+ * large updates bounds the link from below: the estimate is the larger of the average and
+ * that bound.
  */
 export const AUTO_THRESHOLDS = {
   /** At or above: lossless. */
@@ -48,6 +53,8 @@ export const AUTO_THRESHOLDS = {
 const MIN_SAMPLE_MS = 5;
 /** An update at least this large that arrived at once shows the link is at least that fast. */
 const MIN_BOUND_BYTES = 16 * 1024;
+/** How many recent large updates the lower bound looks back over. */
+const PEAK_WINDOW = 8;
 /** How much of the past estimate each new update keeps. */
 const DECAY = 0.75;
 /** Samples needed, and the time that must pass, before the first and between decisions. */
@@ -61,6 +68,8 @@ export class AutoSelect {
   private bits = 0;
   private ms = 0;
   private samples = 0;
+  /** The speeds (kbit/s) of the last PEAK_WINDOW updates of at least MIN_BOUND_BYTES. */
+  private readonly recentLarge: number[] = [];
   private rttMs: number | undefined;
   private current: AutoChoice;
   private lastChangeMs: number;
@@ -79,7 +88,8 @@ export class AutoSelect {
   }
 
   private get estimateKbps(): number {
-    return this.ms > 0 ? this.bits / this.ms : 0;
+    const average = this.ms > 0 ? this.bits / this.ms : 0;
+    return Math.max(average, ...this.recentLarge);
   }
 
   /** A round-trip time measured outside updates (the TCP connect, the handshake, a Fence). */
@@ -102,6 +112,10 @@ export class AutoSelect {
     this.bits = this.bits * DECAY + bytes * 8;
     this.ms = this.ms * DECAY + receiveMs;
     this.samples++;
+    if (bytes >= MIN_BOUND_BYTES) {
+      this.recentLarge.push((bytes * 8) / receiveMs);
+      if (this.recentLarge.length > PEAK_WINDOW) this.recentLarge.shift();
+    }
   }
 
   /** What to switch to now, or undefined to stay. */

@@ -74,6 +74,20 @@ describe('AutoSelect', () => {
     expect(auto.decide(5000)).toBeUndefined();
   });
 
+  it('a server slow to encode does not hide a fast link: a recent large update that arrived fast bounds it', () => {
+    const auto = new AutoSelect(0);
+    for (let i = 0; i < 10; i++) {
+      auto.observeUpdate(3_000, 10); // 2.4 Mbit/s: small updates the server took its time over
+      auto.observeUpdate(200_000, 400); // 4 Mbit/s: a large one stretched by encoding
+    }
+    auto.observeUpdate(100_000, 20); // 40 Mbit/s: the link is at least this fast
+    expect(auto.throughputKbps).toBe(40_000);
+    expect(auto.decide(5000)).toBeUndefined();
+    // Once eight slower large updates have followed, the bound is theirs again.
+    for (let i = 0; i < 8; i++) auto.observeUpdate(200_000, 400);
+    expect(auto.decide(10_000)).toMatchObject({ preset: 'medium' });
+  });
+
   it('keeps 8-bit colour between the two colour thresholds (hysteresis)', () => {
     const auto = new AutoSelect(0, { preset: 'low', colourLevel: 'rgb332' });
     const now = feed(auto, 600, 20, 0);
