@@ -165,9 +165,25 @@ export function replayWithNoVnc(novnc: NoVnc, blocks: FbsBlock[], afterBlock?: (
     }
     if (type === 3) {
       if (sock.rQwait('cut', 8)) return false;
-      const length = new DataView(sock.rQpeekBytes(8, true).buffer).getUint32(4);
+      // A negative length (as S32) is an Extended Clipboard message of |length| bytes.
+      const length = Math.abs(new DataView(sock.rQpeekBytes(8, true).buffer).getInt32(4));
       if (sock.rQwait('cut', 8 + length)) return false;
       sock.rQskipBytes(8 + length);
+      return true;
+    }
+    if (type === 150) {
+      // EndOfContinuousUpdates: rfb.js notes that the server has them and reads nothing more.
+      sock.rQskipBytes(1);
+      return true;
+    }
+    if (type === 248) {
+      // Fence (rfbproto "ServerFence"): u8 type, 3 padding, u32 flags, u8 length, payload. rfb.js
+      // answers a request (there is no socket to answer on here); the recording client's own
+      // fences come back as answers, which noVNC, sending none, never receives: both skipped.
+      if (sock.rQwait('fence', 9)) return false;
+      const length = sock.rQpeekBytes(9)[8];
+      if (sock.rQwait('fence', 9 + length)) return false;
+      sock.rQskipBytes(9 + length);
       return true;
     }
     throw new Error(`noVNC driver: message type ${type} in a recording it cannot play`);
@@ -194,6 +210,22 @@ export function replayWithNoVnc(novnc: NoVnc, blocks: FbsBlock[], afterBlock?: (
           display.resize(r.w, r.h);
         return true;
       }
+      case -314: {
+        // Cursor With Alpha (noVNC asks for the VMware cursor instead): S32 encoding, then Raw RGBA.
+        const bytes = 4 + r.w * r.h * 4;
+        if (sock.rQwait('cursor', bytes)) return false;
+        sock.rQskipBytes(bytes);
+        return true;
+      }
+      case -261:
+        // QEMU LED State: one byte.
+        if (sock.rQwait('led', 1)) return false;
+        sock.rQskipBytes(1);
+        return true;
+      case -258: // QEMU Extended Key Event
+      case -257: // QEMU Pointer Motion Change
+      case -316: // Extended Mouse Buttons
+        return true;
       case -239: {
         const bytes = r.w * r.h * 4 + Math.ceil(r.w / 8) * r.h;
         if (sock.rQwait('cursor', bytes)) return false;
