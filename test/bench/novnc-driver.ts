@@ -4,6 +4,7 @@
  * (what noVNC's rfb.js does around its decoders); every rectangle goes through noVNC's
  * decoder and its Websock receive queue, and paints into a real RGBA framebuffer.
  */
+import { decode as decodeJpeg } from 'jpeg-js';
 import type { FbsBlock } from '../../main/rfb/recording/fbs.ts';
 
 /** What noVNC's decoders call on their display; implemented with plain typed-array work. */
@@ -30,6 +31,18 @@ class MemoryDisplay {
       this.data.set(arr.subarray(from, from + w * 4), ((y + row) * this.width + x) * 4);
     }
   }
+
+  /**
+   * A JPEG of Tight: the browser decodes it (noVNC hands it to an Image). Here it is decoded with
+   * jpeg-js when `decodeJpeg` is set (for the picture check), else left aside like Porthole's.
+   */
+  imageRect(x: number, y: number, w: number, h: number, mime: string, data: Uint8Array): void {
+    if (!this.decodeJpeg || mime !== 'image/jpeg') return;
+    const image = decodeJpeg(data, { useTArray: true, formatAsRGBA: true });
+    this.blitImage(x, y, w, h, image.data, 0);
+  }
+
+  constructor(private readonly decodeJpeg: boolean) {}
 
   copyImage(oldX: number, oldY: number, newX: number, newY: number, w: number, h: number): void {
     const stride = this.width * 4;
@@ -62,6 +75,8 @@ interface Websock {
   rQpeek8(): number;
   rQpeekBytes(length: number, copy?: boolean): Uint8Array;
   rQskipBytes(length: number): void;
+  rQshiftBytes(length: number, copy?: boolean): Uint8Array;
+  rQlen(): number;
   rQshift16(): number;
   rQshift32(): number;
   _recvMessage(event: { data: ArrayBuffer }): void;
@@ -96,9 +111,49 @@ export async function loadNoVnc(): Promise<NoVnc> {
   return { Websock: await load('websock.js'), decoders };
 }
 
+/**
+ * Raw as a plain copy: each row's bytes set into the framebuffer with one `TypedArray.set`, no
+ * per-pixel work at all (the alpha byte stays what the server sent): this machine's copy
+ * bandwidth on the recording's own bytes, through the same message walker.
+ */
+class PlainCopyRaw implements NoVncDecoder {
+  private lines = 0;
+
+  decodeRect(x: number, y: number, w: number, h: number, sock: Websock, display: MemoryDisplay): boolean {
+    if (w === 0 || h === 0) return true;
+    if (this.lines === 0) this.lines = h;
+    const rowBytes = w * 4;
+    const rows = Math.min(this.lines, Math.floor(sock.rQlen() / rowBytes));
+    if (rows > 0) {
+      const top = y + h - this.lines;
+      const bytes = sock.rQshiftBytes(rows * rowBytes, false);
+      if (w === display.width) display.data.set(bytes, top * rowBytes);
+      else
+        for (let row = 0; row < rows; row++)
+          display.data.set(
+            bytes.subarray(row * rowBytes, (row + 1) * rowBytes),
+            ((top + row) * display.width + x) * 4,
+          );
+      this.lines -= rows;
+    }
+    return this.lines === 0;
+  }
+}
+
+export interface ReplayOptions {
+  /** Called after each block (for memory sampling; the time is then not meaningful). */
+  afterBlock?: () => void;
+  /** Decode Tight's JPEG files (with jpeg-js) instead of leaving them to a browser. */
+  decodeJpeg?: boolean;
+  /** Raw by a plain copy of each row instead of noVNC's Raw decoder. */
+  plainCopyRaw?: boolean;
+}
+
 export interface NoVncResult {
   seconds: number;
   pixels: number;
+  /** How many of each server message type (by number) the recording holds. */
+  messages: Record<number, number>;
   framebuffer: Uint8Array;
   width: number;
   height: number;
@@ -108,11 +163,16 @@ export interface NoVncResult {
  * Plays `blocks` (a Porthole recording: RFB 3.8, security None, 32 bpp RGBX) through noVNC;
  * `afterBlock`, for memory sampling, runs after each block (the time is then not meaningful).
  */
-export function replayWithNoVnc(novnc: NoVnc, blocks: FbsBlock[], afterBlock?: () => void): NoVncResult {
+export function replayWithNoVnc(novnc: NoVnc, blocks: FbsBlock[], options: ReplayOptions = {}): NoVncResult {
+  const { afterBlock } = options;
   const sock = new novnc.Websock();
   sock.init();
-  const display = new MemoryDisplay();
-  const decoders = new Map([...novnc.decoders].map(([encoding, Decoder]) => [encoding, new Decoder()]));
+  const display = new MemoryDisplay(options.decodeJpeg ?? false);
+  const decoders = new Map<number, NoVncDecoder>(
+    [...novnc.decoders].map(([encoding, Decoder]) => [encoding, new Decoder()]),
+  );
+  if (options.plainCopyRaw) decoders.set(0, new PlainCopyRaw());
+  const messages: Record<number, number> = {};
   let stage: 'handshake' | 'messages' = 'handshake';
   let rectsLeft = 0;
   let rect: { x: number; y: number; w: number; h: number; encoding: number } | null = null;
@@ -153,6 +213,13 @@ export function replayWithNoVnc(novnc: NoVnc, blocks: FbsBlock[], afterBlock?: (
     }
     if (sock.rQwait('message', 1)) return false;
     const type = sock.rQpeek8();
+    const handled = readMessage(type);
+    if (handled) messages[type] = (messages[type] ?? 0) + 1;
+    return handled;
+  };
+
+  /** One server message of `type`, or false until all of it is here. */
+  const readMessage = (type: number): boolean => {
     if (type === 0) {
       if (sock.rQwait('update', 4)) return false;
       sock.rQskipBytes(2);
@@ -250,16 +317,23 @@ export function replayWithNoVnc(novnc: NoVnc, blocks: FbsBlock[], afterBlock?: (
     }
   });
   // A browser hands noVNC each WebSocket message as its own ArrayBuffer; make them beforehand.
-  const messages = blocks.map((block) => new Uint8Array(block.data).buffer);
+  const frames = blocks.map((block) => new Uint8Array(block.data).buffer);
   const start = performance.now();
   if (afterBlock) {
-    for (const data of messages) {
+    for (const data of frames) {
       sock._recvMessage({ data });
       afterBlock();
     }
   } else {
-    for (const data of messages) sock._recvMessage({ data });
+    for (const data of frames) sock._recvMessage({ data });
   }
   const seconds = (performance.now() - start) / 1000;
-  return { seconds, pixels, framebuffer: display.data, width: display.width, height: display.height };
+  return {
+    seconds,
+    pixels,
+    messages,
+    framebuffer: display.data,
+    width: display.width,
+    height: display.height,
+  };
 }
