@@ -161,6 +161,8 @@ export interface NoVncResult {
   pixels: number;
   /** How many of each server message type (by number) the recording holds. */
   messages: Record<number, number>;
+  /** Bytes of the stream up to the end of its last complete message (a recording may end inside an update). */
+  completeBytes: number;
   framebuffer: Uint8Array;
   width: number;
   height: number;
@@ -318,9 +320,11 @@ export function replayWithNoVnc(novnc: NoVnc, blocks: FbsBlock[], options: Repla
     }
   };
 
+  let received = 0;
+  let completeBytes = 0;
   sock.on('message', () => {
     while (step()) {
-      /* until more bytes are needed */
+      if (stage === 'messages' && !rect && rectsLeft === 0) completeBytes = received - sock.rQlen();
     }
   });
   // A browser hands noVNC each WebSocket message as its own ArrayBuffer; make them beforehand.
@@ -328,17 +332,22 @@ export function replayWithNoVnc(novnc: NoVnc, blocks: FbsBlock[], options: Repla
   const start = process.cpuUsage();
   if (afterBlock) {
     for (const data of frames) {
+      received += data.byteLength;
       sock._recvMessage({ data });
       afterBlock();
     }
   } else {
-    for (const data of frames) sock._recvMessage({ data });
+    for (const data of frames) {
+      received += data.byteLength;
+      sock._recvMessage({ data });
+    }
   }
   const seconds = cpuSecondsSince(start);
   return {
     seconds,
     pixels,
     messages,
+    completeBytes,
     framebuffer: display.data,
     width: display.width,
     height: display.height,

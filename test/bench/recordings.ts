@@ -6,14 +6,16 @@
  * them all again; `npm run bench` records only what is missing.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { record } from '../../main/cli/commands.ts';
 import { Encoding } from '../../main/rfb/constants.ts';
 import { jpegQualityLevel } from '../../main/rfb/quality.ts';
+import { encodeFbsBlock, FBS_HEADER, readFbs } from '../../main/rfb/recording/fbs.ts';
 import { startXvnc, type XServer } from '../support/servers.ts';
+import { loadNoVnc, replayWithNoVnc } from './novnc-driver.ts';
 
-export const CONTENT_VERSION = 3;
+export const CONTENT_VERSION = 4;
 export const BENCH_DIR = join('.tmp', 'bench');
 
 export type Geometry = [number, number];
@@ -222,7 +224,26 @@ async function recordOne(server: XServer, recording: Recording, seconds: number)
     `${recording.path}.part`,
     recording.variant === 'raw' ? Math.min(seconds, 2) : seconds,
   );
+  await trimToCompleteMessages(`${recording.path}.part`);
   renameSync(`${recording.path}.part`, recording.path);
+}
+
+/**
+ * Cuts a recording after its last complete message. A recording stops where the clock says,
+ * often inside an update; engines that paint as rectangles arrive (noVNC, vncviewer) and one
+ * that paints whole updates (Porthole) would then end on different pictures, both right.
+ */
+async function trimToCompleteMessages(path: string): Promise<void> {
+  const blocks = readFbs(readFileSync(path));
+  let left = replayWithNoVnc(await loadNoVnc(), blocks).completeBytes;
+  const parts: Uint8Array[] = [new TextEncoder().encode(FBS_HEADER)];
+  for (const block of blocks) {
+    if (left <= 0) break;
+    const data = block.data.subarray(0, Math.min(block.data.length, left));
+    parts.push(encodeFbsBlock(data, block.ms));
+    left -= data.length;
+  }
+  writeFileSync(path, Buffer.concat(parts));
 }
 
 /**

@@ -5,12 +5,13 @@
  *
  * Prints one JSON line (WorkerResult). Time is the process's CPU time (user + system; the
  * process is pinned to one core), which a machine busy with other work disturbs far less than
- * wall time. A first, untimed run decodes everything (Tight's JPEG
- * files too, with jpeg-js) and gives the final picture; the timed runs then decode the whole
- * recording from memory into an RGBA framebuffer, leaving JPEG files undecoded in both engines
- * (in both viewers the browser decodes them; the bench's JPEG table measures that); a last,
- * untimed run samples the heap after every FBS block. `copy` is noVNC's walker with Raw as a
- * plain `TypedArray.set` of each row (the machine's copy bandwidth on the same bytes).
+ * wall time. A first, untimed pass decodes everything (Tight's JPEG files too, with jpeg-js) and
+ * gives the final picture; warm-up passes follow (at least two, about a second of CPU); each
+ * timed run then decodes the whole recording from memory into an RGBA framebuffer as many times
+ * as make it last a quarter of a second or more, leaving JPEG files undecoded in both engines (in
+ * both viewers the browser decodes them; the bench's JPEG table measures that); a last, untimed
+ * pass samples the heap after every FBS block. `copy` is noVNC's walker with Raw as a plain
+ * `TypedArray.set` of each row (the machine's copy bandwidth on the same bytes).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -20,12 +21,17 @@ import type { DrawBatch } from '../../shared/draw-ops.ts';
 import { Framebuffer } from '../../shared/framebuffer.ts';
 import { cpuSecondsSince, loadNoVnc, replayWithNoVnc } from './novnc-driver.ts';
 
+/** CPU seconds of warm-up passes before timing (at least two passes). */
+const WARM_SECONDS = 1;
+
 export type DecoderName = 'porthole' | 'novnc' | 'copy';
 
 export interface WorkerResult {
   decoder: DecoderName;
   /** Mpixel/s of each timed run, in order. */
   runs: number[];
+  /** Passes over the recording in each timed run. */
+  passesPerRun: number;
   pixels: number;
   updates: number | undefined;
   /** Server messages by type number (noVNC's walker counts them). */
@@ -145,6 +151,7 @@ async function main(): Promise<void> {
   const result: WorkerResult = {
     decoder,
     runs: [],
+    passesPerRun: 0,
     pixels: picture.pixels,
     updates: picture.updates,
     messages: picture.messages,
@@ -155,10 +162,26 @@ async function main(): Promise<void> {
     rssGrowthBytes: 0,
     heapGrowthBytes: 0,
   };
-  for (let run = 0; run < runs; run++) {
-    const r = play(false);
-    result.runs.push(r.pixels / r.seconds / 1e6);
+  // Warm up (the JIT keeps improving over the first passes of a short recording), then time
+  // runs of as many passes as make a run last WARM_SECONDS / 4 or more.
+  let warmPasses = 0;
+  let warmSeconds = 0;
+  while (warmPasses < 2 || (warmSeconds < WARM_SECONDS && warmPasses < 50)) {
+    warmSeconds += play(false).seconds;
+    warmPasses++;
   }
+  const passes = Math.max(1, Math.ceil(WARM_SECONDS / 4 / (warmSeconds / warmPasses)));
+  for (let run = 0; run < runs; run++) {
+    let seconds = 0;
+    let pixels = 0;
+    for (let pass = 0; pass < passes; pass++) {
+      const r = play(false);
+      seconds += r.seconds;
+      pixels += r.pixels;
+    }
+    result.runs.push(pixels / seconds / 1e6);
+  }
+  result.passesPerRun = passes;
   const growth = await sampleGrowth((afterBlock) => play(false, afterBlock), preloaded);
   result.rssGrowthBytes = growth.rss;
   result.heapGrowthBytes = growth.heap;
