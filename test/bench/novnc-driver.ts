@@ -12,16 +12,18 @@ class MemoryDisplay {
   width = 0;
   height = 0;
   data = new Uint8Array(0);
+  private words = new Uint32Array(0);
 
   resize(width: number, height: number): void {
     this.width = width;
     this.height = height;
     this.data = new Uint8Array(width * height * 4);
+    this.words = new Uint32Array(this.data.buffer);
   }
 
   fillRect(x: number, y: number, w: number, h: number, colour: number[]): void {
     const word = (colour[0] | (colour[1] << 8) | (colour[2] << 16) | 0xff000000) >>> 0;
-    const words = new Uint32Array(this.data.buffer);
+    const words = this.words;
     for (let row = y; row < y + h; row++) words.fill(word, row * this.width + x, row * this.width + x + w);
   }
 

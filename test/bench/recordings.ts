@@ -43,7 +43,7 @@ export const VARIANTS: Record<string, Variant> = {
 /** A kind of screen content: what runs on the desktop while it is recorded. */
 export interface ContentClass {
   description: string;
-  /** Seconds recorded per encoding choice (Raw is shorter: its recordings are large). */
+  /** Seconds recorded per encoding choice. */
   seconds: number;
   /** Starts the content on the server; resolves once it is running. */
   start(server: XServer, geometry: Geometry): Promise<void>;
@@ -222,7 +222,7 @@ async function recordOne(server: XServer, recording: Recording, seconds: number)
       timeoutSeconds: 30,
     },
     `${recording.path}.part`,
-    recording.variant === 'raw' ? Math.min(seconds, 2) : seconds,
+    seconds,
   );
   await trimToCompleteMessages(`${recording.path}.part`);
   renameSync(`${recording.path}.part`, recording.path);
