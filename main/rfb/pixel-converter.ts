@@ -13,24 +13,6 @@ export function expandChannel(value: number, max: number): number {
   return max === 0 ? 0 : Math.round((value * 255) / max);
 }
 
-const OPAQUE_PAIR = 0xff000000_ff000000n;
-
-/**
- * Sets the alpha byte of `words[from…to)`: two words at a time through a 64-bit view where the
- * words are 8-byte aligned (measured 1.8× faster than one word at a time).
- */
-function makeOpaque(words: Uint32Array, from: number, to: number): void {
-  let i = from;
-  if ((words.byteOffset + i * 4) & 7 && i < to) words[i++] |= OPAQUE;
-  const pairs = (to - i) >> 1;
-  if (pairs > 0) {
-    const wide = new BigUint64Array(words.buffer, words.byteOffset + i * 4, pairs);
-    for (let k = 0; k < pairs; k++) wide[k] |= OPAQUE_PAIR;
-    i += pairs * 2;
-  }
-  if (i < to) words[i] |= OPAQUE;
-}
-
 function channelTable(max: number): Uint8Array {
   const table = new Uint8Array(max + 1);
   for (let v = 0; v <= max; v++) table[v] = expandChannel(v, max);
@@ -189,7 +171,7 @@ export class PixelConverter {
       new Uint8Array(dst.buffer, dst.byteOffset + dstOff * 4, count * 4).set(
         src.subarray(off, off + count * 4),
       );
-      makeOpaque(dst, dstOff, end);
+      for (let i = dstOff; i < end; i++) dst[i] |= OPAQUE;
     } else {
       for (let i = dstOff; i < end; i++, off += 4)
         dst[i] = this.from32(src[off], src[off + 1], src[off + 2], src[off + 3]);

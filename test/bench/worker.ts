@@ -185,7 +185,9 @@ async function main(): Promise<void> {
   const growth = await sampleGrowth((afterBlock) => play(false, afterBlock), preloaded);
   result.rssGrowthBytes = growth.rss;
   result.heapGrowthBytes = growth.heap;
-  result.peakRssBytes = process.resourceUsage().maxRSS * 1024;
+  // VmHWM of this process's own memory: getrusage's maxrss keeps the parent's peak across exec.
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  result.peakRssBytes = hwm ? Number(hwm[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
