@@ -75,7 +75,9 @@ describe('the desktop app on the Electron stand-in (main, preload, renderer, ses
     });
     // The page is the app's, answered by its own protocol handler with its CSP.
     expect(mainWindow.webContents.getURL()).toBe('app://porthole/index.html');
-    const csp = await page.evaluate(async () => (await fetch('/index.html')).headers.get('content-security-policy'));
+    const csp = await page.evaluate(async () =>
+      (await fetch('/index.html')).headers.get('content-security-policy'),
+    );
     expect(csp).toMatch(/default-src 'self'/);
     // The preload's bridge, and nothing of Node or of ipcRenderer, is what the page sees.
     expect(
@@ -102,9 +104,12 @@ describe('the desktop app on the Electron stand-in (main, preload, renderer, ses
     const child = await waitFor('the child frame', () => page.frame({ name: 'child' }) ?? undefined);
     const answer = await child.evaluate(
       ([binding, channel]) =>
-        (window as unknown as Record<string, (c: string, a: unknown) => Promise<{ ok: boolean; error?: string }>>)[
-          binding
-        ](channel, []),
+        (
+          window as unknown as Record<
+            string,
+            (c: string, a: unknown) => Promise<{ ok: boolean; error?: string }>
+          >
+        )[binding](channel, []),
       ['__electronHarnessInvoke', SESSION_OPEN_CHANNEL] as const,
     );
     expect(answer).toEqual({ ok: false, error: 'Error: porthole: IPC from an untrusted frame refused' });
@@ -133,7 +138,10 @@ describe('the desktop app on the Electron stand-in (main, preload, renderer, ses
 
   it('connects through the bookmark in a session process, without asking for the password, and shows the exact picture', async () => {
     await step(page, 'connect', () =>
-      page.getByRole('region', { name: 'Bookmarks' }).getByRole('button', { name: 'Lab Xvnc', exact: true }).dblclick(),
+      page
+        .getByRole('region', { name: 'Bookmarks' })
+        .getByRole('button', { name: 'Lab Xvnc', exact: true })
+        .dblclick(),
     );
     await waitForStatus(page, /Connected to .+\(1024×768\)/, 30_000, 'electron-connected');
     expect(await page.getByRole('dialog', { name: 'Password required' }).count()).toBe(0);
@@ -188,7 +196,9 @@ describe('the desktop app on the Electron stand-in (main, preload, renderer, ses
 
   it('switches colour level and picture quality live, ending exact', async () => {
     const bar = toolbar(page);
-    await step(page, 'level-rgb332', () => chooseOption(bar.getByRole('combobox', { name: 'Colour level' }), 'rgb332'));
+    await step(page, 'level-rgb332', () =>
+      chooseOption(bar.getByRole('combobox', { name: 'Colour level' }), 'rgb332'),
+    );
     await waitForCanvasToEqual(
       page,
       async () => {
@@ -203,9 +213,13 @@ describe('the desktop app on the Electron stand-in (main, preload, renderer, ses
       await chooseOption(bar.getByRole('combobox', { name: 'Picture quality' }), 'Low');
     });
     await waitOnPage(page, 'the toolbar to show Low', 10_000, async () =>
-      (await bar.getByRole('combobox', { name: 'Picture quality' }).inputValue()) === 'low' ? true : undefined,
+      (await bar.getByRole('combobox', { name: 'Picture quality' }).inputValue()) === 'low'
+        ? true
+        : undefined,
     );
-    await step(page, 'quality-high', () => chooseOption(bar.getByRole('combobox', { name: 'Picture quality' }), 'High'));
+    await step(page, 'quality-high', () =>
+      chooseOption(bar.getByRole('combobox', { name: 'Picture quality' }), 'High'),
+    );
     await waitForCanvasToEqual(page, () => server.truth(), 30_000, 'electron-high-again');
   }, 90_000);
 
@@ -224,14 +238,24 @@ describe('the desktop app on the Electron stand-in (main, preload, renderer, ses
     expect(await statusText(page)).not.toMatch(/ended unexpectedly/);
   }, 90_000);
 
-  it('the File menu’s New Connection reaches the page (webContents.send)', async () => {
+  it('a vnc:// link handed to a second instance opens through its bookmark (webContents.send, link:resolve)', async () => {
     const tabs = page.getByRole('tab');
     const before = await tabs.count();
-    electron.recorded.applicationMenu?.click(['File', 'New Connection']);
-    await waitOnPage(page, 'a new tab with the connect screen', 10_000, async () =>
+    // What Linux and Windows do with a link while the app runs: start it again with the link.
+    electron.app.emit(
+      'second-instance',
+      { preventDefault() {} },
+      ['porthole', `vnc://127.0.0.1:${server.port}`],
+      '/',
+    );
+    await waitOnPage(page, 'a second tab for the link', 15_000, async () =>
       (await tabs.count()) === before + 1 ? true : undefined,
     );
-  });
+    // It matched the bookmark, so it connects with the stored password, asking nothing.
+    await waitForStatus(page, /Connected to .+\(1024×768\)/, 30_000, 'electron-link-connected');
+    expect(await page.getByRole('dialog', { name: 'Password required' }).count()).toBe(0);
+    expect(electron.utilityProcesses()).toHaveLength(2);
+  }, 60_000);
 });
 
 async function waitFor<T>(what: string, check: () => T | undefined): Promise<T> {

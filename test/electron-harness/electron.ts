@@ -23,7 +23,9 @@ import { decodeFromWire, encodeForWire } from './wire.ts';
  */
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const ELECTRON_PACKAGE = JSON.parse(readFileSync(join(ROOT, 'node_modules/electron/package.json'), 'utf8')) as {
+const ELECTRON_PACKAGE = JSON.parse(
+  readFileSync(join(ROOT, 'node_modules/electron/package.json'), 'utf8'),
+) as {
   version: string;
 };
 const APP_PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -70,7 +72,9 @@ export interface HarnessOptions {
 export async function start(options: HarnessOptions, loadMain: () => Promise<unknown>): Promise<void> {
   state.userData = options.userData;
   process.argv = [join(ROOT, APP_PACKAGE.name), ...(options.argv ?? [])];
-  const browser = launchChromium();
+  // Electron's renderer MessagePorts fire 'close' when the other end goes (how a tab learns
+  // that its session process died); Chromium has the same event behind this switch.
+  const browser = launchChromium(['--enable-blink-features=MessagePortCloseEvent']);
   await loadMain();
   state.browser = await browser;
   app.ready = true;
@@ -93,7 +97,6 @@ export function setSaveDialogAnswer(answer: Electron.SaveDialogReturnValue): voi
 export function utilityProcesses(): UtilityProcessStandIn[] {
   return [...children];
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Custom schemes. Chromium outside Electron cannot register a privileged scheme, so the page of
@@ -138,7 +141,8 @@ async function answerFromProtocol(route: Route): Promise<void> {
 
 export const protocol = {
   registerSchemesAsPrivileged(schemes: Electron.CustomScheme[]) {
-    if (app.ready) throw new Error('protocol.registerSchemesAsPrivileged must be called before the app is ready');
+    if (app.ready)
+      throw new Error('protocol.registerSchemesAsPrivileged must be called before the app is ready');
     recorded.privilegedSchemes.push(...schemes);
   },
   handle(scheme: string, handler: (request: Request) => Response | Promise<Response>) {
@@ -223,7 +227,11 @@ export const app = new AppStandIn();
 // session
 
 class SessionStandIn
-  implements Pick<Electron.Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler'>
+  implements
+    Pick<
+      Electron.Session,
+      'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler'
+    >
 {
   permissionRequestHandler: Parameters<Electron.Session['setPermissionRequestHandler']>[0] = null;
   permissionCheckHandler: Parameters<Electron.Session['setPermissionCheckHandler']>[0] = null;
@@ -280,13 +288,11 @@ export class MessagePortMainStandIn
     this.peer.disentangle();
   }
 
-  /** Hands this end to a page or a process; returns the id its traffic goes by. */
-  transferTo(remote: RemoteEnd): string {
-    const id = randomUUID();
+  /** Hands this end, under `id`, to a page or a process. */
+  transferTo(id: string, remote: RemoteEnd): void {
     this.remote = remote;
     portsById.set(id, this);
     for (const data of this.queue.splice(0)) remote.deliver(data);
-    return id;
   }
 
   private arrive(data: unknown): void {
@@ -351,15 +357,17 @@ export class UtilityProcessStandIn
   }
 
   postMessage(message: unknown, transfer: MessagePortMainStandIn[] = []): void {
-    const portIds = transfer.map((port) => {
-      const id = port.transferTo({
+    // The child learns of the ports first, then gets what was queued on them.
+    const portIds = transfer.map(() => randomUUID());
+    this.send({ kind: 'parent-message', data: message, portIds });
+    transfer.forEach((port, i) => {
+      const id = portIds[i];
+      this.ports.set(id, port);
+      port.transferTo(id, {
         deliver: (data) => this.send({ kind: 'port-message', id, data }),
         close: () => this.send({ kind: 'port-close', id }),
       });
-      this.ports.set(id, port);
-      return id;
     });
-    this.send({ kind: 'parent-message', data: message, portIds });
   }
 
   kill(): boolean {
@@ -392,7 +400,8 @@ const invokeHandlers = new Map<string, InvokeHandler>();
 
 export const ipcMain = {
   handle(channel: string, listener: InvokeHandler) {
-    if (invokeHandlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    if (invokeHandlers.has(channel))
+      throw new Error(`Attempted to register a second handler for '${channel}'`);
     invokeHandlers.set(channel, listener);
   },
   removeHandler(channel: string) {
@@ -425,7 +434,8 @@ let nextId = 1;
 
 export class WebContentsStandIn
   extends EventEmitter
-  implements Pick<Electron.WebContents, 'id' | 'isLoading' | 'isDestroyed' | 'getURL' | 'setWindowOpenHandler'>
+  implements
+    Pick<Electron.WebContents, 'id' | 'isLoading' | 'isDestroyed' | 'getURL' | 'setWindowOpenHandler'>
 {
   readonly id = nextId++;
   readonly session = defaultSession;
@@ -471,14 +481,16 @@ export class WebContentsStandIn
   }
 
   postMessage(channel: string, message: unknown, transfer: MessagePortMainStandIn[] = []): void {
-    const portIds = transfer.map((port) => {
-      const id: string = port.transferTo({
+    // The page learns of the ports first, then gets what was queued on them.
+    const portIds = transfer.map(() => randomUUID());
+    this.dispatch(channel, [message], portIds);
+    transfer.forEach((port, i) => {
+      const id = portIds[i];
+      port.transferTo(id, {
         deliver: (data) => this.callPage('portMessage', id, encodeForWire(data)),
         close: () => this.callPage('portClose', id),
       });
-      return id;
     });
-    this.dispatch(channel, [message], portIds);
   }
 
   /** Destroys the page (a closed window, or a renderer gone). */
@@ -581,7 +593,17 @@ export class BrowserWindowStandIn
   implements
     Pick<
       Electron.BrowserWindow,
-      'id' | 'isDestroyed' | 'isMinimized' | 'restore' | 'focus' | 'show' | 'isVisible' | 'setFullScreen' | 'isFullScreen' | 'destroy' | 'close'
+      | 'id'
+      | 'isDestroyed'
+      | 'isMinimized'
+      | 'restore'
+      | 'focus'
+      | 'show'
+      | 'isVisible'
+      | 'setFullScreen'
+      | 'isFullScreen'
+      | 'destroy'
+      | 'close'
     >
 {
   readonly id: number;

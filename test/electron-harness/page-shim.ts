@@ -82,8 +82,9 @@ export function pageShim(
     },
   };
 
-  // The page's ends of the session ports main handed over: `inner` is wired to Node, its
-  // partner goes to the app.
+  // The page's ends of the ports main handed over: `inner` is wired to Node, its partner goes
+  // to the app. Either end closing fires 'close' on the other (Electron's MessagePort
+  // extension; Chromium's own, enabled by the harness, is the same event).
   const ports = new Map<string, MessagePort>();
   const entry = {
     dispatch(channel: string, args: unknown, portIds: string[]) {
@@ -126,7 +127,8 @@ export function pageShim(
   };
   const contextBridge = {
     exposeInMainWorld(key: string, api: unknown) {
-      if (key in window) throw new Error(`Cannot bind an API on top of an existing property on the window object`);
+      if (key in window)
+        throw new Error(`Cannot bind an API on top of an existing property on the window object`);
       Object.defineProperty(window, key, { value: bridged(api), enumerable: true });
     },
   };

@@ -23,7 +23,10 @@ function send(message: ChildMessage): void {
 }
 
 /** This process's end of a MessagePortMain pair whose other end is in main (or beyond). */
-class ChildPort extends EventEmitter implements Pick<Electron.MessagePortMain, 'postMessage' | 'start' | 'close'> {
+class ChildPort
+  extends EventEmitter
+  implements Pick<Electron.MessagePortMain, 'postMessage' | 'start' | 'close'>
+{
   private queue: unknown[] = [];
   private started = false;
   private closed = false;

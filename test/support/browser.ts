@@ -90,7 +90,7 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'porthole-e2e-data-'));
 }
 
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -100,6 +100,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-dev-shm-usage',
       '--disable-background-networking',
       '--force-device-scale-factor=1',
+      ...extraArgs,
     ],
   });
 }
