@@ -395,9 +395,18 @@ export const utilityProcess = {
 // ipcMain: handlers get an event whose sender is the window's webContents and whose
 // senderFrame is the frame that really called.
 
-type InvokeHandler = (event: Electron.IpcMainInvokeEvent, ...args: unknown[]) => unknown;
+/** What an `ipcMain.handle` handler gets: the calling window's webContents and frame. */
+interface InvokeEvent {
+  sender: WebContentsStandIn;
+  senderFrame: WebFrameMainStandIn | null;
+  processId: number;
+  frameId: number;
+}
+type InvokeHandler = (event: InvokeEvent, ...args: never[]) => unknown;
 const invokeHandlers = new Map<string, InvokeHandler>();
 
+// Not `satisfies Pick<Electron.IpcMain, …>`: its handlers take Electron's own event type; the
+// app's handlers are checked against `InvokeEvent` by tsconfig.json here instead.
 export const ipcMain = {
   handle(channel: string, listener: InvokeHandler) {
     if (invokeHandlers.has(channel))
@@ -407,7 +416,7 @@ export const ipcMain = {
   removeHandler(channel: string) {
     invokeHandlers.delete(channel);
   },
-} satisfies Pick<Electron.IpcMain, 'handle' | 'removeHandler'>;
+};
 
 class WebFrameMainStandIn implements Pick<Electron.WebFrameMain, 'url' | 'isDestroyed' | 'name'> {
   constructor(private readonly frame: Frame) {}
@@ -572,15 +581,14 @@ export class WebContentsStandIn
   private async invoke(frame: Frame, channel: string, args: unknown[]): Promise<unknown> {
     const handler = invokeHandlers.get(channel);
     if (!handler) return { ok: false, error: `Error: No handler registered for '${channel}'` };
-    const event = {
+    const event: InvokeEvent = {
       sender: this,
       senderFrame: new WebFrameMainStandIn(frame),
       processId: 1,
       frameId: 1,
-      type: 'frame',
     };
     try {
-      const value = await handler(event as unknown as Electron.IpcMainInvokeEvent, ...args);
+      const value = await handler(event, ...(args as never[]));
       return { ok: true, value: encodeForWire(value) };
     } catch (error) {
       return { ok: false, error: String(error) };
@@ -683,8 +691,8 @@ export { BrowserWindowStandIn as BrowserWindow };
 const keyringKey = randomBytes(32);
 
 export const safeStorage = {
-  getSelectedStorageBackend() {
-    return 'gnome_libsecret' as const;
+  getSelectedStorageBackend(): ReturnType<Electron.SafeStorage['getSelectedStorageBackend']> {
+    return 'gnome_libsecret';
   },
   async isAsyncEncryptionAvailable() {
     return true;
@@ -762,3 +770,20 @@ export const clipboard = {
     clipboardText = text;
   },
 } satisfies Pick<Electron.Clipboard, 'readText' | 'writeText'>;
+
+// ---------------------------------------------------------------------------------------------
+// The types the app imports from 'electron', as the stand-in provides them.
+
+export type IpcMainInvokeEvent = InvokeEvent;
+export type WebContents = WebContentsStandIn;
+export type Session = SessionStandIn;
+export type UtilityProcess = UtilityProcessStandIn;
+export type WebPreferences = Electron.WebPreferences;
+export type MenuItemConstructorOptions = Electron.MenuItemConstructorOptions;
+export type { ParentPortStandIn as ParentPort } from './utility-child.ts';
+// The preload's side: it runs in the page on page-shim.ts; in a main process these are
+// undefined, as in Electron's.
+export type IpcRenderer = Electron.IpcRenderer;
+export type IpcRendererEvent = Electron.IpcRendererEvent;
+export declare const contextBridge: Electron.ContextBridge;
+export declare const ipcRenderer: Electron.IpcRenderer;

@@ -62,7 +62,7 @@ class ChildPort
 }
 
 /** Like Electron's, it holds messages until the entry listens for them (its first 'message' listener). */
-class ParentPortStandIn extends EventEmitter implements Pick<Electron.ParentPort, 'postMessage'> {
+export class ParentPortStandIn extends EventEmitter implements Pick<Electron.ParentPort, 'postMessage'> {
   private held: Array<{ data: unknown; ports: ChildPort[] }> | null = [];
 
   constructor() {
