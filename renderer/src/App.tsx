@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import type { Bookmark } from '../../shared/settings.ts';
 import { BookmarkEditor } from './bookmarks/BookmarkEditor.tsx';
 import { importVncFiles } from './bookmarks/files.ts';
 import { ConnectScreen } from './components/ConnectScreen.tsx';
@@ -18,6 +19,8 @@ import { type Tab, useApp } from './state/store.ts';
 export function App() {
   const tabs = useApp((s) => s.tabs);
   const activeId = useApp((s) => s.activeId);
+  const bookmarks = useSettings((s) => s.bookmarks);
+  const titleOf = (tab: Tab) => tabTitle(tab, bookmarks);
   useEffect(() => {
     void useSettings.getState().load();
     const unwatch = watchBookmarkConnections();
@@ -61,12 +64,12 @@ export function App() {
                 onClick={() => useApp.getState().activate(tab.id)}
               >
                 <span className={`dot ${tab.status?.phase ?? 'idle'}`} aria-hidden="true" />
-                {tabTitle(tab)}
+                {titleOf(tab)}
               </button>
               <button
                 type="button"
                 className="small"
-                aria-label={`Close ${tabTitle(tab)}`}
+                aria-label={`Close ${titleOf(tab)}`}
                 onClick={() => close(tab)}
               >
                 ×
@@ -212,7 +215,9 @@ function useVncFileDrop(): boolean {
   return dropping;
 }
 
-function tabTitle(tab: Tab): string {
+/** A session's tab is named after its bookmark, else its address (the desktop's name is in the tooltip). */
+export function tabTitle(tab: Tab, bookmarks: readonly Bookmark[]): string {
   if (tab.kind === 'connect') return 'New connection';
-  return tab.desktopName || tab.target;
+  const bookmark = tab.bookmarkId ? bookmarks.find((b) => b.id === tab.bookmarkId) : undefined;
+  return bookmark?.name ?? tab.target;
 }
