@@ -10,6 +10,7 @@ import { handleOpenTarget, openConfirmedLink } from './connect/links.ts';
 import { watchBookmarkConnections } from './connect/open-session.ts';
 import { platform } from './platform/index.ts';
 import { endSession } from './session/controller.ts';
+import { watchThumbnails } from './session/thumbnail.ts';
 import { SettingsPanel } from './settings/SettingsPanel.tsx';
 import { useDialogs } from './state/dialogs.ts';
 import { useSettings } from './state/settings.ts';
@@ -24,9 +25,11 @@ export function App() {
   useEffect(() => {
     void useSettings.getState().load();
     const unwatch = watchBookmarkConnections();
+    const unwatchThumbnails = watchThumbnails();
     const unlisten = platform().onOpenTarget((target) => void handleOpenTarget(target));
     return () => {
       unwatch();
+      unwatchThumbnails();
       unlisten();
     };
   }, []);

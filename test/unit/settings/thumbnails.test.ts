@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
@@ -32,7 +40,8 @@ function pngDataUrl(): string {
   return `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
 }
 
-const thumbnailFiles = () => (existsSync(join(dir, 'thumbnails')) ? readdirSync(join(dir, 'thumbnails')) : []);
+const thumbnailFiles = () =>
+  existsSync(join(dir, 'thumbnails')) ? readdirSync(join(dir, 'thumbnails')) : [];
 
 describe('ThumbnailStore (files in a real temporary directory)', () => {
   it('keeps one file per bookmark, serves it back byte for byte, replaces it by type', async () => {
