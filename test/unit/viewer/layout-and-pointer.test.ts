@@ -5,8 +5,8 @@ import {
   edgeScrollStep,
   layoutScreen,
 } from '../../../renderer/src/components/ScreenArea.tsx';
-import { thumbnailSize } from '../../../renderer/src/session/thumbnail.ts';
 import { rfbButtons, toFramebuffer } from '../../../renderer/src/session/pointer-input.ts';
+import { thumbnailSize } from '../../../renderer/src/session/thumbnail.ts';
 
 describe('screen layout', () => {
   const fb = { width: 1024, height: 768 };
