@@ -102,12 +102,11 @@ export function createControlService(dataDir: string, options: ControlServiceOpt
     'bookmarks:export-vnc': async ({ id }) => exportVncFile(await settings.bookmark(id)),
     'bookmarks:export-json': async () => exportBookmarksJson(await settings.bookmarks()),
     'bookmarks:import-json': async ({ text }) => settings.addBookmarks(importBookmarksJson(text)),
-    'thumbnails:save': async ({ id, image }) => {
-      const { settings: current, bookmarks } = await settings.snapshot();
-      if (!current.thumbnails || !bookmarks.some((b) => b.id === id)) return false;
-      await thumbnails.put(id, image);
-      return true;
-    },
+    'thumbnails:save': ({ id, image }) =>
+      thumbnails.put(id, image, async () => {
+        const { settings: current, bookmarks } = await settings.snapshot();
+        return current.thumbnails && bookmarks.some((b) => b.id === id);
+      }),
     'thumbnails:get': ({ id }) => thumbnails.get(id),
     'link:resolve': async ({ url }) => resolveLink(url, await settings.bookmarks()),
     'scan:host': async ({ host, firstPort, lastPort }) =>

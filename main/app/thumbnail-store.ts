@@ -36,9 +36,18 @@ export class ThumbnailStore {
     this.directory = join(dataDir, 'thumbnails');
   }
 
-  /** Stores a `data:image/jpeg;base64,…` or `data:image/png;base64,…` URL as the bookmark's thumbnail. */
-  put(id: string, dataUrl: string): Promise<void> {
-    return this.exclusive(() => this.write(id, parseDataUrl(dataUrl)));
+  /**
+   * Stores a `data:image/jpeg;base64,…` or `data:image/png;base64,…` URL as the bookmark's
+   * thumbnail if `allowed()` says so when its turn comes (after any `clear` queued before it,
+   * so a thumbnail never outlives the setting turned off); returns whether it was stored.
+   */
+  put(id: string, dataUrl: string, allowed: () => Promise<boolean> = async () => true): Promise<boolean> {
+    return this.exclusive(async () => {
+      const thumbnail = parseDataUrl(dataUrl);
+      if (!(await allowed())) return false;
+      await this.write(id, thumbnail);
+      return true;
+    });
   }
 
   /** The bookmark's thumbnail as a data URL, or null when it has none. */
