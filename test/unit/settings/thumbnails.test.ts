@@ -111,13 +111,12 @@ describe('control service: thumbnails', () => {
   function service() {
     return createControlService(dir, { settings: openSettingsStore(dir, aesTestCipher()) });
   }
+  const addBookmark = (control: ReturnType<typeof service>) =>
+    control['bookmarks:save']({ fields: newBookmarkFields('Lab', 'lab:1'), password: { action: 'keep' } });
 
   it('keeps a bookmark’s thumbnail, deletes it with the bookmark, and brings it back with Undo', async () => {
     const control = service();
-    const bookmark = await control['bookmarks:save']({
-      fields: newBookmarkFields('Lab', 'lab:1'),
-      password: { action: 'keep' },
-    });
+    const bookmark = await addBookmark(control);
     expect(await control['thumbnails:save']({ id: bookmark.id, image: jpegDataUrl() })).toBe(true);
     expect(await control['thumbnails:get']({ id: bookmark.id })).toBe(jpegDataUrl());
     // No bookmark, no thumbnail.
@@ -137,10 +136,7 @@ describe('control service: thumbnails', () => {
 
   it('thumbnails off: the kept ones are deleted and none is taken until they are on again', async () => {
     const control = service();
-    const bookmark = await control['bookmarks:save']({
-      fields: newBookmarkFields('Lab', 'lab:1'),
-      password: { action: 'keep' },
-    });
+    const bookmark = await addBookmark(control);
     await control['thumbnails:save']({ id: bookmark.id, image: jpegDataUrl() });
     expect((await control['settings:update']({ settings: { thumbnails: false } })).thumbnails).toBe(false);
     expect(thumbnailFiles()).toEqual([]);
@@ -152,10 +148,7 @@ describe('control service: thumbnails', () => {
 
   it('at start, a thumbnail whose bookmark is gone (a crash in between) is deleted', async () => {
     const control = service();
-    const bookmark = await control['bookmarks:save']({
-      fields: newBookmarkFields('Lab', 'lab:1'),
-      password: { action: 'keep' },
-    });
+    const bookmark = await addBookmark(control);
     await control['thumbnails:save']({ id: bookmark.id, image: jpegDataUrl() });
     mkdirSync(join(dir, 'thumbnails'), { recursive: true });
     writeFileSync(join(dir, 'thumbnails', `${Buffer.from('gone').toString('hex')}.jpg`), 'x');
