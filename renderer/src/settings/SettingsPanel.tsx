@@ -139,7 +139,7 @@ export function SettingsPanel(props: { onClose(): void }) {
             />
             Show a thumbnail of each bookmark's screen from its last session
           </label>
-          <p id="settings-thumbnails-hint" className="muted">
+          <p id="settings-thumbnails-hint" className="muted hint">
             Kept as small pictures in Porthole's data folder. Turning this off deletes them.
           </p>
         </fieldset>
