@@ -74,7 +74,7 @@ export async function start(options: HarnessOptions, loadMain: () => Promise<unk
   process.argv = [join(ROOT, APP_PACKAGE.name), ...(options.argv ?? [])];
   // Electron's renderer MessagePorts fire 'close' when the other end goes (how a tab learns
   // that its session process died); Chromium has the same event behind this switch.
-  const browser = launchChromium(['--enable-blink-features=MessagePortCloseEvent']);
+  const browser = launchChromium({ args: ['--enable-blink-features=MessagePortCloseEvent'] });
   await loadMain();
   state.browser = await browser;
   app.ready = true;
