@@ -66,6 +66,26 @@ describe('the desktop app on the Electron stand-in (main, preload, renderer, ses
       'View',
       'Help',
     ]);
+    // Every permission asked for or checked is refused, in the session every window uses.
+    const { defaultSession } = electron.session;
+    const answers: boolean[] = [];
+    defaultSession.permissionRequestHandler?.(
+      {} as never,
+      'notifications',
+      (granted) => answers.push(granted),
+      {
+        requestingUrl: 'app://porthole/index.html',
+        isMainFrame: true,
+      },
+    );
+    expect(answers).toEqual([false]);
+    expect(
+      defaultSession.permissionCheckHandler?.(null, 'clipboard-read', 'app://porthole', {
+        isMainFrame: true,
+        embeddingOrigin: 'app://porthole',
+        requestingUrl: 'app://porthole/index.html',
+      }),
+    ).toBe(false);
     const [mainWindow] = electron.BrowserWindow.getAllWindows();
     expect(mainWindow.isVisible()).toBe(true);
     expect(mainWindow.webContents.webPreferences).toMatchObject({
@@ -115,6 +135,24 @@ describe('the desktop app on the Electron stand-in (main, preload, renderer, ses
     expect(answer).toEqual({ ok: false, error: 'Error: porthole: IPC from an untrusted frame refused' });
     expect(electron.utilityProcesses()).toHaveLength(0);
     await page.evaluate(() => document.querySelector('iframe[name=child]')?.remove());
+  });
+
+  it('the page cannot navigate away or open windows: main refuses both', async () => {
+    const url = page.url();
+    await page.evaluate(() => {
+      window.location.href = 'https://example.com/';
+    });
+    await waitFor('the navigation to be refused', () =>
+      electron.recorded.navigations.find((n) => n.url === 'https://example.com/'),
+    );
+    expect(electron.recorded.navigations).toEqual([{ url: 'https://example.com/', prevented: true }]);
+    expect(page.url()).toBe(url);
+    await page.evaluate(() => window.open('https://example.com/popup', '_blank'));
+    await waitFor('the window-open handler to answer', () => electron.recorded.windowOpens[0]);
+    expect(electron.recorded.windowOpens.map((w) => w.action)).toEqual(['deny']);
+    await waitFor('the popup to close', () => (page.context().pages().length === 1 ? true : undefined));
+    // The app is still there and working.
+    await page.getByRole('heading', { name: 'Bookmarks', exact: true }).waitFor();
   });
 
   it('saves a bookmark with its password, encrypted by safeStorage, never in plain text', async () => {

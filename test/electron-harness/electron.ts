@@ -55,6 +55,9 @@ export const recorded = {
   saveDialogs: [] as Electron.SaveDialogOptions[],
   applicationMenu: null as MenuStandIn | null,
   permissionHandlers: [] as string[],
+  /** Main-frame navigations the page started, and whether the app prevented them. */
+  navigations: [] as Array<{ url: string; prevented: boolean }>,
+  windowOpens: [] as Array<{ url: string; action: string }>,
 };
 
 export interface HarnessOptions {
@@ -482,7 +485,8 @@ export class WebContentsStandIn
     this.loading = true;
     this.lastUrl = url;
     const page = await this.page;
-    await page.goto(pageUrlOf(url));
+    this.loadingPageUrl = pageUrlOf(url);
+    await page.goto(this.loadingPageUrl);
   }
 
   send(channel: string, ...args: unknown[]): void {
@@ -537,7 +541,8 @@ export class WebContentsStandIn
     if (!browser) throw new Error('BrowserWindow before app ready');
     const context: BrowserContext = await browser.newContext({ viewport: size, deviceScaleFactor: 1 });
     context.setDefaultTimeout(15_000);
-    await context.route((url) => STAND_IN_ORIGIN.test(url.href), answerFromProtocol);
+    let page: Page | undefined;
+    await context.route('**/*', (route) => this.routeRequest(route, page));
     await context.exposeBinding(BINDINGS.invoke, ({ frame }, channel: string, args: unknown) =>
       this.invoke(frame, channel, decodeFromWire(args) as unknown[]),
     );
@@ -546,7 +551,20 @@ export class WebContentsStandIn
     );
     await context.exposeBinding(BINDINGS.portClose, (_source, id: string) => portsById.get(id)?.close());
     await context.addInitScript({ content: this.initScript() });
-    const page = await context.newPage();
+    page = await context.newPage();
+    // Electron asks the window-open handler before any window exists; Chromium opens the popup
+    // first (its requests are refused by routeRequest), so a denied one is closed at once.
+    page.on('popup', (popup) => {
+      const decision = this.windowOpenHandler?.({
+        url: appUrlOf(popup.url()),
+        frameName: '',
+        features: '',
+        disposition: 'new-window',
+        referrer: { url: this.lastUrl, policy: 'strict-origin-when-cross-origin' },
+      }) ?? { action: 'allow' };
+      recorded.windowOpens.push({ url: appUrlOf(popup.url()), action: decision.action });
+      if (decision.action === 'deny') void popup.close();
+    });
     let shown = false;
     page.on('load', () => {
       this.loading = false;
@@ -562,6 +580,37 @@ export class WebContentsStandIn
     page.on('close', () => this.destroy());
     return page;
   }
+
+  /**
+   * Every request of the window's pages: a navigation of the main frame that the page started
+   * (not `loadURL`) is offered to 'will-navigate' (or 'will-redirect') first and dropped if
+   * prevented; the app's own scheme is answered by its handler.
+   */
+  private async routeRequest(route: Route, page: Page | undefined): Promise<void> {
+    const request = route.request();
+    // A popup's first request comes before its frame exists: not this window's page either.
+    let frame: Frame | undefined;
+    try {
+      frame = request.frame();
+    } catch {
+      frame = undefined;
+    }
+    if (!frame || frame.page() !== page) return route.abort('blockedbyclient');
+    if (request.isNavigationRequest() && frame.parentFrame() === null) {
+      const url = request.url();
+      if (url === this.loadingPageUrl) this.loadingPageUrl = null;
+      else {
+        const event = { defaultPrevented: false, preventDefault: () => (event.defaultPrevented = true) };
+        this.emit(request.redirectedFrom() ? 'will-redirect' : 'will-navigate', event, appUrlOf(url));
+        recorded.navigations.push({ url: appUrlOf(url), prevented: event.defaultPrevented });
+        if (event.defaultPrevented) return route.abort('aborted');
+      }
+    }
+    if (STAND_IN_ORIGIN.test(request.url())) return answerFromProtocol(route);
+    return route.continue();
+  }
+  /** The page URL `loadURL` is loading: not a navigation the page started. */
+  private loadingPageUrl: string | null = null;
 
   /** The shim, then (main frame only) the real preload as a sandboxed preload runs. */
   private initScript(): string {
