@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -19,7 +19,7 @@ import {
 import { tempDir } from '../support/cli.ts';
 import { reduceTruth } from '../support/colour-model.ts';
 import { startXvnc, stopAllServers, type XServer } from '../support/servers.ts';
-import { psnr } from '../support/truth.ts';
+import { differingPixels, psnr, readPng } from '../support/truth.ts';
 import * as electron from './electron.ts';
 
 // The app's `import … from 'electron'` gets the stand-in.
@@ -265,6 +265,23 @@ describe('the desktop app on the Electron stand-in (main, preload, renderer, ses
     );
     await waitForCanvasToEqual(page, () => server.truth(), 30_000, 'electron-high-again');
   }, 90_000);
+
+  it('Screenshot saves the remote screen where the save dialog says (PNG bytes over IPC), exact', async () => {
+    const file = join(userData, 'screenshot.png');
+    electron.setSaveDialogAnswer({ canceled: false, filePath: file });
+    const { truth } = await waitForCanvasToEqual(page, () => server.truth(), 30_000, 'electron-before-shot');
+    await step(page, 'screenshot', () => toolbar(page).getByRole('button', { name: 'Screenshot' }).click());
+    await waitFor('the screenshot file', () => (existsSync(file) ? true : undefined));
+    expect(electron.recorded.saveDialogs.at(-1)?.defaultPath).toMatch(/\.png$/);
+    const shot = await waitFor('a complete PNG', () => {
+      try {
+        return readPng(file);
+      } catch {
+        return undefined;
+      }
+    });
+    expect(differingPixels(shot, truth)).toBe(0);
+  }, 60_000);
 
   it('a killed session process ends only its tab, which says so; Reconnect starts a new one', async () => {
     const [first] = electron.utilityProcesses();

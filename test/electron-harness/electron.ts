@@ -775,23 +775,6 @@ export class MenuStandIn {
   static setApplicationMenu(menu: MenuStandIn | null): void {
     recorded.applicationMenu = menu;
   }
-
-  /** The item at `path` (labels from the top), clicked as a person would. */
-  click(path: string[]): void {
-    let items = this.items;
-    let item: Electron.MenuItemConstructorOptions | undefined;
-    for (const label of path) {
-      item = items.find((i) => i.label === label);
-      if (!item) throw new Error(`no menu item ${path.join(' > ')}`);
-      items = Array.isArray(item.submenu) ? item.submenu : [];
-    }
-    const window = BrowserWindowStandIn.getFocusedWindow();
-    item?.click?.(
-      item as unknown as Electron.MenuItem,
-      window as unknown as Electron.BrowserWindow,
-      {} as Electron.KeyboardEvent,
-    );
-  }
 }
 
 export { MenuStandIn as Menu };
