@@ -18,8 +18,8 @@ import { decodeFromWire, encodeForWire } from './wire.ts';
  * part of Electron's own type (node_modules/electron/electron.d.ts) it stands in for, and
  * electron-types.test.ts compiles main/electron/ against this module, so neither side drifts.
  *
- * Tests map `electron` to this module (`vi.mock('electron', () => import(…))`), call `start()`,
- * then import the built main (out/main/index.js) as Electron would run it.
+ * Tests map `electron` to this module (`vi.mock('electron', () => import(…))`) and call
+ * `start()` with the import of the built main (out/main/index.js), as Electron runs it.
  */
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -102,4 +102,7 @@ process.on('message', (message: ParentMessage) => {
     ports.get(message.id)?.remoteClosed();
   }
 });
+// A utility process does not outlive the app that started it.
+process.on('disconnect', () => process.exit(1));
+
 (process as { parentPort?: unknown }).parentPort = parentPort;
