@@ -90,16 +90,24 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'porthole-e2e-data-'));
 }
 
-export function launchChromium(): Promise<Browser> {
+/**
+ * Debian's Chromium, headless. Playwright hides scrollbars in headless mode; `showScrollbars`
+ * keeps them, as a desktop window has them. `args` are added to the command line.
+ */
+export function launchChromium(
+  options: { showScrollbars?: boolean; args?: string[] } = {},
+): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
+    ignoreDefaultArgs: options.showScrollbars ? ['--hide-scrollbars'] : undefined,
     args: [
       '--no-sandbox',
       '--disable-gpu',
       '--disable-dev-shm-usage',
       '--disable-background-networking',
       '--force-device-scale-factor=1',
+      ...(options.args ?? []),
     ],
   });
 }
