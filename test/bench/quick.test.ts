@@ -1,32 +1,21 @@
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { runCommand } from '../support/cli.ts';
 
 /**
  * CI runs the benchmark's quick mode so it can never silently break again: a fresh short
  * recording of a real Xvnc (with Fence and continuous updates), decoded by Porthole, noVNC and
  * TigerVNC's vncviewer. Nothing about speed is asserted; every engine must end on the same picture.
  */
-function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn('npm', ['run', '--silent', 'bench', '--', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
-
 describe('npm run bench -- --quick', () => {
   it('plays a fresh Xvnc recording with Fence and continuous updates through every engine to the same picture', async () => {
-    const { code, stdout, stderr } = await runBench(['--quick', '--json']);
+    const { code, stdout, stderr } = await runCommand('npm', [
+      'run',
+      '--silent',
+      'bench',
+      '--',
+      '--quick',
+      '--json',
+    ]);
     expect(code, stderr).toBe(0);
     const figures = JSON.parse(stdout);
     expect(figures.decode).toHaveLength(1);
