@@ -39,8 +39,11 @@ export interface SshServer {
   port: number;
   /** Its host key (Ed25519, made for it). */
   hostKey: SshKeyPair;
-  /** Kills the processes serving its open connections (the listener stays), as a crash would. */
-  killConnections(): void;
+  /**
+   * Signals the processes serving its open connections (the listener stays): SIGKILL as a
+   * crash would, SIGSTOP as a host that froze.
+   */
+  signalConnections(signal: 'SIGKILL' | 'SIGSTOP'): void;
   stop(): Promise<void>;
   log(): string;
 }
@@ -104,7 +107,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshServer> {
   });
   let log = '';
   child.stderr?.on('data', (d) => {
-    log = (log + d).slice(-8000);
+    log = (log + d).slice(-64_000);
   });
   await waitFor(
     `sshd listening on ${port}`,
@@ -124,18 +127,24 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshServer> {
   return {
     port,
     hostKey,
-    killConnections: () => {
-      for (const pid of descendants(child.pid!)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }
+    signalConnections: (signal) => signalConnections(child, signal),
+    stop: async () => {
+      signalConnections(child, 'SIGKILL');
+      await stopProcess(child);
     },
-    stop: () => stopProcess(child),
     log: () => log,
   };
+}
+
+function signalConnections(sshd: ChildProcess, signal: NodeJS.Signals): void {
+  if (sshd.pid === undefined) return;
+  for (const pid of descendants(sshd.pid)) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
+  }
 }
 
 /** Every process below `pid` (sshd forks a monitor and a worker per connection, in new sessions). */
