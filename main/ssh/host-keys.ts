@@ -67,7 +67,7 @@ export async function verifyHostKey(
         throw new RfbError(
           'identity',
           `the SSH host key of ${where(host, port)} is not known: ${presented}`,
-          'Compare the fingerprint with `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` on the host; trust it with --accept-new, or add it to ~/.ssh/known_hosts',
+          'Compare it with what `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` prints on the host, then trust it (the CLI: --accept-new)',
         );
       }
       await policy.known.add(host, port, key);

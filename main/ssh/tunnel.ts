@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import ssh2, {
   type AnyAuthMethod,
   type AuthenticationType,
+  type AuthHandlerMiddleware,
   type Client,
   type ClientChannel,
   type ConnectConfig,
@@ -223,7 +224,14 @@ function login(
               },
             );
           },
-          authHandler: authMethods(endpoint, privateKey, options.credentials, tried, fail),
+          // ssh2 ends the login when the handler answers false (lib/client.js); its types omit that.
+          authHandler: authMethods(
+            endpoint,
+            privateKey,
+            options.credentials,
+            tried,
+            fail,
+          ) as AuthHandlerMiddleware,
         };
         client.on('ready', () => {
           client.removeAllListeners('error');

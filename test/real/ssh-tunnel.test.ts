@@ -2,8 +2,11 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KnownHostsStore } from '../../main/app/known-hosts-store.ts';
+import { runSessionHost } from '../../main/session/session-host.ts';
 import { runPorthole, tempDir } from '../support/cli.ts';
 import { comparePictures } from '../support/colour-model.ts';
+import { MemoryChannel } from '../support/memory-channel.ts';
 import { startServer, stopAllServers, stopProcess, type VncServer, waitFor } from '../support/servers.ts';
 import {
   makeSshKey,
@@ -13,7 +16,7 @@ import {
   type SshServer,
   startSshd,
 } from '../support/sshd.ts';
-import { readPng } from '../support/truth.ts';
+import { readPng, sameImage } from '../support/truth.ts';
 
 /**
  * SSH tunnels against real OpenSSH sshd instances on 127.0.0.1 (their own config and host
@@ -345,5 +348,59 @@ describe('porthole --via: SSH tunnels to a real sshd', () => {
     sshd.signalConnections('SIGKILL');
     expect(f.code, f.stderr).toBe(2);
     expect(f.stderr).toContain(`the SSH connection to ${via(sshd)} stopped answering`);
+  });
+
+  it('the viewer: a bookmark tunnel asks to trust the key and for the password, says "via ssh", survives a dropped SSH connection', async () => {
+    const knownHosts = new KnownHostsStore(join(dir, 'viewer-data'), []);
+    const channel = new MemoryChannel();
+    runSessionHost(channel, { knownHosts, reconnectDelays: [1] });
+    channel.post({
+      type: 'open',
+      request: {
+        target: `127.0.0.1::${xvnc.port}`,
+        quality: 'high',
+        ssh: { host: '127.0.0.1', port: sshd.port, user: SSH_USER },
+      },
+    });
+    const hostKey = await channel.untilPhase('ssh');
+    expect(hostKey.prompt).toEqual({
+      kind: 'host-key',
+      host: '127.0.0.1',
+      port: sshd.port,
+      keyType: 'ssh-ed25519',
+      fingerprint: sshd.hostKey.fingerprint,
+    });
+    let mark = channel.received.length;
+    channel.post({ type: 'ssh-answer', answer: true });
+    const password = await channel.untilPhase('ssh', mark);
+    expect(password.prompt).toEqual({ kind: 'password', subject: via(sshd), retry: false });
+    mark = channel.received.length;
+    channel.post({ type: 'ssh-answer', answer: 'wrong password' });
+    const retry = await channel.untilPhase('ssh', mark);
+    expect(retry.prompt).toEqual({ kind: 'password', subject: via(sshd), retry: true });
+    mark = channel.received.length;
+    channel.post({ type: 'ssh-answer', answer: SSH_PASSWORD });
+    const connected = await channel.untilPhase('connected', mark, 30_000);
+    expect(connected.via).toBe(`ssh ${via(sshd)} → 127.0.0.1:${xvnc.port}`);
+    const exact = () =>
+      waitFor('the picture to equal xwd', 15_000, async () => {
+        const truth = await xvnc.truth();
+        return sameImage(channel.paint(), truth) ? true : undefined;
+      });
+    await exact();
+    expect(readFileSync(knownHosts.path, 'utf8')).toContain(`[127.0.0.1]:${sshd.port} ssh-ed25519 `);
+
+    // The SSH connection dies: the session says so, reconnects through a new tunnel (the key
+    // is known now, the password kept in memory) and the picture comes back exact.
+    mark = channel.received.length;
+    sshd.signalConnections('SIGKILL');
+    const lost = await channel.untilPhase('reconnecting', mark);
+    expect(lost.error.message).toBe(`the SSH connection to ${via(sshd)} closed`);
+    mark = channel.received.length;
+    await channel.untilPhase('connected', mark, 30_000);
+    const asked = channel.received.slice(mark).filter((m) => m.type === 'status' && m.status.phase === 'ssh');
+    expect(asked).toEqual([]);
+    await exact();
+    channel.close();
   });
 });

@@ -57,6 +57,15 @@ export interface SshdOptions {
 }
 
 let userReady = false;
+const running = new Set<ChildProcess>();
+
+// A test run that ends early (a hook time-out) leaves no sshd behind.
+process.on('exit', () => {
+  for (const child of running) {
+    signalConnections(child, 'SIGKILL');
+    child.kill('SIGKILL');
+  }
+});
 
 /** Creates SSH_USER with SSH_PASSWORD unless it exists. */
 function ensureTestUser(): void {
@@ -105,6 +114,8 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshServer> {
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   let log = '';
   child.stderr?.on('data', (d) => {
     log = (log + d).slice(-64_000);
