@@ -13,7 +13,7 @@ import {
   usageError,
 } from './options.ts';
 import { scanCommand } from './scan.ts';
-import { SSH_OPTIONS, SSH_USAGE, sshTunnelOptions } from './ssh-options.ts';
+import { bookmarkTunnel, SSH_OPTIONS, SSH_USAGE, sshTunnelOptions } from './ssh-options.ts';
 import { web } from './web.ts';
 
 const USAGE = `Usage:
@@ -157,7 +157,12 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
       return;
     case 'connect': {
       expectArgs(1, '<FILE.vnc | vnc://host[:port]> (options: --port P, --data-dir D)');
-      await connect(args[0], values.port === undefined ? 0 : parsePort(values.port), values['data-dir']);
+      await connect(
+        args[0],
+        values.port === undefined ? 0 : parsePort(values.port),
+        values['data-dir'],
+        bookmarkTunnel(values),
+      );
       return;
     }
     default:

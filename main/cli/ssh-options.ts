@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import type { BookmarkFields } from '../../shared/settings.ts';
 import { defaultDataDir } from '../app/data-dir.ts';
 import { KnownHostsStore } from '../app/known-hosts-store.ts';
 import type { SshEndpoint, SshTunnelOptions } from '../ssh/tunnel.ts';
@@ -23,7 +24,7 @@ export const SSH_OPTIONS = {
   'ssh-passphrase-file': { type: 'string' },
 } as const;
 
-export const SSH_USAGE = `SSH tunnel (snapshot, record, scan, connect):
+export const SSH_USAGE = `SSH tunnel (snapshot, record, scan; connect takes --via and --ssh-key, its page asks the rest):
   --via [user@]host[:port]   reach the VNC server through this SSH host; the target is as
                              that host sees it (127.0.0.1:1 is its own display 1)
   --ssh-jump [user@]host[:port]  log in to the SSH host through this jump host first
@@ -84,4 +85,18 @@ export function sshTunnelOptions(
       },
     },
   };
+}
+
+/**
+ * `connect --via`: the tunnel as a bookmark keeps it. The page asks for the SSH password, a
+ * key's passphrase and whether to trust an unknown host key; the agent is this process's.
+ */
+export function bookmarkTunnel(values: SshOptionValues): BookmarkFields['ssh'] | undefined {
+  if (values.via === undefined) return undefined;
+  for (const option of ['ssh-jump', 'ssh-password-file', 'ssh-passphrase-file', 'accept-new'] as const) {
+    if (values[option] !== undefined)
+      throw usageError(`connect takes --via and --ssh-key; the page asks the rest (not --${option})`);
+  }
+  const { host, port, user } = parseSshEndpoint(values.via, '--via');
+  return { enabled: true, host, port, user, identityFile: values['ssh-key'] ?? '' };
 }

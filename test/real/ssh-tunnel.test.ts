@@ -245,7 +245,7 @@ describe('porthole --via: SSH tunnels to a real sshd', () => {
     ]);
     expect(wrong.code, wrong.stderr).toBe(3);
     expect(wrong.stderr).toContain(`the passphrase for the SSH key ${encrypted.file} is wrong`);
-  });
+  }, 180_000);
 
   it('the agent (SSH_AUTH_SOCK) logs in with its key', async () => {
     const socket = join(dir, 'agent.sock');
@@ -348,7 +348,7 @@ describe('porthole --via: SSH tunnels to a real sshd', () => {
     sshd.signalConnections('SIGKILL');
     expect(f.code, f.stderr).toBe(2);
     expect(f.stderr).toContain(`the SSH connection to ${via(sshd)} stopped answering`);
-  });
+  }, 180_000);
 
   it('the viewer: a bookmark tunnel asks to trust the key and for the password, says "via ssh", survives a dropped SSH connection', async () => {
     const knownHosts = new KnownHostsStore(join(dir, 'viewer-data'), []);

@@ -73,7 +73,7 @@ export function openBookmark(tabId: string, bookmark: Bookmark): void {
 }
 
 /** A bookmark's tunnel settings as the session takes them (the user defaults to the bookmark's). */
-function sshTunnelOf(ssh: Bookmark['ssh']): SshTunnelRequest {
+export function sshTunnelOf(ssh: Bookmark['ssh']): SshTunnelRequest {
   return {
     host: ssh.host,
     port: ssh.port,
