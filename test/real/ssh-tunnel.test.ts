@@ -44,6 +44,25 @@ describe('porthole --via: SSH tunnels to a real sshd', () => {
   const target = () => `127.0.0.1::${xvnc.port}`;
   const porthole = (args: string[], env: NodeJS.ProcessEnv = {}) =>
     runPorthole([...args, '--data-dir', dataDir], { HOME: home, SSH_AUTH_SOCK: '', ...env });
+  const snapshotArgs = (sshHost: string, out: string, ...login: string[]) => [
+    'snapshot',
+    target(),
+    out,
+    '--via',
+    sshHost,
+    ...login,
+  ];
+  /** Scans the Xvnc's port through the tunnel, as JSON. */
+  const scanArgs = (sshHost: string, ...login: string[]) => [
+    'scan',
+    '127.0.0.1',
+    '--ports',
+    String(xvnc.port),
+    '--json',
+    '--via',
+    sshHost,
+    ...login,
+  ];
   /** The same with --accept-new, for tests about something else than host keys (each runs alone too). */
   const portholeTrusting = (args: string[], env: NodeJS.ProcessEnv = {}) =>
     porthole([...args, '--accept-new'], env);
@@ -73,29 +92,14 @@ describe('porthole --via: SSH tunnels to a real sshd', () => {
 
   it('an unknown host key is refused with exit 6 and its fingerprint; --accept-new stores it; the snapshot is exact', async () => {
     const out = join(dir, 'refused.png');
-    const refused = await porthole([
-      'snapshot',
-      target(),
-      out,
-      '--via',
-      via(sshd),
-      '--ssh-password-file',
-      passwordFile,
-    ]);
+    const refused = await porthole(snapshotArgs(via(sshd), out, '--ssh-password-file', passwordFile));
     expect(refused.code, refused.stderr).toBe(6);
     expect(refused.stderr).toContain(`is not known: ssh-ed25519 ${sshd.hostKey.fingerprint}`);
     expect(() => statSync(out)).toThrow();
 
-    const accepted = await porthole([
-      'snapshot',
-      target(),
-      out,
-      '--via',
-      via(sshd),
-      '--ssh-password-file',
-      passwordFile,
-      '--accept-new',
-    ]);
+    const accepted = await porthole(
+      snapshotArgs(via(sshd), out, '--ssh-password-file', passwordFile, '--accept-new'),
+    );
     expect(accepted.code, accepted.stderr).toBe(0);
     expect(accepted.stderr).toContain(`trusting the new SSH host key of 127.0.0.1 port ${sshd.port}`);
     const truth = await xvnc.truth();
@@ -105,15 +109,7 @@ describe('porthole --via: SSH tunnels to a real sshd', () => {
     );
 
     // Known now: no question, no --accept-new needed.
-    const again = await porthole([
-      'snapshot',
-      target(),
-      out,
-      '--via',
-      via(sshd),
-      '--ssh-password-file',
-      passwordFile,
-    ]);
+    const again = await porthole(snapshotArgs(via(sshd), out, '--ssh-password-file', passwordFile));
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).not.toContain('trusting');
   });
@@ -123,17 +119,7 @@ describe('porthole --via: SSH tunnels to a real sshd', () => {
     writeFileSync(knownHosts, `[127.0.0.1]:${jump.port} ${jump.hostKey.publicLine}\n`);
     execFileSync('ssh-keygen', ['-q', '-H', '-f', knownHosts]);
     expect(readFileSync(knownHosts, 'utf8')).toMatch(/^\|1\|/);
-    const r = await porthole([
-      'scan',
-      '127.0.0.1',
-      '--ports',
-      String(xvnc.port),
-      '--json',
-      '--via',
-      via(jump),
-      '--ssh-password-file',
-      passwordFile,
-    ]);
+    const r = await porthole(scanArgs(via(jump), '--ssh-password-file', passwordFile));
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([
       expect.objectContaining({ port: xvnc.port, width: 640, height: 400 }),
@@ -144,16 +130,15 @@ describe('porthole --via: SSH tunnels to a real sshd', () => {
     // The user's known_hosts says noForwarding's port has sshd's key: the server presents its own.
     const knownHosts = join(home, '.ssh', 'known_hosts');
     writeFileSync(knownHosts, `[127.0.0.1]:${noForwarding.port} ${sshd.hostKey.publicLine}\n`);
-    const r = await porthole([
-      'snapshot',
-      target(),
-      join(dir, 'changed.png'),
-      '--via',
-      via(noForwarding),
-      '--ssh-password-file',
-      passwordFile,
-      '--accept-new',
-    ]);
+    const r = await porthole(
+      snapshotArgs(
+        via(noForwarding),
+        join(dir, 'changed.png'),
+        '--ssh-password-file',
+        passwordFile,
+        '--accept-new',
+      ),
+    );
     expect(r.code, r.stderr).toBe(6);
     expect(r.stderr).toContain('has changed');
     expect(r.stderr).toContain(noForwarding.hostKey.fingerprint);
@@ -166,83 +151,44 @@ describe('porthole --via: SSH tunnels to a real sshd', () => {
   it('a wrong SSH password exits 3 naming the SSH host; an unreachable SSH host exits 2', async () => {
     const wrong = join(dir, 'wrong');
     writeFileSync(wrong, 'not the password\n');
-    const r = await portholeTrusting([
-      'snapshot',
-      target(),
-      join(dir, 'x.png'),
-      '--via',
-      via(sshd),
-      '--ssh-password-file',
-      wrong,
-    ]);
+    const r = await portholeTrusting(
+      snapshotArgs(via(sshd), join(dir, 'x.png'), '--ssh-password-file', wrong),
+    );
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toContain(`SSH authentication to ${via(sshd)} failed (tried a password)`);
 
-    const closed = await portholeTrusting([
-      'snapshot',
-      target(),
-      join(dir, 'x.png'),
-      '--via',
-      `${SSH_USER}@127.0.0.1:1`,
-    ]);
+    const closed = await portholeTrusting(snapshotArgs(`${SSH_USER}@127.0.0.1:1`, join(dir, 'x.png')));
     expect(closed.code, closed.stderr).toBe(2);
     expect(closed.stderr).toContain('nothing is listening for SSH on 127.0.0.1 port 1');
   });
 
   it('keys: Ed25519, RSA, ECDSA, an encrypted one with its passphrase; without it exit 3', async () => {
     for (const key of [ed25519, rsa, ecdsa]) {
-      const r = await portholeTrusting([
-        'scan',
-        '127.0.0.1',
-        '--ports',
-        String(xvnc.port),
-        '--json',
-        '--via',
-        via(sshd),
-        '--ssh-key',
-        key.file,
-      ]);
+      const r = await portholeTrusting(scanArgs(via(sshd), '--ssh-key', key.file));
       expect(r.code, `${key.file}: ${r.stderr}`).toBe(0);
       expect(JSON.parse(r.stdout)).toHaveLength(1);
     }
     const out = join(dir, 'key.png');
-    const ok = await portholeTrusting([
-      'snapshot',
-      target(),
-      out,
-      '--via',
-      via(sshd),
-      '--ssh-key',
-      encrypted.file,
-      '--ssh-passphrase-file',
-      passphraseFile,
-    ]);
+    const ok = await portholeTrusting(
+      snapshotArgs(via(sshd), out, '--ssh-key', encrypted.file, '--ssh-passphrase-file', passphraseFile),
+    );
     expect(ok.code, ok.stderr).toBe(0);
-    const missing = await portholeTrusting([
-      'snapshot',
-      target(),
-      out,
-      '--via',
-      via(sshd),
-      '--ssh-key',
-      encrypted.file,
-    ]);
+    const missing = await portholeTrusting(snapshotArgs(via(sshd), out, '--ssh-key', encrypted.file));
     expect(missing.code, missing.stderr).toBe(3);
     expect(missing.stderr).toContain(
       `the SSH key ${encrypted.file} is encrypted and no passphrase was given`,
     );
     writeFileSync(join(dir, 'wrong-passphrase'), 'nope\n');
-    const wrong = await portholeTrusting([
-      'snapshot',
-      target(),
-      out,
-      '--via',
-      via(sshd),
-      '--ssh-key',
-      encrypted.file,
-      '--ssh-passphrase-file',
-      join(dir, 'wrong-passphrase'),
-    ]);
+    const wrong = await portholeTrusting(
+      snapshotArgs(
+        via(sshd),
+        out,
+        '--ssh-key',
+        encrypted.file,
+        '--ssh-passphrase-file',
+        join(dir, 'wrong-passphrase'),
+      ),
+    );
     expect(wrong.code, wrong.stderr).toBe(3);
     expect(wrong.stderr).toContain(`the passphrase for the SSH key ${encrypted.file} is wrong`);
   }, 180_000);
@@ -257,10 +203,7 @@ describe('porthole --via: SSH tunnels to a real sshd', () => {
       env: { ...process.env, SSH_AUTH_SOCK: socket },
       stdio: 'ignore',
     });
-    const r = await portholeTrusting(
-      ['scan', '127.0.0.1', '--ports', String(xvnc.port), '--json', '--via', via(sshd)],
-      { SSH_AUTH_SOCK: socket },
-    );
+    const r = await portholeTrusting(scanArgs(via(sshd)), { SSH_AUTH_SOCK: socket });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toHaveLength(1);
     expect(sshd.log()).toMatch(/Accepted publickey for porthole-ssh .* ED25519/);
@@ -270,17 +213,9 @@ describe('porthole --via: SSH tunnels to a real sshd', () => {
     const out = join(dir, 'jump.png');
     const loginsOnJump = () => jump.log().match(/Accepted password for porthole-ssh/g)?.length ?? 0;
     const before = loginsOnJump();
-    const r = await portholeTrusting([
-      'snapshot',
-      target(),
-      out,
-      '--via',
-      via(sshd),
-      '--ssh-jump',
-      via(jump),
-      '--ssh-password-file',
-      passwordFile,
-    ]);
+    const r = await portholeTrusting(
+      snapshotArgs(via(sshd), out, '--ssh-jump', via(jump), '--ssh-password-file', passwordFile),
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(loginsOnJump()).toBe(before + 1);
     const truth = await xvnc.truth();
@@ -288,15 +223,9 @@ describe('porthole --via: SSH tunnels to a real sshd', () => {
   });
 
   it('AllowTcpForwarding no and a closed remote port give their own errors', async () => {
-    const prohibited = await portholeTrusting([
-      'snapshot',
-      target(),
-      join(dir, 'x.png'),
-      '--via',
-      via(noForwarding),
-      '--ssh-password-file',
-      passwordFile,
-    ]);
+    const prohibited = await portholeTrusting(
+      snapshotArgs(via(noForwarding), join(dir, 'x.png'), '--ssh-password-file', passwordFile),
+    );
     expect(prohibited.code, prohibited.stderr).toBe(2);
     expect(prohibited.stderr).toContain('refused to forward');
     expect(prohibited.stderr).toContain('AllowTcpForwarding');
