@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KnownHostsStore } from '../../main/app/known-hosts-store.ts';
 import { runSessionHost } from '../../main/session/session-host.ts';
-import { runPorthole, tempDir } from '../support/cli.ts';
+import { launchChromium, waitForCanvasToEqual, waitForStatus } from '../support/browser.ts';
+import { runPorthole, type ServingPorthole, startServingPorthole, tempDir } from '../support/cli.ts';
 import { comparePictures } from '../support/colour-model.ts';
 import { MemoryChannel } from '../support/memory-channel.ts';
 import { startServer, stopAllServers, stopProcess, type VncServer, waitFor } from '../support/servers.ts';
@@ -332,4 +333,35 @@ describe('porthole --via: SSH tunnels to a real sshd', () => {
     await exact();
     channel.close();
   });
+
+  it('in Chromium: connect --via asks to trust the host key and for the SSH password in the page, then shows the exact desktop', async () => {
+    const browser = await launchChromium();
+    let serving: ServingPorthole | undefined;
+    try {
+      serving = await startServingPorthole(
+        ['connect', `vnc://127.0.0.1:${xvnc.port}`, '--via', via(sshd), '--data-dir', join(dir, 'page-data')],
+        { HOME: home, SSH_AUTH_SOCK: '' },
+      );
+      const page = await browser.newPage();
+      await page.goto(serving.url);
+      const hostKey = page.getByRole('dialog', { name: 'Unknown SSH host key' });
+      await hostKey.waitFor({ timeout: 30_000 });
+      expect(await hostKey.innerText()).toContain('ssh-ed25519');
+      expect(await hostKey.innerText()).toContain(sshd.hostKey.fingerprint);
+      await hostKey.getByRole('button', { name: 'Trust' }).click();
+      const password = page.getByRole('dialog', { name: 'SSH password' });
+      await password.waitFor({ timeout: 30_000 });
+      await password.getByLabel('Password').fill(SSH_PASSWORD);
+      await password.getByRole('button', { name: 'Log in' }).click();
+      const status = await waitForStatus(page, /Connected to .+ via ssh /, 30_000, 'ssh-page');
+      expect(status).toContain(`(640×400) via ssh ${via(sshd)} → 127.0.0.1:${xvnc.port}`);
+      await waitForCanvasToEqual(page, () => xvnc.truth(), 30_000, 'ssh-page');
+      expect(readFileSync(join(dir, 'page-data', 'known_hosts'), 'utf8')).toContain(
+        `[127.0.0.1]:${sshd.port} ssh-ed25519`,
+      );
+    } finally {
+      serving?.child.kill('SIGTERM');
+      await browser.close();
+    }
+  }, 120_000);
 });
