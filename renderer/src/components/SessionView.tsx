@@ -120,6 +120,7 @@ export function SessionView({ tab }: { tab: Tab }) {
       {tab.status?.phase === 'ssh' && (
         <SshPromptDialog
           key={JSON.stringify(tab.status.prompt)}
+          target={tab.target}
           prompt={tab.status.prompt}
           onAnswer={(answer) => controller.answerSsh(answer)}
         />

@@ -1,5 +1,6 @@
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import type { SshPrompt } from '../../../shared/session-protocol.ts';
+import { PasswordDialog } from './PasswordDialog.tsx';
 
 /**
  * What an SSH tunnel asks while the connection waits: whether to trust an unknown host key
@@ -7,18 +8,30 @@ import type { SshPrompt } from '../../../shared/session-protocol.ts';
  * passphrase. Answers go to the session only; nothing is stored here.
  */
 export function SshPromptDialog(props: {
+  target: string;
   prompt: SshPrompt;
   onAnswer(answer: boolean | string | null): void;
 }) {
   const { prompt, onAnswer } = props;
-  const ids = { title: useId(), body: useId(), field: useId() };
-  const first = useRef<HTMLInputElement & HTMLButtonElement>(null);
-  const [secret, setSecret] = useState('');
-  useEffect(() => first.current?.focus(), []);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    onAnswer(secret);
-  };
+  const ids = { title: useId(), body: useId() };
+  const trust = useRef<HTMLButtonElement>(null);
+  useEffect(() => trust.current?.focus(), []);
+  if (prompt.kind !== 'host-key') {
+    const password = prompt.kind === 'password';
+    return (
+      <PasswordDialog
+        target={props.target}
+        title={password ? 'SSH password' : 'SSH key passphrase'}
+        description={
+          password ? `The tunnel logs in as ${prompt.subject}.` : `The key ${prompt.subject} is encrypted.`
+        }
+        label={password ? 'Password' : 'Passphrase'}
+        message={prompt.retry ? 'That was not accepted.' : undefined}
+        onSubmit={(secret) => onAnswer(secret)}
+        onCancel={() => onAnswer(null)}
+      />
+    );
+  }
   return (
     <div className="overlay">
       <div
@@ -28,67 +41,36 @@ export function SshPromptDialog(props: {
         aria-describedby={ids.body}
         className="dialog"
         onKeyDown={(e) => {
-          if (e.key === 'Escape') onAnswer(prompt.kind === 'host-key' ? false : null);
+          if (e.key === 'Escape') onAnswer(false);
         }}
       >
-        {prompt.kind === 'host-key' ? (
-          <>
-            <h2 id={ids.title}>Unknown SSH host key</h2>
-            <div id={ids.body}>
-              <p>
-                The SSH host {prompt.host}
-                {prompt.port === 22 ? '' : ` port ${prompt.port}`} is not known yet. It presented this key:
-              </p>
-              <dl>
-                <dt>Key type</dt>
-                <dd>{prompt.keyType}</dd>
-                <dt>Fingerprint</dt>
-                <dd>
-                  <code>{prompt.fingerprint}</code>
-                </dd>
-              </dl>
-              <p>
-                Trust it only if it matches what <code>ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub</code>{' '}
-                prints on that host. Porthole remembers it and refuses a different key later.
-              </p>
-            </div>
-            <div className="row end">
-              <button type="button" onClick={() => onAnswer(false)}>
-                Cancel
-              </button>
-              <button type="button" ref={first} onClick={() => onAnswer(true)}>
-                Trust
-              </button>
-            </div>
-          </>
-        ) : (
-          <>
-            <h2 id={ids.title}>{prompt.kind === 'password' ? 'SSH password' : 'SSH key passphrase'}</h2>
-            <p id={ids.body}>
-              {prompt.retry && 'That was not accepted. '}
-              {prompt.kind === 'password'
-                ? `The tunnel logs in as ${prompt.subject}.`
-                : `The key ${prompt.subject} is encrypted.`}
-            </p>
-            <form onSubmit={submit}>
-              <label htmlFor={ids.field}>{prompt.kind === 'password' ? 'Password' : 'Passphrase'}</label>
-              <input
-                id={ids.field}
-                ref={first}
-                type="password"
-                value={secret}
-                onChange={(e) => setSecret(e.target.value)}
-                autoComplete="off"
-              />
-              <div className="row end">
-                <button type="button" onClick={() => onAnswer(null)}>
-                  Cancel
-                </button>
-                <button type="submit">Log in</button>
-              </div>
-            </form>
-          </>
-        )}
+        <h2 id={ids.title}>Unknown SSH host key</h2>
+        <div id={ids.body}>
+          <p>
+            The SSH host {prompt.host}
+            {prompt.port === 22 ? '' : ` port ${prompt.port}`} is not known yet. It presented this key:
+          </p>
+          <dl>
+            <dt>Key type</dt>
+            <dd>{prompt.keyType}</dd>
+            <dt>Fingerprint</dt>
+            <dd>
+              <code>{prompt.fingerprint}</code>
+            </dd>
+          </dl>
+          <p>
+            Trust it only if it matches what <code>ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub</code> prints on
+            that host. Porthole remembers it and refuses a different key later.
+          </p>
+        </div>
+        <div className="row end">
+          <button type="button" onClick={() => onAnswer(false)}>
+            Cancel
+          </button>
+          <button type="button" ref={trust} onClick={() => onAnswer(true)}>
+            Trust
+          </button>
+        </div>
       </div>
     </div>
   );
