@@ -13,11 +13,13 @@ const BIN = resolve('bin/porthole.js');
 
 /** Runs the real `porthole` command as a user would, with its exit code and output. */
 export function runPorthole(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runCommand(process.execPath, [BIN, ...args], { ...withoutPassword(process.env), ...env });
+}
+
+/** Runs a command to its end, with its exit code and output. */
+export function runCommand(command: string, args: string[], env = process.env): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...withoutPassword(process.env), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
