@@ -18,6 +18,7 @@ export function parseToSession(raw: unknown): ToSession | undefined {
       return isString(m.password, 1024) ? { type: 'password', password: m.password } : undefined;
     case 'painted':
     case 'refresh':
+    case 'connection-info':
     case 'disconnect':
       return { type: m.type };
     case 'reconnect':

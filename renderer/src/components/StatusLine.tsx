@@ -1,4 +1,7 @@
+import type { FirstUpdateProgress } from '../../../shared/session-protocol.ts';
+import { useTabView } from '../session/view-state.ts';
 import type { Tab } from '../state/store.ts';
+import { formatBitRate, formatBytes } from './units.ts';
 
 /** The one-line state of a session, as a screen reader hears it too. */
 export function statusText(tab: Tab): string {
@@ -16,7 +19,7 @@ export function statusText(tab: Tab): string {
     case 'password':
       return 'Password required';
     case 'connected':
-      return `Connected to ${tab.desktopName || s.name || tab.target} (${tab.width}×${tab.height})${s.safeMode ? ` — ${s.safeMode}` : ''}`;
+      return `Connected to ${tab.desktopName || s.name || tab.target} (${tab.width}×${tab.height})${s.safeMode ? ` — ${s.safeMode}` : ''}${s.fallback ? ` — ${s.fallback}` : ''}`;
     case 'reconnecting':
       return `Connection lost: ${s.error.message}. Reconnecting in ${s.seconds} s… (attempt ${s.attempt})`;
     case 'closed':
@@ -25,12 +28,46 @@ export function statusText(tab: Tab): string {
   }
 }
 
+/** The first update's share done: Raw's bytes within the current rectangle, else whole rectangles. */
+export function progressFraction(p: FirstUpdateProgress): number {
+  if (p.rects === 0) return 0;
+  const partial = p.rectBytes && p.rectBytes.needed > 0 ? p.rectBytes.received / p.rectBytes.needed : 0;
+  return Math.min(1, (p.rectsDone + partial) / p.rects);
+}
+
+function progressText(p: FirstUpdateProgress): string {
+  const amount = p.rectBytes
+    ? `${formatBytes(p.rectBytes.received)} of ${formatBytes(p.rectBytes.needed)}`
+    : `${p.rectsDone} of ${p.rects} rectangles, ${formatBytes(p.bytes)}`;
+  return `Loading the first picture: ${amount} at ${formatBitRate(p.bitsPerSecond)}`;
+}
+
 export function StatusLine({ tab }: { tab: Tab }) {
+  const view = useTabView(tab.id);
   const phase = tab.status?.phase ?? 'connecting';
   const error = tab.status?.phase === 'closed' && tab.status.error;
+  const progress = phase === 'connected' ? view.progress : undefined;
+  const auto = phase === 'connected' && tab.quality === 'auto' ? view.auto : undefined;
   return (
-    <div role="status" className={`status ${phase}${error ? ' failed' : ''}`}>
-      {statusText(tab)}
+    <div className="status-line">
+      <div role="status" className={`status ${phase}${error ? ' failed' : ''}`}>
+        {statusText(tab)}
+      </div>
+      {auto && (
+        <div className="auto-line" role="note" aria-label="Auto picture quality">
+          {auto}
+        </div>
+      )}
+      {progress && (
+        <div className="first-update">
+          <progress
+            aria-label="First picture"
+            max={1000}
+            value={Math.round(progressFraction(progress) * 1000)}
+          />
+          <span>{progressText(progress)}</span>
+        </div>
+      )}
     </div>
   );
 }
