@@ -122,13 +122,16 @@ export interface PictureInEffect {
 }
 
 /**
- * The first full update while it arrives: rectangles read of those it announced, and for a
- * rectangle whose encoding fixes its size (Raw), its bytes received of those it needs.
+ * The first full update while it arrives: rectangles read (of those it announced, unless it
+ * ends with LastRect), the screen's pixels they cover, and for a rectangle whose encoding fixes
+ * its size (Raw), its bytes received of those it needs.
  */
 export interface FirstUpdateProgress {
-  rects: number;
+  rects?: number;
   rectsDone: number;
-  rectBytes?: { received: number; needed: number };
+  pixelsDone: number;
+  pixels: number;
+  rectBytes?: { pixels: number; received: number; needed: number };
   /** Bytes of the update received so far, and the rate they arrived at. */
   bytes: number;
   bitsPerSecond: number;

@@ -119,11 +119,14 @@ export interface SessionStats {
 
 /** How far the update being read has come (`RfbSession.updateProgress`). */
 export interface UpdateProgress {
-  /** Rectangles the update announced (0xFFFF with LastRect: an upper bound), and those read completely. */
-  rects: number;
+  /** Rectangles the update announced (undefined with LastRect, which announces 0xFFFF), and those read completely. */
+  rects: number | undefined;
   rectsDone: number;
-  /** A rectangle whose size its encoding fixes (Raw): bytes of it received, and bytes it needs. */
-  rectBytes?: { received: number; needed: number };
+  /** Pixels of the rectangles read completely, of the framebuffer's (a full update covers them all). */
+  pixelsDone: number;
+  pixels: number;
+  /** A rectangle whose size its encoding fixes (Raw): its pixels, its bytes received and the bytes it needs. */
+  rectBytes?: { pixels: number; received: number; needed: number };
 }
 
 export interface SessionEvents {
@@ -206,6 +209,7 @@ export class RfbSession {
   /** The rectangle count the update being read announced, and where the current rect's data starts in the stream. */
   private rectsInUpdate = 0;
   private rectDataOffset = 0;
+  private pixelsAtUpdateStart = 0;
   /** The last pixel format sent: its colour level, and how many updates had ended then. */
   private formatSent: { level: ColourLevel; updates: number } | undefined;
   private inUpdate = false;
@@ -329,13 +333,17 @@ export class RfbSession {
   get updateProgress(): UpdateProgress | undefined {
     if (!this.inUpdate) return undefined;
     const rect = this.rect;
+    const rectPixels = rect && this.decoders.has(rect.encoding) ? rect.width * rect.height : 0;
     const progress: UpdateProgress = {
-      rects: this.rectsInUpdate,
+      rects: this.rectsInUpdate === 0xffff ? undefined : this.rectsInUpdate,
       rectsDone: rect ? this.rectIndex - 1 : this.rectIndex,
+      pixelsDone: this.counts.pixels - this.pixelsAtUpdateStart - rectPixels,
+      pixels: this.width * this.height,
     };
     if (rect?.encoding === Encoding.Raw && this.converter) {
-      const needed = rect.width * rect.height * (this.converter.format.bitsPerPixel / 8);
-      progress.rectBytes = { received: Math.min(needed, this.bytesReceived - this.rectDataOffset), needed };
+      const needed = rectPixels * (this.converter.format.bitsPerPixel / 8);
+      const received = Math.min(needed, this.bytesReceived - this.rectDataOffset);
+      progress.rectBytes = { pixels: rectPixels, received, needed };
     }
     return progress;
   }
@@ -685,6 +693,7 @@ export class RfbSession {
         q.consume(2);
         this.rectsRemaining = q.u16();
         this.rectsInUpdate = this.rectsRemaining;
+        this.pixelsAtUpdateStart = this.counts.pixels;
         this.rectIndex = 0;
         this.inUpdate = true;
         this.updateUnasked = false;

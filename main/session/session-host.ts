@@ -470,10 +470,12 @@ export class SessionHost {
       if (this.session !== session || !progress || this.updateStartedAt === undefined) return;
       const bytes = session.stats.bytes - this.bytesAtUpdateEnd;
       const seconds = (performance.now() - this.updateStartedAt) / 1000;
+      const { rects, ...known } = progress;
       this.channel.send({
         type: 'progress',
         progress: {
-          ...progress,
+          ...known,
+          ...(rects !== undefined && { rects }),
           bytes,
           bitsPerSecond: seconds > 0 ? Math.round((bytes * 8) / seconds) : 0,
         },

@@ -150,9 +150,9 @@ export function SessionToolbar(props: {
         onChange={(level) => controller.setColourLevel(level)}
       />
       {inEffect && connected && (
-        <output className="in-effect" aria-label="Picture in effect" title={view.auto ?? inEffect}>
+        <span className="in-effect" role="note" aria-label="Picture in effect" title={view.auto ?? inEffect}>
           {inEffect}
-        </output>
+        </span>
       )}
       <ToolButton
         icon="fullScreen"

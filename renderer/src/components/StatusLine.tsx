@@ -28,18 +28,26 @@ export function statusText(tab: Tab): string {
   }
 }
 
-/** The first update's share done: Raw's bytes within the current rectangle, else whole rectangles. */
+/**
+ * The share of the screen the first update has covered: its complete rectangles' pixels, plus
+ * the received share of a Raw rectangle (whose byte count its size fixes).
+ */
 export function progressFraction(p: FirstUpdateProgress): number {
-  if (p.rects === 0) return 0;
-  const partial = p.rectBytes && p.rectBytes.needed > 0 ? p.rectBytes.received / p.rectBytes.needed : 0;
-  return Math.min(1, (p.rectsDone + partial) / p.rects);
+  if (p.pixels === 0) return 0;
+  const raw =
+    p.rectBytes && p.rectBytes.needed > 0
+      ? (p.rectBytes.pixels * p.rectBytes.received) / p.rectBytes.needed
+      : 0;
+  return Math.min(1, (p.pixelsDone + raw) / p.pixels);
 }
 
 function progressText(p: FirstUpdateProgress): string {
+  const rects =
+    p.rects === undefined ? `${p.rectsDone} rectangles` : `${p.rectsDone} of ${p.rects} rectangles`;
   const amount = p.rectBytes
-    ? `${formatBytes(p.rectBytes.received)} of ${formatBytes(p.rectBytes.needed)}`
-    : `${p.rectsDone} of ${p.rects} rectangles, ${formatBytes(p.bytes)}`;
-  return `Loading the first picture: ${amount} at ${formatBitRate(p.bitsPerSecond)}`;
+    ? `${rects}, this one ${formatBytes(p.rectBytes.received)} of ${formatBytes(p.rectBytes.needed)}`
+    : `${rects}, ${formatBytes(p.bytes)}`;
+  return `Loading the first picture: ${Math.floor(progressFraction(p) * 100)} %, ${amount} at ${formatBitRate(p.bitsPerSecond)}`;
 }
 
 export function StatusLine({ tab }: { tab: Tab }) {

@@ -27,5 +27,8 @@ export function pictureInEffectText(tab: Tab, inEffect: PictureInEffect | undefi
   const differs =
     inEffect.colourLevel !== tab.colourLevel || (tab.quality !== 'auto' && inEffect.preset !== tab.quality);
   if (tab.quality !== 'auto' && !differs) return undefined;
-  return `${QUALITY_LABELS[tab.quality]} → ${LEVELS_IN_EFFECT[inEffect.colourLevel]}, ${PRESETS_IN_EFFECT[inEffect.preset]}`;
+  // Tight sends JPEG only at 16 bits per pixel or more: at 8 bits every preset is lossless.
+  const preset =
+    inEffect.colourLevel === 'full' || inEffect.colourLevel === 'rgb565' ? inEffect.preset : 'high';
+  return `${QUALITY_LABELS[tab.quality]} → ${LEVELS_IN_EFFECT[inEffect.colourLevel]}, ${PRESETS_IN_EFFECT[preset]}`;
 }
