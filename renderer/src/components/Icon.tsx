@@ -11,9 +11,10 @@ const PATHS = {
   power: 'M8 1.5v6 M4.5 3.8a5.5 5.5 0 1 0 7 0',
   disconnect: 'M3 3l10 10 M13 3l-10 10',
   reconnect: 'M2.5 8a5.5 5.5 0 0 1 9.4-3.9 M12.5 1.5v3h-3 M13.5 8a5.5 5.5 0 0 1-9.4 3.9 M3.5 14.5v-3h3',
-  menu: 'M2 4h12 M2 8h12 M2 12h12',
+  stream: 'M1.5 8h3l2-4 3 8 2-4h3',
   audio: 'M2 6h3l4-3.5v11l-4-3.5h-3z M11.5 5.5a3.5 3.5 0 0 1 0 5',
   resize: 'M1.5 1.5h13v13h-13z M9 5h2v2 M7 11h-2v-2 M11 5l-6 6',
+  resizeAlways: 'M1.5 1.5h13v13h-13z M9 5h2v2 M7 11h-2v-2 M11 5l-6 6 M4 4.5h0.01 M12 11.5h0.01',
 } as const;
 
 export type IconName = keyof typeof PATHS;

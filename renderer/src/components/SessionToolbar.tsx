@@ -229,19 +229,24 @@ export function SessionToolbar(props: {
             label="Resize remote to fit"
             onClick={() => controller.resizeRemoteToWindow()}
           />
-          <button
-            type="button"
-            aria-pressed={extensions.autoResize}
+          <ToolButton
+            icon="resizeAlways"
+            label="Keep remote resized to fit"
+            title="Keep remote resized to fit: follow the window's size"
+            pressed={extensions.autoResize}
             onClick={() => controller.setAutoResize(!extensions.autoResize)}
-          >
-            Keep remote resized to fit
-          </button>
+          />
         </>
       )}
       {extensions.leds && <LockLights leds={extensions.leds} />}
       {extensions.continuousUpdates && (
-        <span className="stream-mode" title="The server sends changes as they happen (continuous updates)">
-          continuous updates
+        <span
+          className="stream-mode"
+          role="img"
+          aria-label="Continuous updates"
+          title="Continuous updates: the server sends changes as they happen"
+        >
+          <Icon name="stream" />
         </span>
       )}
       <ToolButton icon="bookmark" label="Save as bookmark" onClick={() => saveSessionAsBookmark(tab)} />

@@ -63,14 +63,16 @@ export function SessionView({ tab }: { tab: Tab }) {
   const toggleFullScreen = () => {
     const on = !fullScreen;
     setFullScreen(on);
+    setFullScreenHint(on && !fullScreenHintShown);
     if (on && !fullScreenHintShown) {
       fullScreenHintShown = true;
-      setFullScreenHint(true);
       setTimeout(() => setFullScreenHint(false), NOTICE_MS);
     }
     platform()
       .setFullScreen(on)
       .catch(() => setFullScreen(!on));
+    // Keys go to the remote screen again (and the pull-down bar, holding no focus, tucks away).
+    controller.focus();
   };
   const screenshot = () =>
     void controller.screenshot().then((where) => {
