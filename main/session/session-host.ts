@@ -635,7 +635,13 @@ export class SessionHost {
       return;
     }
     const refusedLevel = session?.unansweredColourLevel;
-    if (refusedLevel && refusedLevel !== 'full' && !this.colourFallback && !this.safeModeReason) {
+    if (
+      error.kind === 'network' &&
+      refusedLevel &&
+      refusedLevel !== 'full' &&
+      !this.colourFallback &&
+      !this.safeModeReason
+    ) {
       // The server dropped the viewer right after it asked for this colour level (neatvnc does
       // for a colour map): once, by itself, reconnect at full colour and say so.
       this.colourFallback = `Full colour: ${info.message}`;

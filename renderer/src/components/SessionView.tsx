@@ -3,6 +3,7 @@ import { COLOUR_LEVELS } from '../../../shared/colour-level.ts';
 import { PICTURE_QUALITIES } from '../../../shared/picture-quality.ts';
 import type { PowerAction } from '../../../shared/session-protocol.ts';
 import { SCALINGS } from '../../../shared/settings.ts';
+import { saveSessionAsBookmark } from '../bookmarks/BookmarkEditor.tsx';
 import { platform } from '../platform/index.ts';
 import {
   endSession,
@@ -113,6 +114,17 @@ export function SessionView({ tab }: { tab: Tab }) {
           },
         ]
       : []),
+    ...(extensions.audio
+      ? [
+          {
+            label: 'Play remote audio',
+            kind: 'check' as const,
+            checked: extensions.playAudio,
+            run: () => controller.setPlayAudio(!extensions.playAudio),
+          },
+        ]
+      : []),
+    { label: 'Save as bookmark…', run: () => saveSessionAsBookmark(tab), shortcut: 'b' },
     {
       label: 'Go to the toolbar',
       run: () =>
