@@ -120,7 +120,7 @@ describe('recovery in safe mode', () => {
     const encodingsBefore = second.encodings.length;
     channel.post({ type: 'colour-level', level: 'rgb565' });
     const end = Date.now() + 5000;
-    // The new encodings may go out before the new format (which waits for the 1×1 request's answer).
+    // The encodings go out at once; the pixel format only once no update is outstanding.
     while (
       (second.encodings.length === encodingsBefore || second.bitsPerPixel.length < 2) &&
       Date.now() < end
