@@ -241,14 +241,12 @@ export function SessionView({ tab }: { tab: Tab }) {
               View only: keys, pointer and clipboard are not sent to the server
             </p>
           )}
-          {tab.notice && (
-            <p
-              className={`notice${view.noticeStays ? ' stays' : ''}`}
-              role="note"
-              aria-label="Session notice"
-            >
-              {tab.notice}
-              {view.noticeStays && (
+          {tab.notice &&
+            (view.noticeStays ? (
+              <div className="dismissible">
+                <p className="notice stays" role="note" aria-label="Session notice">
+                  {tab.notice}
+                </p>
                 <button
                   type="button"
                   className="small"
@@ -257,9 +255,12 @@ export function SessionView({ tab }: { tab: Tab }) {
                 >
                   ×
                 </button>
-              )}
-            </p>
-          )}
+              </div>
+            ) : (
+              <p className="notice" role="note" aria-label="Session notice">
+                {tab.notice}
+              </p>
+            ))}
           {pointerHint && (
             <p className="notice" role="note" aria-label="Pointer capture">
               Click to capture the pointer; press Ctrl+Alt to release
