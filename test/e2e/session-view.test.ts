@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -13,8 +12,9 @@ import {
   waitForStatus,
   waitOnPage,
 } from '../support/browser.ts';
+import { busyScreen } from '../support/content.ts';
 import { startPaletteRefusingProxy } from '../support/palette-refusing-proxy.ts';
-import { freePort, startXvnc, stopProcess, type XServer } from '../support/servers.ts';
+import { freePort, startXvnc, stopProcess } from '../support/servers.ts';
 import { startThrottleProxy } from '../support/throttle-proxy.ts';
 
 /**
@@ -31,18 +31,6 @@ describe('the session view (Chromium, real Xvnc)', () => {
   afterEach(async () => {
     await page?.context().close();
   });
-
-  /** Random text scrolling in a large xterm: big updates all the time. */
-  function busyScreen(server: XServer): ChildProcess {
-    return server.run('xterm', [
-      '-geometry',
-      '90x25+0+0',
-      '-e',
-      'sh',
-      '-c',
-      'while :; do head -c 6000 /dev/urandom | base64; sleep 0.05; done',
-    ]);
-  }
 
   const note = (name: string) => page.getByRole('note', { name });
 

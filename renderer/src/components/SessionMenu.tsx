@@ -17,6 +17,25 @@ export interface MenuGroup {
   actions: MenuAction[];
 }
 
+/** A group of radio items, one per value, the current one checked. */
+export function radioGroup<T extends string>(
+  label: string,
+  values: readonly T[],
+  labels: Record<T, string>,
+  current: T,
+  pick: (value: T) => void,
+): MenuGroup {
+  return {
+    label,
+    actions: values.map((value) => ({
+      label: labels[value],
+      kind: 'radio',
+      checked: value === current,
+      run: () => pick(value),
+    })),
+  };
+}
+
 /** Where a menu opens: the top-left corner it hangs from (viewport pixels). */
 export interface MenuAnchor {
   x: number;

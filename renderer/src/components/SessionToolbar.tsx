@@ -3,12 +3,12 @@ import type { PowerAction, RemoteLeds } from '../../../shared/session-protocol.t
 import { saveSessionAsBookmark } from '../bookmarks/BookmarkEditor.tsx';
 import type { SessionController } from '../session/controller.ts';
 import { useTabExtensions } from '../session/extensions-state.ts';
-import { STICKY_MODIFIERS, useTabView } from '../session/view-state.ts';
+import { STICKY_MODIFIERS, type StickyModifier, useTabView } from '../session/view-state.ts';
 import { type Tab, useApp } from '../state/store.ts';
 import { ColourLevelChoice, QualityChoice, ScalingChoice } from './Choice.tsx';
 import { Icon, type IconName } from './Icon.tsx';
 import { pictureInEffectText } from './picture-in-effect.ts';
-import { type MenuAnchor, SessionMenu } from './SessionMenu.tsx';
+import { type MenuAnchor, type MenuGroup, SessionMenu } from './SessionMenu.tsx';
 
 export const POWER_ACTIONS: readonly PowerAction[] = ['shutdown', 'reboot', 'reset'];
 export const POWER_LABELS: Record<PowerAction, string> = {
@@ -16,6 +16,27 @@ export const POWER_LABELS: Record<PowerAction, string> = {
   reboot: 'Reboot',
   reset: 'Reset',
 };
+
+/** Ctrl, Alt and Super to hold down (sticky keys), for the Send keys menu and the F8 menu. */
+export function heldKeysGroup(
+  controller: SessionController,
+  held: Record<StickyModifier, boolean>,
+  disabled: boolean,
+): MenuGroup {
+  return {
+    label: 'Hold keys down',
+    actions: STICKY_MODIFIERS.map((modifier) => ({
+      label: modifier,
+      kind: 'check',
+      checked: held[modifier],
+      disabled,
+      run: () => {
+        controller.setSticky(modifier, !held[modifier]);
+        controller.focus();
+      },
+    })),
+  };
+}
 
 /** An icon button with its name as tooltip (and the F8 menu's shortcut letter, if any). */
 function ToolButton(props: {
@@ -98,17 +119,7 @@ export function SessionToolbar(props: {
         <SessionMenu
           label="Send keys"
           anchor={keysMenu}
-          groups={[
-            {
-              label: 'Hold keys down',
-              actions: STICKY_MODIFIERS.map((modifier) => ({
-                label: modifier,
-                kind: 'check' as const,
-                checked: view.sticky[modifier],
-                run: () => controller.setSticky(modifier, !view.sticky[modifier]),
-              })),
-            },
-          ]}
+          groups={[heldKeysGroup(controller, view.sticky, false)]}
           onCombo={(combo) => controller.sendCombo(combo)}
           onClose={() => {
             setKeysMenu(undefined);

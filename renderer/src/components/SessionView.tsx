@@ -12,14 +12,14 @@ import {
   startSession,
 } from '../session/controller.ts';
 import { useTabExtensions } from '../session/extensions-state.ts';
-import { STICKY_MODIFIERS, useTabView } from '../session/view-state.ts';
+import { useTabView } from '../session/view-state.ts';
 import { type Tab, useApp } from '../state/store.ts';
 import { ConnectionInfoDialog } from './ConnectionInfoDialog.tsx';
 import { COLOUR_LEVEL_LABELS, QUALITY_LABELS, SCALING_LABELS } from './labels.ts';
 import { PasswordDialog } from './PasswordDialog.tsx';
 import { ScreenArea } from './ScreenArea.tsx';
-import { type MenuAction, type MenuAnchor, type MenuGroup, SessionMenu } from './SessionMenu.tsx';
-import { POWER_ACTIONS, POWER_LABELS, SessionToolbar } from './SessionToolbar.tsx';
+import { type MenuAction, type MenuAnchor, type MenuGroup, radioGroup, SessionMenu } from './SessionMenu.tsx';
+import { heldKeysGroup, POWER_ACTIONS, POWER_LABELS, SessionToolbar } from './SessionToolbar.tsx';
 import { StatusLine, statusText } from './StatusLine.tsx';
 
 /** How long a notice stays on screen; an error notice stays until dismissed. */
@@ -137,46 +137,14 @@ export function SessionView({ tab }: { tab: Tab }) {
   ];
   const menuGroups: MenuGroup[] = [
     { label: 'Session', actions: sessionGroup },
-    {
-      label: 'Picture quality',
-      actions: PICTURE_QUALITIES.map((quality) => ({
-        label: QUALITY_LABELS[quality],
-        kind: 'radio' as const,
-        checked: tab.quality === quality,
-        run: () => controller.setQuality(quality),
-      })),
-    },
-    {
-      label: 'Colour level',
-      actions: COLOUR_LEVELS.map((level) => ({
-        label: COLOUR_LEVEL_LABELS[level],
-        kind: 'radio' as const,
-        checked: tab.colourLevel === level,
-        run: () => controller.setColourLevel(level),
-      })),
-    },
-    {
-      label: 'Scaling',
-      actions: SCALINGS.map((scaling) => ({
-        label: SCALING_LABELS[scaling],
-        kind: 'radio' as const,
-        checked: tab.scaling === scaling,
-        run: () => update({ scaling }),
-      })),
-    },
-    {
-      label: 'Hold keys down',
-      actions: STICKY_MODIFIERS.map((modifier) => ({
-        label: modifier,
-        kind: 'check' as const,
-        checked: view.sticky[modifier],
-        disabled: !canType,
-        run: () => {
-          controller.setSticky(modifier, !view.sticky[modifier]);
-          controller.focus();
-        },
-      })),
-    },
+    radioGroup('Picture quality', PICTURE_QUALITIES, QUALITY_LABELS, tab.quality, (q) =>
+      controller.setQuality(q),
+    ),
+    radioGroup('Colour level', COLOUR_LEVELS, COLOUR_LEVEL_LABELS, tab.colourLevel, (l) =>
+      controller.setColourLevel(l),
+    ),
+    radioGroup('Scaling', SCALINGS, SCALING_LABELS, tab.scaling, (scaling) => update({ scaling })),
+    heldKeysGroup(controller, view.sticky, !canType),
     ...(powerOffered
       ? [
           {

@@ -1,9 +1,9 @@
-import { create } from 'zustand';
 import type {
   ConnectionInfo,
   FirstUpdateProgress,
   PictureInEffect,
 } from '../../../shared/session-protocol.ts';
+import { createTabStore } from './tab-store.ts';
 
 /** Modifier keys the user can hold down from the menu or toolbar (as TigerVNC's menu offers). */
 export const STICKY_MODIFIERS = ['Ctrl', 'Alt', 'Super'] as const;
@@ -37,26 +37,9 @@ export const NO_VIEW: TabView = {
   sticky: { Ctrl: false, Alt: false, Super: false },
 };
 
-interface ViewState {
-  byTab: Record<string, TabView>;
-  patch(tabId: string, patch: Partial<TabView>): void;
-  remove(tabId: string): void;
-}
+const views = createTabStore(NO_VIEW);
 
-export const useViews = create<ViewState>()((set) => ({
-  byTab: {},
-  patch(tabId, patch) {
-    set((s) => ({ byTab: { ...s.byTab, [tabId]: { ...(s.byTab[tabId] ?? NO_VIEW), ...patch } } }));
-  },
-  remove(tabId) {
-    set((s) => {
-      const { [tabId]: _gone, ...rest } = s.byTab;
-      return { byTab: rest };
-    });
-  },
-}));
+export const useViews = views.store;
 
 /** The view state of one tab, for components. */
-export function useTabView(tabId: string): TabView {
-  return useViews((s) => s.byTab[tabId] ?? NO_VIEW);
-}
+export const useTabView = views.useTab;
