@@ -20,6 +20,7 @@ import { PasswordDialog } from './PasswordDialog.tsx';
 import { ScreenArea } from './ScreenArea.tsx';
 import { type MenuAction, type MenuAnchor, type MenuGroup, radioGroup, SessionMenu } from './SessionMenu.tsx';
 import { heldKeysGroup, POWER_ACTIONS, POWER_LABELS, SessionToolbar } from './SessionToolbar.tsx';
+import { SshPromptDialog } from './SshPromptDialog.tsx';
 import { StatusLine, statusText } from './StatusLine.tsx';
 
 /** How long a notice stays on screen; an error notice stays until dismissed. */
@@ -253,6 +254,14 @@ export function SessionView({ tab }: { tab: Tab }) {
             controller.focus();
           }}
           onCancel={() => controller.disconnect()}
+        />
+      )}
+      {tab.status?.phase === 'ssh' && (
+        <SshPromptDialog
+          key={JSON.stringify(tab.status.prompt)}
+          target={tab.target}
+          prompt={tab.status.prompt}
+          onAnswer={(answer) => controller.answerSsh(answer)}
         />
       )}
       {confirmPower && (
