@@ -90,6 +90,8 @@ export type SessionStatus =
       version: string;
       /** In safe mode: what went wrong before and what was changed. */
       safeMode?: string;
+      /** A setting the session changed by itself to get past a refusal, and why. */
+      fallback?: string;
       /** Through an SSH tunnel: "ssh alice@kvm1 → 127.0.0.1:5901". */
       via?: string;
     }
@@ -139,6 +141,48 @@ export const RELATIVE_POINTER_CENTRE = 0x7fff;
 
 export type PowerAction = 'shutdown' | 'reboot' | 'reset';
 
+/** What the picture actually is now: the preset Auto (or safe mode) uses and the colour level on the wire. */
+export interface PictureInEffect {
+  preset: 'high' | 'medium' | 'low';
+  colourLevel: ColourLevel;
+}
+
+/**
+ * The first full update while it arrives: rectangles read (of those it announced, unless it
+ * ends with LastRect), the screen's pixels they cover, and for a rectangle whose encoding fixes
+ * its size (Raw), its bytes received of those it needs.
+ */
+export interface FirstUpdateProgress {
+  rects?: number;
+  rectsDone: number;
+  pixelsDone: number;
+  pixels: number;
+  rectBytes?: { pixels: number; received: number; needed: number };
+  /** Bytes of the update received so far, and the rate they arrived at. */
+  bytes: number;
+  bitsPerSecond: number;
+}
+
+/** What the Connection info dialog shows (as TigerVNC's does). */
+export interface ConnectionInfo {
+  name: string;
+  /** The address connected to, host and port. */
+  address: string;
+  /** "RFB 003.008". */
+  version: string;
+  security: string;
+  /** The pixel format in effect, e.g. "32 bpp, depth 24, true colour…". */
+  pixelFormat: string;
+  /** Rectangles received per encoding. */
+  encodings: Record<string, number>;
+  width: number;
+  height: number;
+  bytesReceived: number;
+  updates: number;
+  /** The connection's round trip, from the handshake (undefined in listen mode). */
+  roundTripMs?: number;
+}
+
 /** Viewer → session. */
 export type ToSession =
   | { type: 'open'; request: OpenSessionRequest }
@@ -166,6 +210,8 @@ export type ToSession =
   | { type: 'audio'; on: boolean }
   /** SetDesktopSize: ask the server for this framebuffer size; the answer comes as a `notice`. */
   | { type: 'resize-remote'; width: number; height: number }
+  /** Ask for a `connection-info` answer. */
+  | { type: 'connection-info' }
   /** Skip the reconnect countdown, or reconnect after an error (in safe mode if asked). */
   | { type: 'reconnect'; safeMode?: boolean }
   | { type: 'disconnect' };
@@ -192,8 +238,21 @@ export type FromSession =
   | { type: 'pointer-mode'; mode: PointerMode }
   /** Something the user should know that is not an error (e.g. clipboard text not sent). */
   | { type: 'notice'; message: string }
-  /** The session's settings; `auto` says what picture quality Auto measured and chose. */
-  | { type: 'settings'; quality: PictureQuality; colourLevel: ColourLevel; viewOnly: boolean; auto?: string };
+  /**
+   * The session's settings; `auto` says what picture quality Auto measured and chose, and
+   * `inEffect` what the picture actually is (Auto's choice, or safe mode's).
+   */
+  | {
+      type: 'settings';
+      quality: PictureQuality;
+      colourLevel: ColourLevel;
+      viewOnly: boolean;
+      auto?: string;
+      inEffect?: PictureInEffect;
+    }
+  /** The first full update after connecting, while it arrives; `undefined` once it is complete. */
+  | { type: 'progress'; progress: FirstUpdateProgress | undefined }
+  | { type: 'connection-info'; info: ConnectionInfo };
 
 export const LISTEN_PORT = 5500;
 

@@ -117,6 +117,18 @@ export interface SessionStats {
   pixels: number;
 }
 
+/** How far the update being read has come (`RfbSession.updateProgress`). */
+export interface UpdateProgress {
+  /** Rectangles the update announced (undefined with LastRect, which announces 0xFFFF), and those read completely. */
+  rects: number | undefined;
+  rectsDone: number;
+  /** Pixels of the rectangles read completely, of the framebuffer's (a full update covers them all). */
+  pixelsDone: number;
+  pixels: number;
+  /** A rectangle whose size its encoding fixes (Raw): its pixels, its bytes received and the bytes it needs. */
+  rectBytes?: { pixels: number; received: number; needed: number };
+}
+
 export interface SessionEvents {
   onDraw?(batch: DrawBatch): void;
   onState?(state: SessionState): void;
@@ -194,6 +206,12 @@ export class RfbSession {
   private height = 0;
 
   private rectsRemaining = 0;
+  /** The rectangle count the update being read announced, and where the current rect's data starts in the stream. */
+  private rectsInUpdate = 0;
+  private rectDataOffset = 0;
+  private pixelsAtUpdateStart = 0;
+  /** The last pixel format sent: its colour level, and how many updates had ended then. */
+  private formatSent: { level: ColourLevel; updates: number } | undefined;
   private inUpdate = false;
   private rect: Rect | undefined;
   private rectIndex = 0;
@@ -309,6 +327,34 @@ export class RfbSession {
     const rects: Record<string, number> = {};
     for (const [encoding, n] of this.counts.rects) rects[encodingName(encoding)] = n;
     return { bytes: this.counts.bytes, updates: this.counts.updates, rects, pixels: this.counts.pixels };
+  }
+
+  /** The update being read, or undefined between updates. */
+  get updateProgress(): UpdateProgress | undefined {
+    if (!this.inUpdate) return undefined;
+    const rect = this.rect;
+    const rectPixels = rect && this.decoders.has(rect.encoding) ? rect.width * rect.height : 0;
+    const progress: UpdateProgress = {
+      rects: this.rectsInUpdate === 0xffff ? undefined : this.rectsInUpdate,
+      rectsDone: rect ? this.rectIndex - 1 : this.rectIndex,
+      pixelsDone: this.counts.pixels - this.pixelsAtUpdateStart - rectPixels,
+      pixels: this.width * this.height,
+    };
+    if (rect?.encoding === Encoding.Raw && this.converter) {
+      const needed = rectPixels * (this.converter.format.bitsPerPixel / 8);
+      const received = Math.min(needed, this.bytesReceived - this.rectDataOffset);
+      progress.rectBytes = { pixels: rectPixels, received, needed };
+    }
+    return progress;
+  }
+
+  /**
+   * The colour level of a pixel format the viewer sent that no update has followed yet: a
+   * server that closes now most likely refused it (neatvnc drops a viewer asking for a colour map).
+   */
+  get unansweredColourLevel(): ColourLevel | undefined {
+    const sent = this.formatSent;
+    return sent && sent.updates === this.counts.updates ? sent.level : undefined;
   }
 
   /** True while an update request has not been answered: the next request would queue behind it. */
@@ -554,7 +600,9 @@ export class RfbSession {
     throw new RfbError(
       'auth',
       `authentication failed: ${reason}`,
-      'Check the password; VNC passwords are cut at 8 characters',
+      result === 2 || LOCKED_OUT.test(reason)
+        ? LOCKOUT_HINT
+        : 'Check the password; VNC passwords are cut at 8 characters',
     );
   }
 
@@ -621,7 +669,7 @@ export class RfbSession {
     this.out.push({ kind: 'desktop-name', name });
     this.out.flush(false);
 
-    if (this.colourLevel !== 'native') this.send(msg.setPixelFormat(format));
+    if (this.colourLevel !== 'native') this.sendPixelFormat(format);
     this.sendEncodings();
     this.requestUpdate(false);
     return 'again';
@@ -644,6 +692,8 @@ export class RfbSession {
         if (!q.has(4)) return 'more';
         q.consume(2);
         this.rectsRemaining = q.u16();
+        this.rectsInUpdate = this.rectsRemaining;
+        this.pixelsAtUpdateStart = this.counts.pixels;
         this.rectIndex = 0;
         this.inUpdate = true;
         this.updateUnasked = false;
@@ -780,6 +830,7 @@ export class RfbSession {
       this.updateHasPixels = true;
     }
     this.rect = rect;
+    this.rectDataOffset = this.bytesReceived - q.length;
     return this.continueRect();
   }
 
@@ -917,7 +968,7 @@ export class RfbSession {
   private applyNow(): void {
     if (this.pendingFormat) {
       this.switchFormat(new PixelConverter(this.pendingFormat));
-      this.send(msg.setPixelFormat(this.pendingFormat));
+      this.sendPixelFormat(this.pendingFormat);
       this.pendingFormat = undefined;
     }
     this.sendEncodings();
@@ -940,7 +991,7 @@ export class RfbSession {
       writePixelFormat(format, payload, 0);
       this.fencedFormats.push(new PixelConverter(format));
       this.send(msg.fence(msg.FenceFlag.Request | msg.FenceFlag.SyncNext, payload));
-      this.send(msg.setPixelFormat(format));
+      this.sendPixelFormat(format);
       this.pendingFormat = undefined;
     }
     this.sendEncodings();
@@ -1109,6 +1160,12 @@ export class RfbSession {
     return true;
   }
 
+  private sendPixelFormat(format: PixelFormat): void {
+    this.send(msg.setPixelFormat(format));
+    if (this.colourLevel !== 'native')
+      this.formatSent = { level: this.colourLevel, updates: this.counts.updates };
+  }
+
   private sendEncodings(): void {
     this.send(
       msg.setEncodings([...this.encodings, ...VIEWER_PSEUDO_ENCODINGS, ...EXTENSION_PSEUDO_ENCODINGS]),
@@ -1208,7 +1265,15 @@ export class RfbSession {
         return busyConsole('during the security handshake', detail);
       case 'server-init':
         return busyConsole('right after the viewer introduced itself', detail);
-      case 'connected':
+      case 'connected': {
+        const refused = this.unansweredColourLevel;
+        if (refused && refused !== 'full') {
+          return new RfbError(
+            'network',
+            `the server closed the connection right after the viewer asked for ${FORMAT_REQUESTS[refused]}; it may not support it${detail}`,
+            'Choose Full colour and reconnect',
+          );
+        }
         if (this.inUpdate) {
           return new RfbError(
             'network',
@@ -1219,11 +1284,22 @@ export class RfbSession {
         // Some servers (x11vnc -nevershared) send ServerInit and only then drop a second viewer.
         if (this.counts.updates === 0) return busyConsole('before sending any picture', detail);
         return new RfbError('network', `the server closed the connection${detail}`);
+      }
       default:
         return new RfbError('network', `the server closed the connection${detail}`);
     }
   }
 }
+
+/** A colour level as the pixel format the viewer asks the server for, in an error. */
+const FORMAT_REQUESTS: Record<ColourLevel, string> = {
+  full: 'full colour (32 bits per pixel)',
+  rgb565: '16-bit colour (rgb565)',
+  rgb332: '8-bit colour (rgb332)',
+  rgb222: '64 colours (rgb222)',
+  rgb111: '8 colours (rgb111)',
+  pal8: '256-colour palette mode',
+};
 
 function busyConsole(when: string, detail: string): RfbError {
   return new RfbError(
@@ -1234,11 +1310,18 @@ function busyConsole(when: string, detail: string): RfbError {
 }
 
 function refused(reason: string): RfbError {
+  const text = serverText(reason);
   return new RfbError(
     'protocol',
-    `the server refused the connection: ${serverText(reason) || 'no reason given'}`,
+    `the server refused the connection: ${text || 'no reason given'}`,
+    LOCKED_OUT.test(text) ? LOCKOUT_HINT : undefined,
   );
 }
+
+/** Xvnc's "Too many security failures", libvncserver's "Too many authentication failures". */
+const LOCKED_OUT = /too many (security|authentication) (failures|attempts)/i;
+const LOCKOUT_HINT =
+  'After repeated wrong passwords the server blocks this address for a while: wait, then try again (with the right password)';
 
 function unsupportedSecurity(offered: number[]): RfbError {
   return new RfbError(

@@ -22,6 +22,7 @@ export function parseToSession(raw: unknown): ToSession | undefined {
         : undefined;
     case 'painted':
     case 'refresh':
+    case 'connection-info':
     case 'disconnect':
       return { type: m.type };
     case 'reconnect':

@@ -6,10 +6,13 @@ import type { DrawBatch } from '../../shared/draw-ops.ts';
 import { encodeDrawBatch, isPaintOp } from '../../shared/draw-wire.ts';
 import type { PictureQuality } from '../../shared/picture-quality.ts';
 import { RfbError } from '../../shared/rfb-error.ts';
+import { securityTypeName } from '../../shared/security-types.ts';
 import {
+  type ConnectionInfo,
   DRAW_CREDITS,
   type FromSession,
   type OpenSessionRequest,
+  type PictureInEffect,
   type ServerCapabilities,
   type SessionError,
   type SessionStatus,
@@ -22,6 +25,7 @@ import { parseEncodingList } from '../cli/options.ts';
 import { type AutoChoice, AutoSelect } from '../rfb/auto-select.ts';
 import { SecurityType } from '../rfb/constants.ts';
 import type { ExtensionEvent } from '../rfb/extensions/session-extensions.ts';
+import { describePixelFormat, LEVEL_FORMATS } from '../rfb/pixel-format.ts';
 import { qualityEncodings, SAFE_MODE_DESCRIPTION, SAFE_MODE_ENCODINGS } from '../rfb/quality.ts';
 import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
 import { openTcpSession, runSessionOverSocket } from '../rfb/transports/tcp.ts';
@@ -137,6 +141,12 @@ export class SessionHost {
   /** When the first byte of the update being received arrived, and the byte count at the last update's end. */
   private updateStartedAt: number | undefined;
   private bytesAtUpdateEnd = 0;
+  /** The connection's round trip (from asking for it to the server's first byte). */
+  private roundTripMs: number | undefined;
+  /** Reports the first full update's progress while it arrives; undefined once it is complete. */
+  private progressTimer: NodeJS.Timeout | undefined;
+  /** The server dropped the viewer right after a colour level it asked for: reconnected at full colour (once). */
+  private colourFallback: string | undefined;
 
   constructor(channel: SessionChannel, options: HostOptions) {
     this.channel = channel;
@@ -207,6 +217,7 @@ export class SessionHost {
         return;
       case 'colour-level':
         this.colourLevel = message.level;
+        this.colourFallback = undefined;
         this.leaveSafeMode();
         session?.setColourLevel(this.effectiveColourLevel());
         this.sendSettings();
@@ -222,6 +233,9 @@ export class SessionHost {
       }
       case 'refresh':
         session?.requestUpdate(false);
+        return;
+      case 'connection-info':
+        if (session?.info) this.channel.send({ type: 'connection-info', info: this.connectionInfo(session) });
         return;
       case 'power': {
         if (this.viewOnly) return;
@@ -493,6 +507,7 @@ export class SessionHost {
         if (!firstByteSeen) {
           // The banner arrives one round trip after the connection was asked for.
           firstByteSeen = true;
+          this.roundTripMs = now - startedAt;
           this.auto?.observeRoundTrip(now - startedAt);
         }
         this.updateStartedAt ??= now;
@@ -515,11 +530,14 @@ export class SessionHost {
           ...(this.safeModeReason && {
             safeMode: `Safe mode (${SAFE_MODE_DESCRIPTION}) after: ${this.safeModeReason}`,
           }),
+          ...(this.colourFallback && { fallback: this.colourFallback }),
           ...(this.via && { via: this.via }),
         });
+        if (session) this.reportFirstUpdate(session);
       },
       onDraw: (batch) => this.forward(batch),
       onUpdateEnd: () => {
+        if (session && this.progressTimer && session.stats.pixels > 0) this.stopProgress(true);
         if (session) this.measureUpdate(session);
         this.requestDeferred = true;
         this.requestIfReady();
@@ -573,6 +591,62 @@ export class SessionHost {
     this.setCapabilities(NO_CAPABILITIES);
     if (this.audio) session.setAudio(true);
     this.startHandshakeTimer();
+  }
+
+  /**
+   * Until the first update with pixels has arrived, its progress goes to the viewer four times
+   * a second (the first after 250 ms, so a fast link sends none).
+   */
+  private reportFirstUpdate(session: RfbSession): void {
+    this.stopProgress(false);
+    this.progressTimer = setInterval(() => {
+      const progress = session.updateProgress;
+      if (this.session !== session || !progress || this.updateStartedAt === undefined) return;
+      const bytes = session.stats.bytes - this.bytesAtUpdateEnd;
+      const seconds = (performance.now() - this.updateStartedAt) / 1000;
+      const { rects, ...known } = progress;
+      this.channel.send({
+        type: 'progress',
+        progress: {
+          ...known,
+          ...(rects !== undefined && { rects }),
+          bytes,
+          bitsPerSecond: seconds > 0 ? Math.round((bytes * 8) / seconds) : 0,
+        },
+      });
+    }, 250);
+  }
+
+  private stopProgress(tellViewer: boolean): void {
+    if (!this.progressTimer) return;
+    clearInterval(this.progressTimer);
+    this.progressTimer = undefined;
+    if (tellViewer) this.channel.send({ type: 'progress', progress: undefined });
+  }
+
+  /** What the Connection info dialog shows. */
+  private connectionInfo(session: RfbSession): ConnectionInfo {
+    const info = session.info!;
+    const stats = session.stats;
+    const request = this.request!;
+    let address = request.target;
+    if (request.listenPort === undefined) {
+      const target = parseTarget(request.target);
+      address = `${target.host.includes(':') ? `[${target.host}]` : target.host} port ${target.port}`;
+    }
+    return {
+      name: info.name,
+      address,
+      version: info.version,
+      security: securityTypeName(info.securityType),
+      pixelFormat: describePixelFormat(LEVEL_FORMATS[this.effectiveColourLevel()]),
+      encodings: stats.rects,
+      width: info.width,
+      height: info.height,
+      bytesReceived: stats.bytes,
+      updates: stats.updates,
+      ...(this.roundTripMs !== undefined && { roundTripMs: Math.round(this.roundTripMs) }),
+    };
   }
 
   /**
@@ -678,6 +752,7 @@ export class SessionHost {
 
   private closed(error: RfbError | undefined): void {
     this.clearHandshakeTimer();
+    this.stopProgress(true);
     const session = this.session;
     this.session = undefined;
     if (this.ended) return;
@@ -689,7 +764,25 @@ export class SessionHost {
     if (error.kind === 'auth' && session?.chosenSecurityType === SecurityType.VncAuth) {
       // A rejected password: ask again rather than end (the next one reconnects).
       this.password = undefined;
-      this.setStatus({ phase: 'password', retry: true, message: info.message });
+      const message = info.hint ? `${info.message}. ${info.hint}` : info.message;
+      this.setStatus({ phase: 'password', retry: true, message });
+      return;
+    }
+    const refusedLevel = session?.unansweredColourLevel;
+    if (
+      error.kind === 'network' &&
+      refusedLevel &&
+      refusedLevel !== 'full' &&
+      !this.colourFallback &&
+      !this.safeModeReason
+    ) {
+      // The server dropped the viewer right after it asked for this colour level (neatvnc does
+      // for a colour map): once, by itself, reconnect at full colour and say so.
+      this.colourFallback = `Full colour: ${info.message}`;
+      this.colourLevel = 'full';
+      this.autoChoice = { ...this.autoChoice, colourLevel: 'full' };
+      this.sendSettings();
+      this.connect();
       return;
     }
     if (error.kind === 'protocol' && this.connected && !this.safeModeReason) {
@@ -791,7 +884,16 @@ export class SessionHost {
       colourLevel: this.safeModeReason ? 'full' : this.colourLevel,
       viewOnly: this.viewOnly,
       ...(this.autoReason && this.quality === 'auto' && { auto: this.autoReason }),
+      inEffect: {
+        preset: this.safeModeReason || this.quality === 'auto' ? this.autoPresetInEffect() : this.quality,
+        colourLevel: this.effectiveColourLevel(),
+      },
     });
+  }
+
+  /** Safe mode's encodings are lossless (High); otherwise Auto's choice. */
+  private autoPresetInEffect(): PictureInEffect['preset'] {
+    return this.safeModeReason ? 'high' : this.autoChoice.preset;
   }
 
   private setStatus(status: SessionStatus): void {
@@ -804,6 +906,7 @@ export class SessionHost {
     this.ended = true;
     this.clearReconnect();
     this.clearHandshakeTimer();
+    this.stopProgress(false);
     this.stopListening();
     this.cancelTunnel();
     this.session?.close();

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSessionHost } from '../../main/session/session-host.ts';
 import type { FromSession } from '../../shared/session-protocol.ts';
+import { busyScreen } from '../support/content.ts';
 import { MemoryChannel } from '../support/memory-channel.ts';
 import { startXvnc, stopAllServers, stopProcess, waitFor, type XServer } from '../support/servers.ts';
 import { startThrottleProxy } from '../support/throttle-proxy.ts';
@@ -12,22 +13,6 @@ afterAll(() => stopAllServers());
 type Settings = Extract<FromSession, { type: 'settings' }>;
 const autoSettings = (channel: MemoryChannel) =>
   channel.received.filter((m): m is Settings => m.type === 'settings' && m.auto !== undefined);
-
-/**
- * Random text scrolling through a large xterm: updates of tens of kilobytes, all the time. It
- * stays clear of the screen's centre, where Xvnc draws the pointer into its framebuffer over
- * a window (and `xwd` does not show it).
- */
-function busyScreen(server: XServer): ChildProcess {
-  return server.run('xterm', [
-    '-geometry',
-    '90x25+0+0',
-    '-e',
-    'sh',
-    '-c',
-    'while :; do head -c 6000 /dev/urandom | base64; sleep 0.05; done',
-  ]);
-}
 
 /** A terminal printing the time many times a second: a desktop in ordinary use. */
 function activeScreen(server: XServer): ChildProcess {

@@ -1,6 +1,8 @@
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
+import type { XServer } from './servers.ts';
 
 /**
  * A test pattern with many distinct colours: hue and grey gradients (every level of every
@@ -48,3 +50,19 @@ export function writeTestPattern(dir: string, width: number, height: number): st
 
 /** The text the xterm on the test desktop shows. */
 export const XTERM_TEXT = 'Porthole test: ABC xyz 0123';
+
+/**
+ * Random text scrolling through a large xterm: updates of tens of kilobytes, all the time. It
+ * stays clear of the screen's centre, where Xvnc draws the pointer into its framebuffer over
+ * a window (and `xwd` does not show it).
+ */
+export function busyScreen(server: XServer): ChildProcess {
+  return server.run('xterm', [
+    '-geometry',
+    '90x25+0+0',
+    '-e',
+    'sh',
+    '-c',
+    'while :; do head -c 6000 /dev/urandom | base64; sleep 0.05; done',
+  ]);
+}

@@ -55,6 +55,8 @@ export interface ServerOptions {
   port?: number;
   /** QEMU only: `lossy=on`, so Tight may use JPEG when the viewer sends a JPEG quality level. */
   lossy?: boolean;
+  /** Xvnc only: more arguments, after the defaults (e.g. `-UseBlacklist=1` to test the lockout). */
+  xvncArgs?: string[];
   /** QEMU only: more `-vnc` options (e.g. `power-control=on`, `audiodev=a`). */
   vncOptions?: string[];
   /** QEMU only: more command-line arguments (e.g. `-boot menu=on`). */
@@ -317,6 +319,7 @@ export async function startXvnc(options: ServerOptions): Promise<XServer> {
     writeFileSync(file, obfuscateVncPassword(options.password ?? ''));
     args.push('-PasswordFile', file);
   }
+  args.push(...(options.xvncArgs ?? []));
   const { child, stderr } = launch('Xvnc', args, { fd3: true });
   const display = await displayFromFd(child, stderr);
   const server = xServerBase('xvnc', display, port, options.password, [child], dir);

@@ -134,6 +134,17 @@ describe('security', () => {
     expect(s.error?.message).toMatch(/refused the connection: Too many security failures/);
   });
 
+  it('the lockout after wrong passwords says to wait; a rejected password says passwords are cut at 8', () => {
+    const reason = 'Too many security failures';
+    const locked = new ScriptedServer().send('RFB 003.008\n');
+    locked.send(new Bytes().u8(0).u32(reason.length).raw(new TextEncoder().encode(reason)));
+    expect(locked.error?.hint).toMatch(/blocks this address for a while: wait, then try again/);
+    const wrong = new ScriptedServer({ credentials: { password: 'nope' } }).send('RFB 003.008\n');
+    wrong.send(new Bytes().u8(1, 2)).send(new Uint8Array(16));
+    wrong.send(new Bytes().u32(1).u32(14).raw(new TextEncoder().encode('Authentication')));
+    expect(wrong.error?.hint).toBe('Check the password; VNC passwords are cut at 8 characters');
+  });
+
   it('3.3 refusal (type 0) shows the reason', () => {
     const s = new ScriptedServer().send('RFB 003.003\n');
     s.send(new Bytes().u32(0).u32(4).raw(new TextEncoder().encode('busy')));
@@ -144,6 +155,19 @@ describe('security', () => {
     const s = new ScriptedServer().send('RFB 003.008\n').send(new Bytes().u8(2, 19, 18));
     expect(s.error?.kind).toBe('protocol');
     expect(s.error?.message).toMatch(/VeNCrypt \(19\), TLS \(18\)/);
+  });
+
+  it('names the colour level asked for when the server closes right after it (neatvnc and pal8)', () => {
+    const s = new ScriptedServer({ colourLevel: 'pal8' }).connect();
+    s.session.transportClosed();
+    expect(s.error?.detail).toBe(
+      'the server closed the connection right after the viewer asked for 256-colour palette mode; it may not support it',
+    );
+    expect(s.session.unansweredColourLevel).toBe('pal8');
+    // At full colour the close is still blamed on a console held by another viewer.
+    const full = new ScriptedServer().connect();
+    full.session.transportClosed();
+    expect(full.error?.message).toMatch(/before sending any picture/);
   });
 
   it('explains a close right after ClientInit as a console held by another viewer', () => {
@@ -208,6 +232,29 @@ describe('server messages', () => {
     s.send(b, true);
     expect(s.updates).toBe(1);
     expect(Array.from(s.fb.data.subarray(4, 12))).toEqual([255, 0, 0, 255, 0, 0, 255, 255]);
+  });
+
+  it('reports the progress of an update: rectangles and pixels done, and the bytes of a Raw rectangle', () => {
+    const s = new ScriptedServer().connect(4, 2);
+    expect(s.session.updateProgress).toBeUndefined();
+    const first = updateHeader(2);
+    rectHeader(first, 0, 0, 4, 1, Encoding.Raw).raw(new Array(16).fill(7));
+    rectHeader(first, 0, 1, 4, 1, Encoding.Raw).raw(new Array(4).fill(7));
+    s.send(first);
+    // The second rectangle has 4 of its 16 bytes (one pixel of a row, so no row decoded yet).
+    expect(s.session.updateProgress).toEqual({
+      rects: 2,
+      rectsDone: 1,
+      pixelsDone: 4,
+      pixels: 8,
+      rectBytes: { pixels: 4, received: 4, needed: 16 },
+    });
+    s.send(new Uint8Array(12));
+    expect(s.session.updateProgress).toBeUndefined();
+    expect(s.updates).toBe(1);
+    // LastRect: the count announced (0xFFFF) says nothing.
+    s.send(updateHeader(0xffff));
+    expect(s.session.updateProgress).toEqual({ rects: undefined, rectsDone: 0, pixelsDone: 0, pixels: 8 });
   });
 
   it('requests the next incremental update after each update', () => {

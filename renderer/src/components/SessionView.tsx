@@ -1,111 +1,250 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import type { PowerAction, RemoteLeds } from '../../../shared/session-protocol.ts';
+import { COLOUR_LEVELS } from '../../../shared/colour-level.ts';
+import { PICTURE_QUALITIES } from '../../../shared/picture-quality.ts';
+import type { PowerAction } from '../../../shared/session-protocol.ts';
+import { SCALINGS } from '../../../shared/settings.ts';
 import { saveSessionAsBookmark } from '../bookmarks/BookmarkEditor.tsx';
 import { platform } from '../platform/index.ts';
-import { type SessionController, sessionController, startSession } from '../session/controller.ts';
+import {
+  endSession,
+  type SessionController,
+  sessionController,
+  startSession,
+} from '../session/controller.ts';
 import { useTabExtensions } from '../session/extensions-state.ts';
+import { useTabView } from '../session/view-state.ts';
 import { type Tab, useApp } from '../state/store.ts';
-import { ColourLevelChoice, QualityChoice, ScalingChoice } from './Choice.tsx';
+import { ConnectionInfoDialog } from './ConnectionInfoDialog.tsx';
+import { COLOUR_LEVEL_LABELS, QUALITY_LABELS, SCALING_LABELS } from './labels.ts';
 import { PasswordDialog } from './PasswordDialog.tsx';
 import { ScreenArea } from './ScreenArea.tsx';
-import { type MenuAction, SessionMenu } from './SessionMenu.tsx';
+import { type MenuAction, type MenuAnchor, type MenuGroup, radioGroup, SessionMenu } from './SessionMenu.tsx';
+import { heldKeysGroup, POWER_ACTIONS, POWER_LABELS, SessionToolbar } from './SessionToolbar.tsx';
 import { SshPromptDialog } from './SshPromptDialog.tsx';
-import { StatusLine } from './StatusLine.tsx';
+import { StatusLine, statusText } from './StatusLine.tsx';
+
+/** How long a notice stays on screen; an error notice stays until dismissed. */
+const NOTICE_MS = 6000;
+
+/** The key that leaves full screen, told once per run. */
+let fullScreenHintShown = false;
 
 /** A session: the status line, the toolbar, the remote screen, and the dialogs over it. */
 export function SessionView({ tab }: { tab: Tab }) {
   const controller = sessionController(tab.id);
   const [fullScreen, setFullScreen] = useState(false);
+  const [fullScreenHint, setFullScreenHint] = useState(false);
   const [confirmPower, setConfirmPower] = useState<PowerAction | undefined>();
+  const [infoOpen, setInfoOpen] = useState(false);
   const extensions = useTabExtensions(tab.id);
+  const view = useTabView(tab.id);
   const toolbar = useRef<HTMLDivElement>(null);
+  const screenBox = useRef<HTMLDivElement>(null);
+  useNoticeFading(tab, view.noticeStays);
+  useEffect(() => {
+    // Full screen left by the browser itself (Esc): show the bars again.
+    const left = () => {
+      if (!document.fullscreenElement) setFullScreen(false);
+    };
+    document.addEventListener('fullscreenchange', left);
+    return () => document.removeEventListener('fullscreenchange', left);
+  }, []);
   if (!controller) return null;
   const update = (patch: Partial<Tab>) => useApp.getState().updateTab(tab.id, patch);
   const phase = tab.status?.phase;
+  const connected = phase === 'connected';
   const ended = phase === 'closed';
-  const powerOffered = extensions.power && phase === 'connected' && !tab.viewOnly;
-  const resizeOffered = extensions.resizeRemote && phase === 'connected' && !tab.viewOnly;
+  const powerOffered = extensions.power && connected && !tab.viewOnly;
+  const resizeOffered = extensions.resizeRemote && connected && !tab.viewOnly;
   const pointerHint =
-    extensions.pointerMode === 'relative' && !extensions.pointerLocked && phase === 'connected';
+    extensions.pointerMode === 'relative' && !extensions.pointerLocked && connected && !tab.viewOnly;
+  // The last picture stays on screen after a drop, dimmed, until the session is live again.
+  const notLive = view.hasPicture && !connected;
+  const neverConnected = ended && !view.hasPicture;
 
   const toggleFullScreen = () => {
     const on = !fullScreen;
     setFullScreen(on);
+    setFullScreenHint(on && !fullScreenHintShown);
+    if (on && !fullScreenHintShown) {
+      fullScreenHintShown = true;
+      setTimeout(() => setFullScreenHint(false), NOTICE_MS);
+    }
     platform()
       .setFullScreen(on)
       .catch(() => setFullScreen(!on));
+    // Keys go to the remote screen again (and the pull-down bar, holding no focus, tucks away).
+    controller.focus();
   };
   const screenshot = () =>
     void controller.screenshot().then((where) => {
-      if (where) update({ notice: `Saved ${where}` });
+      if (where) controller.showNotice(`Saved ${where}`, false);
     });
-  const menuActions: MenuAction[] = [
+  const openInfo = () => {
+    controller.requestConnectionInfo();
+    setInfoOpen(true);
+  };
+  const canType = connected && !tab.viewOnly;
+  const sessionGroup: MenuAction[] = [
     {
-      label: tab.viewOnly ? 'Leave view only' : 'View only',
+      label: 'View only',
+      kind: 'check',
+      checked: tab.viewOnly,
       run: () => controller.setViewOnly(!tab.viewOnly),
+      shortcut: 'v',
     },
-    { label: 'Full screen', run: toggleFullScreen },
-    { label: 'Screenshot', run: screenshot },
-    { label: 'Refresh screen', run: () => controller.refresh() },
+    { label: 'Full screen', kind: 'check', checked: fullScreen, run: toggleFullScreen, shortcut: 'f' },
+    { label: 'Screenshot', run: screenshot, shortcut: 's', disabled: !view.hasPicture },
+    {
+      label: 'Clipboard',
+      kind: 'check',
+      checked: tab.clipboardOpen,
+      run: () => update({ clipboardOpen: !tab.clipboardOpen }),
+      shortcut: 'c',
+    },
+    { label: 'Refresh screen', run: () => controller.refresh(), shortcut: 'r', disabled: !connected },
+    { label: 'Connection info', run: openInfo, shortcut: 'i', disabled: !connected },
     ...(resizeOffered
       ? [
           { label: 'Resize remote to fit', run: () => controller.resizeRemoteToWindow() },
           {
-            label: extensions.autoResize
-              ? 'Stop keeping remote resized to fit'
-              : 'Keep remote resized to fit',
+            label: 'Keep remote resized to fit',
+            kind: 'check' as const,
+            checked: extensions.autoResize,
             run: () => controller.setAutoResize(!extensions.autoResize),
           },
         ]
       : []),
-    ...(powerOffered
-      ? POWER_ACTIONS.map((action) => ({
-          label: `${POWER_LABELS[action]}…`,
-          run: () => setConfirmPower(action),
-        }))
+    ...(extensions.audio
+      ? [
+          {
+            label: 'Play remote audio',
+            kind: 'check' as const,
+            checked: extensions.playAudio,
+            run: () => controller.setPlayAudio(!extensions.playAudio),
+          },
+        ]
       : []),
+    { label: 'Save as bookmark…', run: () => saveSessionAsBookmark(tab), shortcut: 'b' },
     {
       label: 'Go to the toolbar',
-      run: () => setTimeout(() => toolbar.current?.querySelector<HTMLElement>('button')?.focus()),
+      run: () =>
+        setTimeout(() => toolbar.current?.querySelector<HTMLElement>('button:not([disabled])')?.focus()),
+      shortcut: 't',
     },
-    { label: 'Disconnect', run: () => controller.disconnect() },
+    ...(ended
+      ? [{ label: 'Reconnect', run: () => controller.reconnect() }]
+      : [{ label: 'Disconnect', run: () => controller.disconnect(), shortcut: 'd' }]),
   ];
+  const menuGroups: MenuGroup[] = [
+    { label: 'Session', actions: sessionGroup },
+    radioGroup('Picture quality', PICTURE_QUALITIES, QUALITY_LABELS, tab.quality, (q) =>
+      controller.setQuality(q),
+    ),
+    radioGroup('Colour level', COLOUR_LEVELS, COLOUR_LEVEL_LABELS, tab.colourLevel, (l) =>
+      controller.setColourLevel(l),
+    ),
+    radioGroup('Scaling', SCALINGS, SCALING_LABELS, tab.scaling, (scaling) => update({ scaling })),
+    heldKeysGroup(controller, view.sticky, !canType),
+    ...(powerOffered
+      ? [
+          {
+            label: 'Power',
+            actions: POWER_ACTIONS.map((action) => ({
+              label: `${POWER_LABELS[action]}…`,
+              run: () => setConfirmPower(action),
+            })),
+          },
+        ]
+      : []),
+  ];
+  const screenCorner = (): MenuAnchor => {
+    const box = screenBox.current?.getBoundingClientRect();
+    return { x: (box?.left ?? 0) + 8, y: (box?.top ?? 0) + 8 };
+  };
 
   return (
     <section
-      className={`session${fullScreen ? ' full' : ''}`}
+      className={`session${fullScreen ? ' fullscreen' : ''}${notLive ? ' stale' : ''}`}
       aria-label={`Session ${tab.desktopName || tab.target}`}
     >
       <StatusLine tab={tab} />
-      <Toolbar
-        tab={tab}
-        controller={controller}
-        ended={ended}
-        toolbar={toolbar}
-        onFullScreen={toggleFullScreen}
-        onScreenshot={screenshot}
-        powerOffered={powerOffered}
-        onPower={setConfirmPower}
-        resizeOffered={resizeOffered}
-      />
-      {tab.notice && (
-        <p className="notice" role="note" aria-label="Session notice">
-          {tab.notice}
-        </p>
-      )}
-      {pointerHint && (
-        <p className="notice" role="note" aria-label="Pointer capture">
-          Click to capture the pointer; press Ctrl+Alt to release
-        </p>
-      )}
+      <div className={fullScreen ? 'pull-bar' : 'toolbar-row'}>
+        {fullScreen && (
+          <div className="pull-handle" aria-hidden="true">
+            {tab.desktopName || tab.target}
+          </div>
+        )}
+        <SessionToolbar
+          tab={tab}
+          controller={controller}
+          toolbar={toolbar}
+          fullScreen={fullScreen}
+          onFullScreen={toggleFullScreen}
+          onScreenshot={screenshot}
+          onConnectionInfo={openInfo}
+          powerOffered={powerOffered}
+          onPower={setConfirmPower}
+          resizeOffered={resizeOffered}
+        />
+      </div>
       {tab.clipboardOpen && <ClipboardPanel tab={tab} controller={controller} />}
-      <ScreenArea
-        controller={controller}
-        scaling={tab.scaling}
-        width={tab.width}
-        height={tab.height}
-        bells={tab.bells}
-      />
+      <div className="screen-box" ref={screenBox}>
+        <ScreenArea
+          controller={controller}
+          scaling={tab.scaling}
+          width={tab.width}
+          height={tab.height}
+          bells={tab.bells}
+        />
+        <div className="screen-notes">
+          {notLive && (
+            <p className="not-live" role="note" aria-label="Not live">
+              Not live:{' '}
+              {phase === 'closed' ? 'the connection has ended' : 'the connection dropped; reconnecting'}. This
+              is the last picture received.
+            </p>
+          )}
+          {tab.viewOnly && connected && (
+            <p className="view-only-note" role="note" aria-label="View only">
+              View only: keys, pointer and clipboard are not sent to the server
+            </p>
+          )}
+          {tab.notice &&
+            (view.noticeStays ? (
+              <div className="dismissible">
+                <p className="notice stays" role="note" aria-label="Session notice">
+                  {tab.notice}
+                </p>
+                <button
+                  type="button"
+                  className="small"
+                  aria-label="Dismiss notice"
+                  onClick={() => update({ notice: '' })}
+                >
+                  ×
+                </button>
+              </div>
+            ) : (
+              <p className="notice" role="note" aria-label="Session notice">
+                {tab.notice}
+              </p>
+            ))}
+          {pointerHint && (
+            <p className="notice" role="note" aria-label="Pointer capture">
+              Click to capture the pointer; press Ctrl+Alt to release
+            </p>
+          )}
+          {fullScreenHint && fullScreen && (
+            <p className="notice" role="note" aria-label="Leaving full screen">
+              {platform().kind === 'electron'
+                ? 'Full screen: press F11 to leave; the bar at the top edge has the toolbar'
+                : 'Full screen: press and hold Esc to leave; the bar at the top edge has the toolbar'}
+            </p>
+          )}
+        </div>
+        {neverConnected && <ConnectionFailed tab={tab} controller={controller} />}
+      </div>
       {phase === 'password' && tab.status?.phase === 'password' && (
         <PasswordDialog
           target={tab.target}
@@ -140,10 +279,19 @@ export function SessionView({ tab }: { tab: Tab }) {
           }}
         />
       )}
+      {infoOpen && (
+        <ConnectionInfoDialog
+          info={view.connectionInfo}
+          onRefresh={() => controller.requestConnectionInfo()}
+          onClose={() => setInfoOpen(false)}
+        />
+      )}
       {tab.menuOpen && (
         <SessionMenu
           label="Session menu"
-          actions={menuActions}
+          groups={menuGroups}
+          combos={canType}
+          anchor={screenCorner()}
           onCombo={(combo) => controller.sendCombo(combo)}
           onClose={() => {
             update({ menuOpen: false });
@@ -155,156 +303,43 @@ export function SessionView({ tab }: { tab: Tab }) {
   );
 }
 
-function Toolbar(props: {
-  tab: Tab;
-  controller: SessionController;
-  ended: boolean;
-  toolbar: React.RefObject<HTMLDivElement | null>;
-  onFullScreen(): void;
-  onScreenshot(): void;
-  powerOffered: boolean;
-  onPower(action: PowerAction): void;
-  resizeOffered: boolean;
-}) {
-  const { tab, controller } = props;
-  const [keysOpen, setKeysOpen] = useState(false);
-  const [powerOpen, setPowerOpen] = useState(false);
-  const extensions = useTabExtensions(tab.id);
-  const update = (patch: Partial<Tab>) => useApp.getState().updateTab(tab.id, patch);
-  const reconnecting = tab.status?.phase === 'reconnecting';
-  return (
-    <div role="toolbar" aria-label="Session controls" className="toolbar" ref={props.toolbar}>
-      <button type="button" aria-haspopup="menu" aria-expanded={keysOpen} onClick={() => setKeysOpen(true)}>
-        Send keys
-      </button>
-      {keysOpen && (
-        <SessionMenu
-          label="Send keys"
-          onCombo={(combo) => controller.sendCombo(combo)}
-          onClose={() => {
-            setKeysOpen(false);
-            controller.focus();
-          }}
-        />
-      )}
-      <button type="button" aria-pressed={tab.viewOnly} onClick={() => controller.setViewOnly(!tab.viewOnly)}>
-        View only
-      </button>
-      <ScalingChoice label="Scaling" value={tab.scaling} onChange={(scaling) => update({ scaling })} />
-      <QualityChoice
-        label="Picture quality"
-        value={tab.quality}
-        onChange={(quality) => controller.setQuality(quality)}
-      />
-      <ColourLevelChoice
-        label="Colour level"
-        value={tab.colourLevel}
-        onChange={(level) => controller.setColourLevel(level)}
-      />
-      <button type="button" onClick={props.onFullScreen}>
-        Full screen
-      </button>
-      <button type="button" onClick={props.onScreenshot}>
-        Screenshot
-      </button>
-      <button
-        type="button"
-        aria-expanded={tab.clipboardOpen}
-        onClick={() => update({ clipboardOpen: !tab.clipboardOpen })}
-      >
-        Clipboard
-      </button>
-      <button type="button" onClick={() => controller.refresh()}>
-        Refresh
-      </button>
-      {props.powerOffered && (
-        <button
-          type="button"
-          aria-haspopup="menu"
-          aria-expanded={powerOpen}
-          onClick={() => setPowerOpen(true)}
-        >
-          Power
-        </button>
-      )}
-      {powerOpen && (
-        <SessionMenu
-          label="Power"
-          combos={false}
-          actions={POWER_ACTIONS.map((action) => ({
-            label: `${POWER_LABELS[action]}…`,
-            run: () => props.onPower(action),
-          }))}
-          onCombo={() => undefined}
-          onClose={() => setPowerOpen(false)}
-        />
-      )}
-      {extensions.audio && (
-        <button
-          type="button"
-          aria-pressed={extensions.playAudio}
-          onClick={() => controller.setPlayAudio(!extensions.playAudio)}
-        >
-          Play remote audio
-        </button>
-      )}
-      {props.resizeOffered && (
-        <>
-          <button type="button" onClick={() => controller.resizeRemoteToWindow()}>
-            Resize remote to fit
-          </button>
-          <button
-            type="button"
-            aria-pressed={extensions.autoResize}
-            onClick={() => controller.setAutoResize(!extensions.autoResize)}
-          >
-            Keep remote resized to fit
-          </button>
-        </>
-      )}
-      {extensions.leds && <LockLights leds={extensions.leds} />}
-      {extensions.continuousUpdates && (
-        <span className="stream-mode" title="The server sends changes as they happen (continuous updates)">
-          continuous updates
-        </span>
-      )}
-      <button type="button" onClick={() => saveSessionAsBookmark(tab)}>
-        Save as bookmark
-      </button>
-      {tab.status?.phase === 'closed' && tab.status.safeModeOffered && (
-        <button type="button" onClick={() => controller.reconnect(true)}>
-          Reconnect in safe mode
-        </button>
-      )}
-      {props.ended || reconnecting ? (
-        <button type="button" onClick={() => controller.reconnect()}>
-          {reconnecting ? 'Reconnect now' : 'Reconnect'}
-        </button>
-      ) : null}
-      {!props.ended && (
-        <button type="button" onClick={() => controller.disconnect()}>
-          Disconnect
-        </button>
-      )}
-    </div>
-  );
+/** A notice fades after a few seconds; an error notice stays until dismissed. */
+function useNoticeFading(tab: Tab, stays: boolean): void {
+  useEffect(() => {
+    if (!tab.notice || stays) return;
+    const timer = setTimeout(() => useApp.getState().updateTab(tab.id, { notice: '' }), NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [tab.id, tab.notice, stays]);
 }
 
-/** The remote keyboard's lock lights (QEMU LED State), small, in the toolbar. */
-function LockLights({ leds }: { leds: RemoteLeds }) {
-  const lights = [
-    ['Caps', 'Caps Lock', leds.capsLock],
-    ['Num', 'Num Lock', leds.numLock],
-    ['Scroll', 'Scroll Lock', leds.scrollLock],
-  ] as const;
+/** A first connection that failed or was cancelled: what happened, and what can be done next. */
+function ConnectionFailed({ tab, controller }: { tab: Tab; controller: SessionController }) {
+  const error = tab.status?.phase === 'closed' ? tab.status.error : undefined;
+  const editAddress = () => {
+    endSession(tab.id);
+    useApp.getState().updateTab(tab.id, { kind: 'connect', status: undefined, notice: '' });
+  };
+  const close = () => {
+    endSession(tab.id);
+    useApp.getState().closeTab(tab.id);
+  };
   return (
-    <span className="leds" title="Remote keyboard lights">
-      {lights.map(([short, name, on]) => (
-        <span key={short} className={on ? 'led on' : 'led'} title={`${name} ${on ? 'on' : 'off'}`}>
-          {short}
-        </span>
-      ))}
-    </span>
+    // biome-ignore lint/a11y/useSemanticElements: a named group of the actions after a failed connection.
+    <div className="connection-failed" role="group" aria-label="Not connected">
+      <h2>{error ? `Could not connect to ${tab.target}` : `Not connected to ${tab.target}`}</h2>
+      <p>{statusText(tab)}</p>
+      <div className="row">
+        <button type="button" onClick={editAddress}>
+          Edit address
+        </button>
+        <button type="button" onClick={() => controller.reconnect()}>
+          Try again
+        </button>
+        <button type="button" onClick={close}>
+          Close tab
+        </button>
+      </div>
+    </div>
   );
 }
 
@@ -312,19 +347,23 @@ function ClipboardPanel({ tab, controller }: { tab: Tab; controller: SessionCont
   const [text, setText] = useState(tab.remoteClipboard);
   const id = useId();
   useEffect(() => setText(tab.remoteClipboard), [tab.remoteClipboard]);
+  const sendable = !tab.viewOnly && tab.status?.phase === 'connected';
   return (
     <div className="clipboard">
       <label htmlFor={id}>Clipboard text</label>
       <textarea id={id} value={text} rows={3} onChange={(e) => setText(e.target.value)} />
-      <button type="button" disabled={tab.viewOnly} onClick={() => controller.sendClipboard(text)}>
+      <button
+        type="button"
+        disabled={!sendable}
+        title={tab.viewOnly ? 'View only: the clipboard is not sent' : undefined}
+        onClick={() => controller.sendClipboard(text)}
+      >
         Send clipboard
       </button>
     </div>
   );
 }
 
-const POWER_ACTIONS: readonly PowerAction[] = ['shutdown', 'reboot', 'reset'];
-const POWER_LABELS: Record<PowerAction, string> = { shutdown: 'Shut down', reboot: 'Reboot', reset: 'Reset' };
 const POWER_WARNINGS: Record<PowerAction, string> = {
   shutdown: 'The machine is asked to shut down (as if its power button were pressed).',
   reboot: 'The machine is asked to restart.',

@@ -17,6 +17,7 @@ import { KeyboardInput } from './keyboard-input.ts';
 import { Painter } from './painter.ts';
 import { PointerInput } from './pointer-input.ts';
 import { AUTO_RESIZE_DELAY_MS, remoteSizeFor } from './remote-size.ts';
+import { type StickyModifier, type TabView, useViews } from './view-state.ts';
 
 /**
  * One session in the viewer: its port to the session process, the canvas it paints, and
@@ -37,6 +38,8 @@ export class SessionController {
   private disposed = false;
   /** A batch could not be painted; the session was asked to close with that error shown. */
   private paintError = false;
+  /** A picture has been painted (the tab's view is told once). */
+  private painted = false;
   /** The painting of the batches still decoding JPEG, in order; undefined when the canvas is up to date. */
   private painting: Promise<void> | undefined;
   /** Plays the server's audio while "Play remote audio" is on. */
@@ -75,6 +78,8 @@ export class SessionController {
       () => this.update({ menuOpen: true }),
       () => keyboardSettings().releaseOnBlur,
     );
+    this.keyboard.onStickyChange = (held) =>
+      this.patchView({ sticky: { Ctrl: held.has('Ctrl'), Alt: held.has('Alt'), Super: held.has('Super') } });
     this.pointer = new PointerInput((x, y, buttons) => this.post({ type: 'pointer', x, y, buttons }));
     this.pointer.onLockChange = (pointerLocked) => this.patchExtensions({ pointerLocked });
     this.detach.push(this.keyboard.attach(this.canvas), this.pointer.attach(this.canvas));
@@ -124,6 +129,15 @@ export class SessionController {
         this.paintError = false;
         const status = message.status;
         const patch: Partial<Tab> = { status };
+        if (
+          status.phase !== 'connected' &&
+          status.phase !== 'password' &&
+          status.phase !== 'authenticating'
+        ) {
+          // Nothing held on a remote keyboard that is no longer there.
+          this.keyboard.releaseEverything();
+          this.patchView({ progress: undefined });
+        }
         if (status.phase === 'connecting' || status.phase === 'listening') {
           // A new connection: what the last one said about lights and the pointer no longer holds.
           this.keyboard.setRemoteLeds(undefined);
@@ -171,20 +185,28 @@ export class SessionController {
         this.patchExtensions({ pointerMode: message.mode });
         return;
       case 'power-result':
-        this.update({ notice: `Power: ${message.message}` });
+        this.showNotice(`Power: ${message.message}`, !message.ok);
         return;
       case 'audio':
         this.audio?.play(message.chunk);
         return;
       case 'notice':
-        this.update({ notice: message.message });
+        this.showNotice(message.message, false);
         return;
       case 'settings':
+        if (message.viewOnly) this.keyboard.releaseEverything();
         this.update({
           quality: message.quality,
           colourLevel: message.colourLevel,
           viewOnly: message.viewOnly,
         });
+        this.patchView({ auto: message.auto, inEffect: message.inEffect });
+        return;
+      case 'progress':
+        this.patchView({ progress: message.progress });
+        return;
+      case 'connection-info':
+        this.patchView({ connectionInfo: message.info });
         return;
     }
   }
@@ -210,15 +232,23 @@ export class SessionController {
       return undefined;
     }
     if (!pending) {
-      if (batch.updateEnd) this.post({ type: 'painted' });
+      this.afterPaint(batch);
       return undefined;
     }
     return pending.then(
-      () => {
-        if (batch.updateEnd) this.post({ type: 'painted' });
-      },
+      () => this.afterPaint(batch),
       (error) => this.paintFailed(error),
     );
+  }
+
+  /** The update's last batch is on the canvas: one flow-control credit back. */
+  private afterPaint(batch: DecodedBatch): void {
+    if (!batch.updateEnd) return;
+    this.post({ type: 'painted' });
+    if (!this.painted && this.canvas.width > 0) {
+      this.painted = true;
+      this.patchView({ hasPicture: true });
+    }
   }
 
   private trackPainting(pending: Promise<void>): void {
@@ -251,6 +281,22 @@ export class SessionController {
     this.post({ type: 'password', password });
   }
 
+  /** Holds a modifier down on the remote keyboard, or lets it go. */
+  setSticky(modifier: StickyModifier, on: boolean): void {
+    this.keyboard.setSticky(modifier, on);
+  }
+
+  /** Asks the session for what the Connection info dialog shows; the answer lands in the tab's view. */
+  requestConnectionInfo(): void {
+    this.post({ type: 'connection-info' });
+  }
+
+  /** A notice over the screen; `stays` (an error) until dismissed, else it fades. */
+  showNotice(text: string, stays: boolean): void {
+    this.update({ notice: text });
+    this.patchView({ noticeStays: stays });
+  }
+
   /** Answers the SSH tunnel's prompt: trust a host key (true/false), a password, or null to cancel. */
   answerSsh(answer: boolean | string | null): void {
     this.post({ type: 'ssh-answer', answer });
@@ -268,7 +314,7 @@ export class SessionController {
   }
 
   setViewOnly(on: boolean): void {
-    if (on) this.keyboard.releaseAll();
+    if (on) this.keyboard.releaseEverything();
     this.post({ type: 'view-only', on });
   }
 
@@ -341,7 +387,7 @@ export class SessionController {
   }
 
   disconnect(): void {
-    this.keyboard.releaseAll();
+    this.keyboard.releaseEverything();
     this.post({ type: 'disconnect' });
   }
 
@@ -363,6 +409,7 @@ export class SessionController {
     this.audio?.close();
     this.audio = undefined;
     useExtensions.getState().remove(this.id);
+    useViews.getState().remove(this.id);
     for (const undo of this.detach) undo();
     this.detach = [];
     this.port?.post({ type: 'disconnect' });
@@ -384,6 +431,10 @@ export class SessionController {
 
   private patchExtensions(patch: Parameters<ReturnType<typeof useExtensions.getState>['patch']>[1]): void {
     useExtensions.getState().patch(this.id, patch);
+  }
+
+  private patchView(patch: Partial<TabView>): void {
+    useViews.getState().patch(this.id, patch);
   }
 
   private post(message: ToSession): void {

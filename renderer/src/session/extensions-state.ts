@@ -1,5 +1,5 @@
-import { create } from 'zustand';
 import type { PointerMode, RemoteLeds } from '../../../shared/session-protocol.ts';
+import { createTabStore } from './tab-store.ts';
 
 /** What a session's server offers beyond plain RFB, and the user's audio choice, per tab. */
 export interface TabExtensions {
@@ -35,26 +35,9 @@ export const NO_EXTENSIONS: TabExtensions = {
   pointerLocked: false,
 };
 
-interface ExtensionsState {
-  byTab: Record<string, TabExtensions>;
-  patch(tabId: string, patch: Partial<TabExtensions>): void;
-  remove(tabId: string): void;
-}
+const extensions = createTabStore(NO_EXTENSIONS);
 
-export const useExtensions = create<ExtensionsState>()((set) => ({
-  byTab: {},
-  patch(tabId, patch) {
-    set((s) => ({ byTab: { ...s.byTab, [tabId]: { ...(s.byTab[tabId] ?? NO_EXTENSIONS), ...patch } } }));
-  },
-  remove(tabId) {
-    set((s) => {
-      const { [tabId]: _gone, ...rest } = s.byTab;
-      return { byTab: rest };
-    });
-  },
-}));
+export const useExtensions = extensions.store;
 
 /** The extensions of one tab, for components. */
-export function useTabExtensions(tabId: string): TabExtensions {
-  return useExtensions((s) => s.byTab[tabId] ?? NO_EXTENSIONS);
-}
+export const useTabExtensions = extensions.useTab;

@@ -1,7 +1,10 @@
+import { XK_Alt_L, XK_Control_L, XK_Super_L } from '../../../shared/keyboard/keysyms.ts';
+import { xtScancodeForCode } from '../../../shared/keyboard/scancodes.ts';
 import { type TranslatedKey, translateKey } from '../../../shared/keyboard/translate.ts';
 import { keysymForCharacter } from '../../../shared/keyboard/unicode-keysym.ts';
 
 import type { RemoteLeds } from '../../../shared/session-protocol.ts';
+import type { StickyModifier } from './view-state.ts';
 
 export type SendKey = (keysym: number, down: boolean, scancode: number) => void;
 
@@ -32,6 +35,13 @@ export function lockKeysToSync(
   return keys;
 }
 
+/** The left-hand key each sticky modifier holds down. */
+const STICKY_KEYS: Record<StickyModifier, TranslatedKey> = {
+  Ctrl: { keysym: XK_Control_L, scancode: xtScancodeForCode('ControlLeft') },
+  Alt: { keysym: XK_Alt_L, scancode: xtScancodeForCode('AltLeft') },
+  Super: { keysym: XK_Super_L, scancode: xtScancodeForCode('MetaLeft') },
+};
+
 /**
  * Keyboard events of the remote screen element → key presses for the server.
  * A key is released with the keysym it was pressed with (Shift+1 sends '!' down, and '!' up
@@ -48,6 +58,10 @@ export class KeyboardInput {
   private readonly releaseOnWindowBlur: () => boolean;
   /** The server's lock lights (QEMU LED State); undefined until it sends them. */
   private remoteLeds: RemoteLeds | undefined;
+  /** Modifiers the user holds down from the menu (sticky keys); released when focus leaves. */
+  private readonly sticky = new Set<StickyModifier>();
+  /** Called whenever the set of held sticky modifiers changes. */
+  onStickyChange: (held: ReadonlySet<StickyModifier>) => void = () => undefined;
 
   constructor(
     send: SendKey,
@@ -72,10 +86,10 @@ export class KeyboardInput {
     // The element also loses focus when the whole window does (document.hasFocus() is then
     // false): that case follows the setting; focus moving elsewhere in the page always releases.
     const blur = () => {
-      if (document.hasFocus() || this.releaseOnWindowBlur()) this.releaseAll();
+      if (document.hasFocus() || this.releaseOnWindowBlur()) this.releaseEverything();
     };
     const windowBlur = () => {
-      if (this.releaseOnWindowBlur()) this.releaseAll();
+      if (this.releaseOnWindowBlur()) this.releaseEverything();
     };
     const composed = (event: CompositionEvent) => this.typeText(event.data);
     element.addEventListener('keydown', down);
@@ -89,7 +103,7 @@ export class KeyboardInput {
       element.removeEventListener('blur', blur);
       element.removeEventListener('compositionend', composed);
       window.removeEventListener('blur', windowBlur);
-      this.releaseAll();
+      this.releaseEverything();
     };
   }
 
@@ -140,6 +154,22 @@ export class KeyboardInput {
   releaseAll(): void {
     for (const key of this.pressed.values()) this.send(key.keysym, false, key.scancode);
     this.pressed.clear();
+  }
+
+  /** Holds a modifier down on the remote keyboard, or lets it go (a sticky key). */
+  setSticky(modifier: StickyModifier, on: boolean): void {
+    if (on === this.sticky.has(modifier)) return;
+    const key = STICKY_KEYS[modifier];
+    if (on) this.sticky.add(modifier);
+    else this.sticky.delete(modifier);
+    this.send(key.keysym, on, key.scancode);
+    this.onStickyChange(this.sticky);
+  }
+
+  /** Releases held keys and sticky modifiers (focus left, the session ended). */
+  releaseEverything(): void {
+    this.releaseAll();
+    for (const modifier of [...this.sticky]) this.setSticky(modifier, false);
   }
 
   /** Text composed by an input method, typed as key presses. */
