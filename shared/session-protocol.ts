@@ -8,7 +8,7 @@ import type { PictureQuality } from './picture-quality.ts';
  * exact-size ArrayBuffer each, in the format of `shared/draw-wire.ts`.
  */
 
-export type ErrorKind = 'network' | 'auth' | 'protocol' | 'timeout' | 'usage';
+export type ErrorKind = 'network' | 'auth' | 'protocol' | 'timeout' | 'usage' | 'identity';
 
 export interface SessionError {
   kind: ErrorKind;

@@ -41,7 +41,14 @@ Options:
   --timeout S         give up after S seconds (default 30)
 Exit codes: 0 ok, 1 usage, 2 network, 3 authentication, 4 protocol, 5 timeout`;
 
-const EXIT_CODES: Record<RfbErrorKind, number> = { usage: 1, network: 2, auth: 3, protocol: 4, timeout: 5 };
+const EXIT_CODES: Record<RfbErrorKind, number> = {
+  usage: 1,
+  network: 2,
+  auth: 3,
+  protocol: 4,
+  timeout: 5,
+  identity: 6,
+};
 
 const LIVE_OPTIONS = {
   'password-file': { type: 'string' },

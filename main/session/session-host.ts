@@ -17,7 +17,6 @@ import {
 import { parseTarget } from '../../shared/target.ts';
 import { parseEncodingList } from '../cli/options.ts';
 import { type AutoChoice, AutoSelect } from '../rfb/auto-select.ts';
-import { SecurityType } from '../rfb/constants.ts';
 import type { ExtensionEvent } from '../rfb/extensions/session-extensions.ts';
 import { qualityEncodings, SAFE_MODE_DESCRIPTION, SAFE_MODE_ENCODINGS } from '../rfb/quality.ts';
 import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
@@ -365,7 +364,7 @@ export class SessionHost {
         this.updateStartedAt ??= now;
       },
       onState: (state) => {
-        if (state === 'security' && session?.chosenSecurityType !== SecurityType.None) {
+        if (state === 'security' && session?.securityChecksCredentials) {
           this.setStatus({ phase: 'authenticating' });
         }
       },
@@ -552,7 +551,7 @@ export class SessionHost {
       return;
     }
     const info = toSessionError(error);
-    if (error.kind === 'auth' && session?.chosenSecurityType === SecurityType.VncAuth) {
+    if (session?.credentialsRejected) {
       // A rejected password: ask again rather than end (the next one reconnects).
       this.password = undefined;
       this.setStatus({ phase: 'password', retry: true, message: info.message });

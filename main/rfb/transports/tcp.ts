@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { RfbError } from '../../../shared/rfb-error.ts';
 import { RfbSession, type SessionEvents, type SessionOptions, type Transport } from '../session.ts';
+import { startTlsOnSocket } from './tls.ts';
 
 export interface TcpSession {
   session: RfbSession;
@@ -32,11 +33,22 @@ export function runSessionOverSocket(
     new RfbError('network', error.message),
 ): TcpSession {
   socket.setNoDelay(true);
+  // The stream the session reads and writes: the socket, or TLS over it once a handler starts it.
+  let stream: net.Socket = socket;
   const transport: Transport = {
     write: (bytes) => {
-      if (!socket.destroyed) socket.write(bytes);
+      if (!stream.destroyed) stream.write(bytes);
     },
-    close: () => socket.destroy(),
+    close: () => stream.destroy(),
+    startTls: async (start) => {
+      socket.removeListener('data', receive);
+      const { socket: secure, upgrade } = await startTlsOnSocket(socket, start);
+      stream = secure;
+      secure.on('data', receive);
+      secure.on('error', (error) => session.transportClosed(error));
+      secure.on('close', () => session.transportClosed());
+      return upgrade;
+    },
   };
   let resolveEnded!: (error: RfbError | undefined) => void;
   const ended = new Promise<RfbError | undefined>((resolve) => {
@@ -52,7 +64,8 @@ export function runSessionOverSocket(
   socket.on('connect', () => {
     connected = true;
   });
-  socket.on('data', (chunk: Buffer) => session.receive(chunk));
+  const receive = (chunk: Buffer) => session.receive(chunk);
+  socket.on('data', receive);
   socket.on('error', (error: NodeJS.ErrnoException) => {
     if (connected) session.transportClosed(error);
     else session.abort(describeConnectError(error));
