@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { COLOUR_LEVELS, type ColourLevel, isColourLevel } from '../../shared/colour-level.ts';
 import { isPictureQuality, PICTURE_QUALITIES, type PictureQuality } from '../../shared/picture-quality.ts';
 import { RfbError } from '../../shared/rfb-error.ts';
+import { SECURITY_TYPE_CLI_NAMES, securityTypeName } from '../../shared/security-types.ts';
 import { ENCODING_NAMES } from '../rfb/constants.ts';
+import { SPOKEN_SECURITY_TYPES, speaksSecurityType } from '../rfb/security/index.ts';
 
 export const usageError = (message: string) => new RfbError('usage', message);
 
@@ -63,4 +65,36 @@ export function parsePort(value: string): number {
   if (!/^\d{1,5}$/.test(value) || port > 65535)
     throw usageError(`--port needs a port number 0–65535, not "${value}"`);
   return port;
+}
+
+/** `--security x509vnc,TLSVnc,vnc` → security type numbers, in the order given. */
+export function parseSecurityList(list: string): number[] {
+  const names = list
+    .split(',')
+    .map((n) => n.trim().toLowerCase())
+    .filter(Boolean);
+  if (names.length === 0) throw usageError('--security needs at least one security type name');
+  return names.map((name) => {
+    const type = SECURITY_TYPE_CLI_NAMES[name];
+    if (type === undefined) {
+      throw usageError(
+        `unknown security type "${name}"; known: ${Object.keys(SECURITY_TYPE_CLI_NAMES).join(', ')}`,
+      );
+    }
+    if (!speaksSecurityType(type)) {
+      throw usageError(
+        `Porthole does not speak ${securityTypeName(type)} yet; it speaks ${SPOKEN_SECURITY_TYPES} and the VeNCrypt subtypes`,
+      );
+    }
+    return type;
+  });
+}
+
+/** The text of a PEM file a flag names (`--ca`, `--client-cert`, `--client-key`). */
+export function readPemFile(file: string, option: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw usageError(`cannot read the ${option} file ${file}: ${(error as Error).message}`);
+  }
 }

@@ -76,6 +76,11 @@ export const SPOKEN_SECURITY_TYPES = [
   .map(securityTypeName)
   .join(', ');
 
+/** Whether the client speaks `type` (a top-level type or a VeNCrypt subtype). */
+export function speaksSecurityType(type: number): boolean {
+  return type === T.VeNCrypt || TYPES[type] !== undefined;
+}
+
 /** The leaf types acceptable for this connection, most preferred first. */
 function acceptable(options: SecurityOptions, credentials: Credentials): number[] {
   const preferences = options.preferences?.length ? options.preferences : undefined;
@@ -141,9 +146,10 @@ export function createSecurityHandler(type: number): SecurityHandler {
 /** Why none of the offered types will do, and what the user can change. */
 function unacceptable(offered: number[], options: SecurityOptions, credentials: Credentials): RfbError {
   const names = offered.map(securityTypeName).join(', ');
-  const spoken = offered.filter((type) => TYPES[type]);
-  const sasl = offered.filter((type) => type === T.X509SASL || type === T.TLSSASL);
-  if (spoken.length === 0 && sasl.length > 0) {
+  const spoken = offered.filter(speaksSecurityType);
+  const encrypts = (type: number) => type === T.VeNCrypt || TYPES[type].encrypted;
+  const chosen = (options.preferences ?? []).map(securityTypeName).join(', ');
+  if (spoken.length === 0 && offered.some((type) => type === T.X509SASL || type === T.TLSSASL)) {
     return new RfbError(
       'protocol',
       `SASL is not supported yet: the server offers only ${names}`,
@@ -157,30 +163,35 @@ function unacceptable(offered: number[], options: SecurityOptions, credentials: 
       'Configure the server to allow one of these (an encrypted VeNCrypt type, or VNC Authentication through an SSH tunnel)',
     );
   }
-  if (options.requireEncryption && spoken.every((type) => !TYPES[type].encrypted)) {
+  if (options.requireEncryption && !spoken.some(encrypts)) {
     return new RfbError(
       'protocol',
       `the connection must be encrypted, but the server offers only ${names}, none of which encrypts; nothing was sent`,
       'Enable TLS on the server (VeNCrypt, e.g. Xvnc -SecurityTypes X509Vnc), or turn off "Refuse connections that are not encrypted"',
     );
   }
-  if (spoken.some((type) => TYPES[type].plain && !TYPES[type].encrypted) && !options.allowPlainUnencrypted) {
+  if (
+    offered.includes(T.Plain) &&
+    !options.allowPlainUnencrypted &&
+    spoken.every((t) => t === T.Plain || !encrypts(t))
+  ) {
     return new RfbError(
       'protocol',
-      `the server offers ${names}: Plain would send the username and password unencrypted, which Porthole refuses unless asked to`,
+      `the server offers ${names}: Plain would send the username and password unencrypted, which Porthole refuses unless asked to; nothing was sent`,
       'Enable TLS on the server (TLSPlain or X509Plain), or allow it explicitly with --allow-plain-unencrypted',
     );
   }
-  if (spoken.some((type) => TYPES[type].plain) && !credentials.username) {
+  if (spoken.some((type) => TYPES[type]?.plain) && !credentials.username) {
     return new RfbError(
       'auth',
       `the server offers ${names}, which need a username and password, and no username was given`,
       'Give one with --username NAME (or the bookmark’s username)',
     );
   }
+  const why = options.requireEncryption ? ' with encryption required' : '';
   return new RfbError(
     'protocol',
-    `the server offers ${names}, none of which the chosen security types (${(options.preferences ?? []).map(securityTypeName).join(', ')}) allow`,
+    `the server offers ${names}, none of which the chosen security types (${chosen || 'the default order'})${why} allow`,
     'Change the list of security types (--security, or the bookmark’s security settings)',
   );
 }
