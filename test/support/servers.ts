@@ -61,6 +61,11 @@ export interface ServerOptions {
   qemuArgs?: string[];
   /** QEMU only: leave the VM running once the firmware has drawn (by default it is paused, for a still picture). */
   running?: boolean;
+  /**
+   * Xvnc only: its `-SecurityTypes` list instead of `security`'s (a VNC password file is set
+   * when `password` is given), the X.509 certificate and key, and `-PlainUsers`.
+   */
+  xvncSecurity?: { types: string; cert?: string; key?: string; plainUsers?: string };
 }
 
 const execFileAsync = promisify(execFile);
@@ -310,9 +315,12 @@ export async function startXvnc(options: ServerOptions): Promise<XServer> {
     '0',
     '-dpms',
     '-SecurityTypes',
-    options.security === 'none' ? 'None' : 'VncAuth',
+    options.xvncSecurity?.types ?? (options.security === 'none' ? 'None' : 'VncAuth'),
   ];
-  if (options.security === 'vncauth') {
+  const tls = options.xvncSecurity;
+  if (tls?.cert && tls.key) args.push('-X509Cert', tls.cert, '-X509Key', tls.key);
+  if (tls?.plainUsers) args.push('-PlainUsers', tls.plainUsers);
+  if (options.security === 'vncauth' || (tls && options.password !== undefined)) {
     const file = join(dir, 'passwd');
     writeFileSync(file, obfuscateVncPassword(options.password ?? ''));
     args.push('-PasswordFile', file);

@@ -106,7 +106,9 @@ export function chooseSecurityType(
   options: SecurityOptions,
   credentials: Credentials,
 ): number {
-  for (const type of acceptable(options, credentials)) {
+  const types = acceptable(options, credentials);
+  if (types.length === 0) throw nothingAcceptable(options);
+  for (const type of types) {
     if (!isVeNCryptSubtype(type) && offered.includes(type)) return type;
     if (isVeNCryptSubtype(type) && offered.includes(T.VeNCrypt)) return T.VeNCrypt;
   }
@@ -141,6 +143,27 @@ export function createSecurityHandler(type: number): SecurityHandler {
   const entry = TYPES[type];
   if (!entry) throw new Error(`no handler for security type ${type}`);
   return entry.create();
+}
+
+/** The user's own choices leave no type at all, whatever the server offers. */
+function nothingAcceptable(options: SecurityOptions): RfbError {
+  const chosen = (options.preferences ?? []).map(securityTypeName).join(', ');
+  if (
+    options.preferences?.includes(T.Plain) &&
+    !options.allowPlainUnencrypted &&
+    !options.requireEncryption
+  ) {
+    return new RfbError(
+      'protocol',
+      `Plain would send the username and password unencrypted, which Porthole refuses unless asked to; nothing was sent`,
+      'Use TLSPlain or X509Plain, or allow it explicitly with --allow-plain-unencrypted',
+    );
+  }
+  return new RfbError(
+    'protocol',
+    `none of the chosen security types (${chosen}) encrypts, and the connection must be encrypted; nothing was sent`,
+    'Choose an encrypted type (x509vnc, tlsvnc, …), or turn off "Refuse connections that are not encrypted"',
+  );
 }
 
 /** Why none of the offered types will do, and what the user can change. */
