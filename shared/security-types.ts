@@ -148,3 +148,22 @@ export interface CertificatePin {
   /** ISO time the pin was made. */
   pinnedAt: string;
 }
+
+/**
+ * A preference list as a person writes it: names (`x509vnc, tlsvnc, vnc`, as `--security`
+ * takes them) or numbers, comma-separated. Undefined if any entry is neither.
+ */
+export function parseSecurityTypeList(text: string): number[] | undefined {
+  const types = text
+    .split(',')
+    .map((part) => part.trim().toLowerCase())
+    .filter(Boolean)
+    .map((part) => SECURITY_TYPE_CLI_NAMES[part] ?? (/^\d+$/.test(part) ? Number(part) : Number.NaN));
+  return types.every((t) => Number.isInteger(t) && t >= 1 && t <= MAX_SECURITY_TYPE) ? types : undefined;
+}
+
+/** A preference list by name where the CLI has one: "x509vnc, tlsvnc, vnc". */
+export function formatSecurityTypeList(types: readonly number[]): string {
+  const names = Object.entries(SECURITY_TYPE_CLI_NAMES);
+  return types.map((type) => names.find(([, t]) => t === type)?.[0] ?? String(type)).join(', ');
+}

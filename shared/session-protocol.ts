@@ -1,5 +1,6 @@
 import type { ColourLevel } from './colour-level.ts';
 import type { PictureQuality } from './picture-quality.ts';
+import type { ServerCertificate } from './security-types.ts';
 
 /**
  * The messages between a viewer (the renderer) and the session that holds one RFB connection
@@ -49,6 +50,14 @@ export interface OpenSessionRequest {
   safeModeReconnect?: boolean;
   /** Play the server's audio (QEMU Audio) once it offers it. Default false. */
   audio?: boolean;
+  /** The username for Plain, TLSPlain and X509Plain (a bookmark's). */
+  username?: string;
+  /** Acceptable security types in order of preference (VeNCrypt subtypes as 256…); absent: the default order. */
+  securityTypes?: number[];
+  /** Refuse a connection whose channel is not encrypted. */
+  requireEncryption?: boolean;
+  /** The bookmark asks for an SSH tunnel: refused until tunnels are supported, never silently ignored. */
+  sshTunnel?: boolean;
 }
 
 export type SessionStatus =
@@ -58,6 +67,8 @@ export type SessionStatus =
   | { phase: 'authenticating' }
   /** The server asks for a password; answer with a `password` message. `retry` after a rejection. */
   | { phase: 'password'; retry: boolean; message?: string }
+  /** No authority vouches for the server's certificate: answer with a `certificate` message (trust or not). */
+  | { phase: 'certificate'; certificate: ServerCertificate }
   | {
       phase: 'connected';
       name: string;
@@ -66,6 +77,10 @@ export type SessionStatus =
       version: string;
       /** In safe mode: what went wrong before and what was changed. */
       safeMode?: string;
+      /** How the channel is protected: "X509Vnc · TLS 1.3 · verified by CA". */
+      security?: string;
+      /** Whether it is encrypted (the lock). */
+      encrypted?: boolean;
     }
   /** A dropped connection; the session reconnects in `seconds` unless told otherwise. */
   | { phase: 'reconnecting'; seconds: number; attempt: number; error: SessionError }
@@ -117,6 +132,8 @@ export type PowerAction = 'shutdown' | 'reboot' | 'reset';
 export type ToSession =
   | { type: 'open'; request: OpenSessionRequest }
   | { type: 'password'; password: string }
+  /** The user's answer to a `certificate` status: trust (pin) the server's key, or not. */
+  | { type: 'certificate'; trust: boolean }
   /** The viewer painted one draw update: one flow-control credit back. */
   | { type: 'painted' }
   /** `scancode` is the key's XT scancode (0xE0-prefixed keys as 0x80 | code), 0 if unknown. */

@@ -17,6 +17,7 @@ import {
   PasswordVault,
   unavailableCipher,
 } from './password-vault.ts';
+import { CertificatePinStore } from './pin-store.ts';
 import { RecentStore } from './recent-store.ts';
 import { SettingsStore } from './settings-store.ts';
 
@@ -36,6 +37,8 @@ export interface ControlServiceOptions {
   scan?: (host: string, options: { from: number; to: number }) => Promise<VncProbe[]>;
   /** Connections to open at start (`porthole connect`, a .vnc file given to the app). */
   launches?: LaunchRegistry;
+  /** The pinned server keys; by default the store over `dataDir`. */
+  pins?: CertificatePinStore;
 }
 
 /** The requests answered here; the rest (clipboard, dialogs, full screen) belong to each front end. */
@@ -56,7 +59,13 @@ export function createControlService(dataDir: string, options: ControlServiceOpt
   const settings =
     options.settings ?? openSettingsStore(dataDir, unavailableCipher(BROWSER_MODE_CIPHER_REASON));
   const scan = options.scan ?? scanHost;
+  const pins = options.pins ?? new CertificatePinStore(dataDir);
   const handlers: ServiceHandlers = {
+    'pins:list': () => pins.list(),
+    'pins:remove': async ({ server }) => {
+      await pins.remove(server);
+      return pins.list();
+    },
     'recent:list': () => recent.list(),
     'recent:add': ({ target }) => recent.add(target),
     'recent:remove': ({ target }) => recent.remove(target),
@@ -222,6 +231,8 @@ const validateServiceParams: Validators = {
   'recent:remove': (p) => ({ target: textParam(paramsObject(p), 'target', MAX_TARGET) }),
   'settings:load': emptyParams,
   'launch:take': emptyParams,
+  'pins:list': emptyParams,
+  'pins:remove': (p) => ({ server: textParam(paramsObject(p), 'server', MAX_TARGET) }),
   'settings:update': (p) => {
     const params = paramsObject(p);
     onlyKeys(params, ['settings']);

@@ -5,6 +5,7 @@ import type { DrawBatch } from '../../shared/draw-ops.ts';
 import { encodeDrawBatch, isPaintOp } from '../../shared/draw-wire.ts';
 import type { PictureQuality } from '../../shared/picture-quality.ts';
 import { RfbError } from '../../shared/rfb-error.ts';
+import { describeChannelSecurity, type ServerCertificate } from '../../shared/security-types.ts';
 import {
   DRAW_CREDITS,
   type FromSession,
@@ -19,6 +20,7 @@ import { parseEncodingList } from '../cli/options.ts';
 import { type AutoChoice, AutoSelect } from '../rfb/auto-select.ts';
 import type { ExtensionEvent } from '../rfb/extensions/session-extensions.ts';
 import { qualityEncodings, SAFE_MODE_DESCRIPTION, SAFE_MODE_ENCODINGS } from '../rfb/quality.ts';
+import { type PinStore, pinnedIdentity } from '../rfb/security/identity.ts';
 import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
 import { openTcpSession, runSessionOverSocket } from '../rfb/transports/tcp.ts';
 import { parseToSession } from './parse-message.ts';
@@ -54,6 +56,11 @@ export interface HostOptions {
    * (undefined: none, or not for that server). Tried once before asking the user.
    */
   lookupPassword?(bookmarkId: string, target: string): Promise<string | undefined>;
+  /**
+   * Pinned server keys: a certificate no authority vouches for is put to the user (trust on
+   * first use) and pinned. Without a store such a certificate is refused.
+   */
+  pins?: PinStore;
 }
 
 const DEFAULT_RECONNECT_DELAYS = [1, 2, 4, 8, 15, 30];
@@ -75,6 +82,9 @@ export class SessionHost {
   private readonly handshakeTimeout: number;
   private readonly listenHost: string | undefined;
   private readonly lookupPassword: HostOptions['lookupPassword'];
+  private readonly pins: PinStore | undefined;
+  /** The user's answer to the certificate question being shown, while it is. */
+  private certificateAnswer: ((trust: boolean) => void) | undefined;
   private listener: net.Server | undefined;
 
   private request: OpenSessionRequest | undefined;
@@ -123,6 +133,7 @@ export class SessionHost {
     this.handshakeTimeout = options.handshakeTimeout ?? 20;
     this.listenHost = options.listenHost;
     this.lookupPassword = options.lookupPassword;
+    this.pins = options.pins;
     channel.onMessage((raw) => {
       const message = parseToSession(raw);
       if (message) this.handle(message);
@@ -157,6 +168,9 @@ export class SessionHost {
         this.password = message.password;
         if (this.waitingForPassword && session) this.answerPassword(session, message.password);
         else if (!session) this.connect();
+        return;
+      case 'certificate':
+        this.answerCertificate(message.trust);
         return;
       case 'painted':
         if (this.unpainted > 0) this.unpainted--;
@@ -311,8 +325,23 @@ export class SessionHost {
       this.setStatus({ phase: 'closed', error: { kind: 'usage', message: (error as Error).message } });
       return;
     }
+    if (request.sshTunnel) {
+      this.setStatus({
+        phase: 'closed',
+        error: {
+          kind: 'usage',
+          message:
+            'this bookmark connects through an SSH tunnel, and SSH tunnels are not supported yet; nothing was sent',
+          hint: `Turn off "Connect through an SSH tunnel" in the bookmark and open the tunnel yourself (ssh -L 5901:localhost:${target.port} SSH-HOST), then connect to localhost:5901`,
+        },
+      });
+      return;
+    }
     this.setStatus({ phase: 'connecting', target: request.target, attempt: this.reconnectAttempt });
-    this.begin((options, events) => this.connector(target.host, target.port, options, events).session);
+    this.begin(
+      target,
+      (options, events) => this.connector(target.host, target.port, options, events).session,
+    );
   }
 
   /** Listen mode: waits for one server to connect to us, then runs the session over that socket. */
@@ -320,7 +349,8 @@ export class SessionHost {
     const listener = net.createServer((socket) => {
       listener.close();
       this.listener = undefined;
-      this.begin((options, events) => runSessionOverSocket(socket, true, options, events).session);
+      const server = { host: socket.remoteAddress ?? 'unknown', port: socket.remotePort ?? 0 };
+      this.begin(server, (options, events) => runSessionOverSocket(socket, true, options, events).session);
     });
     this.listener = listener;
     listener.on('error', (error: NodeJS.ErrnoException) => {
@@ -341,7 +371,10 @@ export class SessionHost {
     listener.listen(port, this.listenHost, () => this.setStatus({ phase: 'listening', port }));
   }
 
-  private begin(open: (options: SessionOptions, events: SessionEvents) => RfbSession): void {
+  private begin(
+    server: { host: string; port: number },
+    open: (options: SessionOptions, events: SessionEvents) => RfbSession,
+  ): void {
     const request = this.request!;
     this.connected = false;
     this.unpainted = 0;
@@ -378,6 +411,8 @@ export class SessionHost {
           width: info.width,
           height: info.height,
           version: info.version,
+          security: describeChannelSecurity(info.security),
+          encrypted: info.security.encrypted,
           ...(this.safeModeReason && {
             safeMode: `Safe mode (${SAFE_MODE_DESCRIPTION}) after: ${this.safeModeReason}`,
           }),
@@ -419,6 +454,7 @@ export class SessionHost {
     session = open(
       {
         credentials: {
+          ...(request.username && { username: request.username }),
           password: this.password,
           askPassword: () => {
             this.clearHandshakeTimer();
@@ -426,6 +462,18 @@ export class SessionHost {
             if (session) this.tryStoredPassword(session);
             else this.setStatus({ phase: 'password', retry: false });
           },
+        },
+        security: {
+          ...(request.securityTypes && { preferences: request.securityTypes }),
+          requireEncryption: request.requireEncryption ?? false,
+          server,
+          ...(this.pins && {
+            checkIdentity: pinnedIdentity(
+              this.pins,
+              (certificate) => this.askAboutCertificate(certificate),
+              'remove its pin in Settings (Pinned certificates) and connect again',
+            ),
+          }),
         },
         shared: request.shared ?? true,
         encodings: this.effectiveEncodings(),
@@ -463,6 +511,30 @@ export class SessionHost {
         this.password = password;
         this.answerPassword(session, password);
       });
+  }
+
+  /**
+   * No authority vouches for the server's certificate: the connection waits (without a
+   * handshake timeout, as for a password) until the user trusts it or not.
+   */
+  private askAboutCertificate(certificate: ServerCertificate): Promise<boolean> {
+    this.clearHandshakeTimer();
+    this.answerCertificate(false);
+    this.setStatus({ phase: 'certificate', certificate });
+    return new Promise((resolve) => {
+      this.certificateAnswer = resolve;
+    });
+  }
+
+  private answerCertificate(trust: boolean): void {
+    const answer = this.certificateAnswer;
+    if (!answer) return;
+    this.certificateAnswer = undefined;
+    if (trust) {
+      this.setStatus({ phase: 'authenticating' });
+      this.startHandshakeTimer();
+    }
+    answer(trust);
   }
 
   /** The server asked for a password: give it this one, with a fresh handshake timeout. */
@@ -543,6 +615,7 @@ export class SessionHost {
 
   private closed(error: RfbError | undefined): void {
     this.clearHandshakeTimer();
+    this.certificateAnswer = undefined;
     const session = this.session;
     this.session = undefined;
     if (this.ended) return;
@@ -632,7 +705,8 @@ export class SessionHost {
     this.clearHandshakeTimer();
     const session = this.session;
     this.handshakeTimer = setTimeout(() => {
-      if (session && session === this.session && !this.connected && !this.waitingForPassword) {
+      const waitingForUser = this.waitingForPassword || this.certificateAnswer !== undefined;
+      if (session && session === this.session && !this.connected && !waitingForUser) {
         session.abort(
           new RfbError(
             'timeout',

@@ -9,6 +9,7 @@ import type { FromSession } from '../../shared/session-protocol.ts';
 import { type ControlService, createControlService, openSettingsStore } from '../app/control-service.ts';
 import { type LaunchRegistry, storedPasswordLookup } from '../app/launches.ts';
 import { BROWSER_MODE_CIPHER_REASON, unavailableCipher } from '../app/password-vault.ts';
+import { CertificatePinStore } from '../app/pin-store.ts';
 import { CONTENT_SECURITY_POLICY, CONTENT_TYPES } from '../app/renderer-files.ts';
 import { runSessionHost, type SessionChannel } from '../session/session-host.ts';
 import { resolveStaticFile } from './static-files.ts';
@@ -46,7 +47,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const launches = options.launches;
   // No keyring in browser mode: passwords are not stored, and the snapshot says why.
   const settings = openSettingsStore(options.dataDir, unavailableCipher(BROWSER_MODE_CIPHER_REASON));
-  const control = createControlService(options.dataDir, { launches, settings });
+  const pins = new CertificatePinStore(options.dataDir);
+  const control = createControlService(options.dataDir, { launches, settings, pins });
   // A launch's password (porthole connect FILE.vnc) is kept by the launch registry.
   const lookupPassword = storedPasswordLookup(settings, launches);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
@@ -107,7 +109,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     sockets.handleUpgrade(request, socket, head, (ws) => {
       if (kind === 'ws/control') serveControl(ws, control);
-      else runSessionHost(webSocketChannel(ws), { lookupPassword });
+      else runSessionHost(webSocketChannel(ws), { lookupPassword, pins });
     });
   });
 

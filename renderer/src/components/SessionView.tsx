@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { PowerAction, RemoteLeds } from '../../../shared/session-protocol.ts';
 import { saveSessionAsBookmark } from '../bookmarks/BookmarkEditor.tsx';
 import { platform } from '../platform/index.ts';
+import { CertificateDialog } from '../security/CertificateDialog.tsx';
 import { type SessionController, sessionController, startSession } from '../session/controller.ts';
 import { useTabExtensions } from '../session/extensions-state.ts';
 import { type Tab, useApp } from '../state/store.ts';
@@ -114,6 +115,13 @@ export function SessionView({ tab }: { tab: Tab }) {
             controller.focus();
           }}
           onCancel={() => controller.disconnect()}
+        />
+      )}
+      {tab.status?.phase === 'certificate' && (
+        <CertificateDialog
+          certificate={tab.status.certificate}
+          onTrust={() => controller.answerCertificate(true)}
+          onCancel={() => controller.answerCertificate(false)}
         />
       )}
       {confirmPower && (

@@ -15,8 +15,10 @@ export function statusText(tab: Tab): string {
       return 'Authenticating…';
     case 'password':
       return 'Password required';
+    case 'certificate':
+      return 'The server’s certificate is not verified: trust it or cancel';
     case 'connected':
-      return `Connected to ${tab.desktopName || s.name || tab.target} (${tab.width}×${tab.height})${s.safeMode ? ` — ${s.safeMode}` : ''}`;
+      return `Connected to ${tab.desktopName || s.name || tab.target} (${tab.width}×${tab.height})${s.security ? ` · ${s.security}` : ''}${s.safeMode ? ` — ${s.safeMode}` : ''}`;
     case 'reconnecting':
       return `Connection lost: ${s.error.message}. Reconnecting in ${s.seconds} s… (attempt ${s.attempt})`;
     case 'closed':

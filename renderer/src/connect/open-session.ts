@@ -19,6 +19,11 @@ export interface ConnectChoices {
   safeModeReconnect?: boolean;
   bookmarkId?: string;
   listenPort?: number;
+  /** A bookmark's username, security preferences and SSH tunnel switch. */
+  username?: string;
+  securityTypes?: number[];
+  requireEncryption?: boolean;
+  sshTunnel?: boolean;
 }
 
 /**
@@ -41,6 +46,10 @@ export function openSession(tabId: string, target: string, choices: ConnectChoic
   if (choices.encodings) request.encodings = choices.encodings;
   if (choices.bookmarkId) request.bookmarkId = choices.bookmarkId;
   if (choices.listenPort !== undefined) request.listenPort = choices.listenPort;
+  if (choices.username) request.username = choices.username;
+  if (choices.securityTypes?.length) request.securityTypes = choices.securityTypes;
+  if (choices.requireEncryption) request.requireEncryption = true;
+  if (choices.sshTunnel) request.sshTunnel = true;
   const patch: Partial<Tab> = {
     kind: 'session',
     target,
@@ -66,6 +75,10 @@ export function openBookmark(tabId: string, bookmark: Bookmark): void {
     encodings: bookmark.encodings,
     safeModeReconnect: bookmark.safeModeReconnect,
     bookmarkId: bookmark.id,
+    username: bookmark.username,
+    securityTypes: bookmark.security.types,
+    requireEncryption: bookmark.security.requireEncryption,
+    sshTunnel: bookmark.ssh.enabled,
   });
 }
 

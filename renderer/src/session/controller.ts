@@ -251,6 +251,11 @@ export class SessionController {
     this.post({ type: 'password', password });
   }
 
+  /** The user's answer to an unverified certificate: trust (pin) it, or not. */
+  answerCertificate(trust: boolean): void {
+    this.post({ type: 'certificate', trust });
+  }
+
   sendCombo(combo: KeyCombo): void {
     this.keyboard.releaseAll();
     for (const e of comboEvents(combo))
