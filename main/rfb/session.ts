@@ -642,13 +642,18 @@ export class RfbSession {
       );
     }
     if (!q.has(24 + nameLength)) return 'more';
-    const initEndStreamOffset = this.bytesReceived - q.length + 24 + nameLength;
+    const trailer = this.security?.serverInitTrailer
+      ? this.security.serverInitTrailer(q, 24 + nameLength)
+      : 0;
+    if (trailer === undefined || !q.has(24 + nameLength + trailer)) return 'more';
+    const initEndStreamOffset = this.bytesReceived - q.length + 24 + nameLength + trailer;
     const width = q.u16();
     const height = q.u16();
     const serverFormat = readPixelFormat(q.buf, q.pos);
     q.consume(PIXEL_FORMAT_LENGTH);
     q.consume(4);
     const name = new TextDecoder().decode(q.bytes(nameLength));
+    q.consume(trailer);
     this.checkSize(width, height);
 
     const format = this.colourLevel === 'native' ? serverFormat : LEVEL_FORMATS[this.colourLevel];

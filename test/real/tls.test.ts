@@ -8,8 +8,10 @@ import {
   type QemuServer,
   readBanner,
   startQemu,
+  startTightVnc,
   startXvnc,
   stopAllServers,
+  type TightVncServer,
   type VncServer,
   waitFor,
   type XServer,
@@ -23,7 +25,7 @@ const ALL_XVNC_TYPES = 'X509Vnc,X509Plain,TLSVnc,TLSPlain,TLSNone,X509None,Plain
 
 afterAll(async () => {
   await stopAllServers();
-  execFileSync('userdel', [PLAIN_USER], { stdio: 'ignore' });
+  execFileSync('sh', ['-c', `userdel ${PLAIN_USER} 2>/dev/null || true`]);
 });
 
 /** The SHA-256 of a certificate's public key (SPKI, DER) as openssl computes it, colon-separated. */
@@ -37,7 +39,7 @@ function publicKeySha256(certFile: string): string {
 
 /** `porthole snapshot` of `server` with `args`; the exit code, stderr, and differing pixels against the server's own picture. */
 async function snapshot(
-  server: VncServer,
+  server: Pick<VncServer, 'target' | 'truth'>,
   dir: string,
   name: string,
   args: string[],
@@ -282,6 +284,23 @@ describe('encrypted connections to QEMU (tls-creds-x509, tls-creds-anon)', () =>
 
   it('TLSNone (anonymous TLS 1.2, DH): pixel-exact against screendump', async () => {
     const r = await snapshot(target(ports.anonymous), dir, 'anon', ['--security', 'tlsnone']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.different).toBe(0);
+  });
+});
+
+describe('Tight security (16) against tightvncserver', () => {
+  const dir = tempDir('porthole-tight-');
+  let tight: TightVncServer;
+
+  beforeAll(async () => {
+    tight = await startTightVnc({ security: 'vncauth', password: PASSWORD, geometry: [640, 480] });
+  });
+
+  it('offers [2, 16]; --security tight with VNC Authentication inside: pixel-exact against xwd', async () => {
+    const scan = await runPorthole(['scan', tight.host, '--ports', String(tight.port)]);
+    expect(scan.stdout).toContain('VNC Authentication (2), Tight (16)');
+    const r = await snapshot(tight, dir, 'tight', ['--security', 'tight'], { VNC_PASSWORD: PASSWORD });
     expect(r.code, r.stderr).toBe(0);
     expect(r.different).toBe(0);
   });

@@ -79,4 +79,9 @@ export interface SecurityHandler {
   channel(): ChannelSecurity;
   /** A better explanation than the session's when the server closes during this exchange. */
   explainClose?(): RfbError | undefined;
+  /**
+   * Bytes the server adds after ServerInit's name (Tight's capability lists), counted from
+   * `offset` in the queue; undefined until enough has arrived to tell.
+   */
+  serverInitTrailer?(queue: ByteQueue, offset: number): number | undefined;
 }

@@ -3,6 +3,7 @@ import { securityTypeName, SecurityType as T } from '../../../shared/security-ty
 import type { Credentials, SecurityContext, SecurityHandler, SecurityOptions } from './handler.ts';
 import { NoneSecurity } from './none.ts';
 import { PlainSecurity } from './plain.ts';
+import { TightSecurity } from './tight.ts';
 import { TlsLayer } from './tls-layer.ts';
 import { VeNCryptSecurity } from './vencrypt.ts';
 import { VinoSecurity } from './vino.ts';
@@ -31,6 +32,12 @@ const plain = () => new PlainSecurity();
 const TYPES: Readonly<Record<number, TypeEntry>> = {
   [T.None]: { name: 'None', encrypted: false, plain: false, create: none },
   [T.VncAuth]: { name: 'VNC Authentication', encrypted: false, plain: false, create: vncAuth },
+  [T.Tight]: {
+    name: 'Tight',
+    encrypted: false,
+    plain: false,
+    create: () => new TightSecurity((type) => TYPES[type].create()),
+  },
   [T.Vino]: {
     name: 'TLS',
     encrypted: true,
@@ -63,6 +70,7 @@ const DEFAULT_ORDER: readonly number[] = [
   T.Vino,
   T.None,
   T.VncAuth,
+  T.Tight,
   T.Plain,
 ];
 
