@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ipcMain, MessageChannelMain, type UtilityProcess, utilityProcess, type WebContents } from 'electron';
-import { SESSION_OPEN_CHANNEL, SESSION_PORT_CHANNEL } from '../../shared/ipc.ts';
+import { SESSION_DATA_DIR_ARGUMENT, SESSION_OPEN_CHANNEL, SESSION_PORT_CHANNEL } from '../../shared/ipc.ts';
 import { assertTrustedEvent } from './ipc-handlers.ts';
 import { answerPasswordRequests } from './password-requests.ts';
 
@@ -24,17 +24,25 @@ export function registerSessionHandler(
   devUrl: string | undefined,
   entry = sessionEntryPath(),
   lookupPassword?: PasswordLookup,
+  dataDir?: string,
 ): void {
   ipcMain.handle(SESSION_OPEN_CHANNEL, (event) => {
     assertTrustedEvent(event, devUrl);
-    return openSession(event.sender, entry, lookupPassword);
+    return openSession(event.sender, entry, lookupPassword, dataDir);
   });
 }
 
-export function openSession(sender: WebContents, entry: string, lookupPassword?: PasswordLookup): string {
+/** `dataDir`: where the session process finds and makes certificate pins (`pins.json`). */
+export function openSession(
+  sender: WebContents,
+  entry: string,
+  lookupPassword?: PasswordLookup,
+  dataDir?: string,
+): string {
   const id = randomUUID();
   const { port1, port2 } = new MessageChannelMain();
-  const child = utilityProcess.fork(entry, [], { serviceName: 'Porthole session' });
+  const args = dataDir === undefined ? [] : [SESSION_DATA_DIR_ARGUMENT, dataDir];
+  const child = utilityProcess.fork(entry, args, { serviceName: 'Porthole session' });
   children.set(id, child);
 
   const kill = (): void => {
