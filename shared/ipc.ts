@@ -74,6 +74,8 @@ export interface DiscoveredServer {
   port: number;
   version: string;
   securityTypes: number[];
+  /** The subtypes inside VeNCrypt (19), when it is offered without None. */
+  vencryptSubtypes?: number[];
   name?: string;
   width?: number;
   height?: number;

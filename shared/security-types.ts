@@ -167,3 +167,17 @@ export function formatSecurityTypeList(types: readonly number[]): string {
   const names = Object.entries(SECURITY_TYPE_CLI_NAMES);
   return types.map((type) => names.find(([, t]) => t === type)?.[0] ?? String(type)).join(', ');
 }
+
+/** "VeNCrypt (19) [X509Vnc, TLSVnc], VNC Authentication (2)": a server's types, subtypes by name. */
+export function describeSecurityTypes(
+  types: readonly number[],
+  vencryptSubtypes?: readonly number[],
+): string {
+  return types
+    .map((type) =>
+      type === SecurityType.VeNCrypt && vencryptSubtypes
+        ? `${securityTypeName(type)} [${vencryptSubtypes.map(securityTypeShortName).join(', ')}]`
+        : securityTypeName(type),
+    )
+    .join(', ');
+}

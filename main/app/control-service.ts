@@ -118,6 +118,7 @@ export function discoveredServer(probe: VncProbe): DiscoveredServer {
     port: probe.port,
     version: probe.version,
     securityTypes: [...probe.securityTypes],
+    ...(probe.vencryptSubtypes && { vencryptSubtypes: [...probe.vencryptSubtypes] }),
   };
   if (probe.name !== undefined) server.name = probe.name;
   if (probe.width !== undefined) server.width = probe.width;

@@ -1,5 +1,5 @@
 import { RfbError, serverText } from '../../shared/rfb-error.ts';
-import { SecurityType, securityTypeName, securityTypeShortName } from '../../shared/security-types.ts';
+import { describeSecurityTypes } from '../../shared/security-types.ts';
 import { DEFAULT_PROBE_TIMEOUTS, type ProbeTimeouts, type VncProbe } from '../discovery/probe.ts';
 import { DEFAULT_CONCURRENCY, DEFAULT_SCAN_PORTS, MAX_SCAN_PORTS, scanHost } from '../discovery/scan.ts';
 import { parseSeconds, usageError } from './options.ts';
@@ -38,18 +38,6 @@ export function parseScanHost(value: string): string {
   return host;
 }
 
-/** "VeNCrypt (19): X509Vnc, TLSVnc, VNC Authentication (2)" — subtypes by name where known. */
-export function describeSecurityTypes(probe: VncProbe): string {
-  if (probe.securityTypes.length === 0) return '-';
-  return probe.securityTypes
-    .map((type) =>
-      type === SecurityType.VeNCrypt && probe.vencryptSubtypes
-        ? `${securityTypeName(type)} [${probe.vencryptSubtypes.map(securityTypeShortName).join(', ')}]`
-        : securityTypeName(type),
-    )
-    .join(', ');
-}
-
 /** The human table: one row per server, sorted by port; server-chosen text made safe to print. */
 export function formatScanTable(probes: readonly VncProbe[]): string {
   const header = ['PORT', 'VERSION', 'SECURITY', 'NAME', 'SIZE'];
@@ -58,7 +46,7 @@ export function formatScanTable(probes: readonly VncProbe[]): string {
     .map((p) => [
       String(p.port),
       p.version,
-      describeSecurityTypes(p),
+      describeSecurityTypes(p.securityTypes, p.vencryptSubtypes) || '-',
       p.name === undefined ? '-' : serverText(p.name, 60) || '""',
       p.width === undefined || p.height === undefined ? '-' : `${p.width}x${p.height}`,
     ]);
