@@ -21,7 +21,7 @@ export class PlainSecurity implements SecurityHandler {
         'Give one with --username NAME (or the bookmark’s username)',
       );
     }
-    const password = passwordOrAsk(credentials, this.asked, 'a password for the user ' + username);
+    const password = passwordOrAsk(credentials, this.asked, `a password for the user ${username}`);
     if (password === undefined) {
       this.asked = true;
       return false;
