@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { CertificatePin } from '../../shared/security-types.ts';
 import type { PinStore } from '../rfb/security/identity.ts';
-import { moveAside, readJson, writeJsonAtomic } from './json-file.ts';
+import { readJsonOrSetAside, writeJsonAtomic } from './json-file.ts';
 
 /**
  * Pinned server public keys (trust on first use), one per `host:port`, in `pins.json` in the
@@ -48,13 +48,7 @@ export class CertificatePinStore implements PinStore {
   }
 
   private async read(): Promise<CertificatePin[]> {
-    let data: unknown;
-    try {
-      data = await readJson(this.path);
-    } catch {
-      await moveAside(this.path, 'corrupt').catch(() => undefined);
-      return [];
-    }
+    const data = await readJsonOrSetAside(this.path);
     const pins = (data as { pins?: unknown } | undefined)?.pins;
     if (!Array.isArray(pins)) return [];
     return pins.filter(

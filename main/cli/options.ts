@@ -8,20 +8,30 @@ import { SPOKEN_SECURITY_TYPES, speaksSecurityType } from '../rfb/security/index
 
 export const usageError = (message: string) => new RfbError('usage', message);
 
-/** `--encodings raw,Hextile,zrle` → encoding numbers, in the order given. */
-export function parseEncodingList(list: string): number[] {
+/** A comma-separated list of names (any case) → their numbers in `known`, in the order given. */
+function parseNameList(
+  list: string,
+  option: string,
+  what: string,
+  known: Readonly<Record<string, number>>,
+): number[] {
   const names = list
     .split(',')
     .map((n) => n.trim().toLowerCase())
     .filter(Boolean);
-  if (names.length === 0) throw usageError('--encodings needs at least one encoding name');
+  if (names.length === 0) throw usageError(`${option} needs at least one ${what} name`);
   return names.map((name) => {
-    const value = ENCODING_NAMES[name];
+    const value = known[name];
     if (value === undefined) {
-      throw usageError(`unknown encoding "${name}"; known: ${Object.keys(ENCODING_NAMES).join(', ')}`);
+      throw usageError(`unknown ${what} "${name}"; known: ${Object.keys(known).join(', ')}`);
     }
     return value;
   });
+}
+
+/** `--encodings raw,Hextile,zrle` → encoding numbers, in the order given. */
+export function parseEncodingList(list: string): number[] {
+  return parseNameList(list, '--encodings', 'encoding', ENCODING_NAMES);
 }
 
 export function parseColourLevel(value: string): ColourLevel {
@@ -69,18 +79,7 @@ export function parsePort(value: string): number {
 
 /** `--security x509vnc,TLSVnc,vnc` → security type numbers, in the order given. */
 export function parseSecurityList(list: string): number[] {
-  const names = list
-    .split(',')
-    .map((n) => n.trim().toLowerCase())
-    .filter(Boolean);
-  if (names.length === 0) throw usageError('--security needs at least one security type name');
-  return names.map((name) => {
-    const type = SECURITY_TYPE_CLI_NAMES[name];
-    if (type === undefined) {
-      throw usageError(
-        `unknown security type "${name}"; known: ${Object.keys(SECURITY_TYPE_CLI_NAMES).join(', ')}`,
-      );
-    }
+  return parseNameList(list, '--security', 'security type', SECURITY_TYPE_CLI_NAMES).map((type) => {
     if (!speaksSecurityType(type)) {
       throw usageError(
         `Porthole does not speak ${securityTypeName(type)} yet; it speaks ${SPOKEN_SECURITY_TYPES} and the VeNCrypt subtypes`,

@@ -152,3 +152,11 @@ describe('preference lists as people write them', () => {
     expect(parseSecurityTypeList('x509vnc, nonsense')).toBeUndefined();
   });
 });
+
+describe('a preference list with nothing Porthole speaks', () => {
+  it('says so rather than blaming encryption', () => {
+    const s = new ScriptedServer({ security: { preferences: [5] } });
+    s.send('RFB 003.008\n').send(new Bytes().u8(2, 5, 2));
+    expect(s.error?.message).toMatch(/does not speak the chosen security types \(RA2 \(5\)\) yet/);
+  });
+});

@@ -167,6 +167,13 @@ function nothingAcceptable(options: SecurityOptions): RfbError {
       'Use TLSPlain or X509Plain, or allow it explicitly with --allow-plain-unencrypted',
     );
   }
+  if (!options.requireEncryption || !(options.preferences ?? []).some(speaksSecurityType)) {
+    return new RfbError(
+      'protocol',
+      `Porthole does not speak the chosen security types (${chosen}) yet; it speaks ${SPOKEN_SECURITY_TYPES} and the VeNCrypt subtypes`,
+      'Change the list of security types (--security, or the bookmark’s security settings)',
+    );
+  }
   return new RfbError(
     'protocol',
     `none of the chosen security types (${chosen}) encrypts, and the connection must be encrypted; nothing was sent`,
