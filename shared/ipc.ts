@@ -64,7 +64,7 @@ export interface LaunchRequest {
   target: string;
   options: Pick<
     BookmarkFields,
-    'viewOnly' | 'quality' | 'colourLevel' | 'shared' | 'scaling' | 'encodings' | 'safeModeReconnect'
+    'viewOnly' | 'quality' | 'colourLevel' | 'shared' | 'scaling' | 'encodings' | 'safeModeReconnect' | 'ssh'
   >;
 }
 
@@ -180,8 +180,6 @@ export function controlChannel(name: ControlName): string {
   return `porthole:${name}`;
 }
 
-/** Electron: the session process's command-line argument naming the data directory (certificate pins). */
-export const SESSION_DATA_DIR_ARGUMENT = '--data-dir';
 /** Electron: the channel on which main asks for a new session's port to be delivered. */
 export const SESSION_OPEN_CHANNEL = 'porthole:session:open';
 /** Electron: the channel on which main delivers a session's MessagePort to the preload. */

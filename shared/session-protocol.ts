@@ -56,9 +56,29 @@ export interface OpenSessionRequest {
   securityTypes?: number[];
   /** Refuse a connection whose channel is not encrypted. */
   requireEncryption?: boolean;
-  /** The bookmark asks for an SSH tunnel: refused until tunnels are supported, never silently ignored. */
-  sshTunnel?: boolean;
+  /** Reach the server through this SSH host (a bookmark's tunnel). */
+  ssh?: SshTunnelRequest;
 }
+
+/**
+ * A tunnel: log in to `user@host:port` (the agent, the key file, then a password asked in the
+ * viewer) and forward to the VNC address as that host sees it.
+ */
+export interface SshTunnelRequest {
+  host: string;
+  port: number;
+  /** Empty: the local user's name, as ssh does. */
+  user: string;
+  /** A private key file on this machine; its passphrase is asked for when needed. */
+  identityFile?: string;
+}
+
+/** What an SSH tunnel asks the user while it connects; answered with an `ssh-answer` message. */
+export type SshPrompt =
+  /** An unknown host key: trust it (and remember it) or not. */
+  | { kind: 'host-key'; host: string; port: number; keyType: string; fingerprint: string }
+  /** The SSH password of `subject` (`alice@kvm1`), or the passphrase of the key file `subject`. */
+  | { kind: 'password' | 'passphrase'; subject: string; retry: boolean };
 
 export type SessionStatus =
   | { phase: 'connecting'; target: string; attempt: number }
@@ -69,6 +89,8 @@ export type SessionStatus =
   | { phase: 'password'; retry: boolean; message?: string }
   /** No authority vouches for the server's certificate: answer with a `certificate` message (trust or not). */
   | { phase: 'certificate'; certificate: ServerCertificate }
+  /** The SSH tunnel waits for the user: a host key to trust, a password or a passphrase. */
+  | { phase: 'ssh'; prompt: SshPrompt }
   | {
       phase: 'connected';
       name: string;
@@ -81,6 +103,8 @@ export type SessionStatus =
       security?: string;
       /** Whether it is encrypted (the lock). */
       encrypted?: boolean;
+      /** Through an SSH tunnel: "ssh alice@kvm1 → 127.0.0.1:5901". */
+      via?: string;
     }
   /** A dropped connection; the session reconnects in `seconds` unless told otherwise. */
   | { phase: 'reconnecting'; seconds: number; attempt: number; error: SessionError }
@@ -134,6 +158,8 @@ export type ToSession =
   | { type: 'password'; password: string }
   /** The user's answer to a `certificate` status: trust (pin) the server's key, or not. */
   | { type: 'certificate'; trust: boolean }
+  /** The answer to an `ssh` status: trust the host key (true/false), or the secret (null: cancel). */
+  | { type: 'ssh-answer'; answer: boolean | string | null }
   /** The viewer painted one draw update: one flow-control credit back. */
   | { type: 'painted' }
   /** `scancode` is the key's XT scancode (0xE0-prefixed keys as 0x80 | code), 0 if unknown. */

@@ -68,7 +68,7 @@ export const SecurityPreferencesSchema = v.object({
   requireEncryption: v.optional(v.boolean(), false),
 });
 
-/** SSH tunnelling: not supported yet, so a bookmark with `enabled` refuses to connect and says so. */
+/** A bookmark's SSH tunnel (main/ssh/): the session logs in to `host` and forwards to the VNC address. */
 export const SshTunnelSchema = v.object({
   enabled: v.optional(v.boolean(), false),
   host: v.optional(text(255), ''),

@@ -17,6 +17,7 @@ import {
   usageError,
 } from './options.ts';
 import { scanCommand } from './scan.ts';
+import { bookmarkTunnel, SSH_OPTIONS, SSH_USAGE, sshTunnelOptions } from './ssh-options.ts';
 import { web } from './web.ts';
 
 const USAGE = `Usage:
@@ -53,9 +54,11 @@ Options:
   --client-cert FILE --client-key FILE
                       present this client certificate (PEM), for servers that verify clients
   --accept-new        trust an unknown server certificate on first use and pin its key
+                      (and an unknown SSH host key, see below)
   --data-dir D        where pinned keys live (default: the viewer's data directory)
 Exit codes: 0 ok, 1 usage, 2 network, 3 authentication, 4 protocol, 5 timeout,
-            6 the server's identity could not be verified (unknown or changed certificate)`;
+            6 the server's identity could not be verified (unknown or changed certificate)
+${SSH_USAGE}`;
 
 const EXIT_CODES: Record<RfbErrorKind, number> = {
   usage: 1,
@@ -85,10 +88,11 @@ const LIVE_OPTIONS = {
   ca: { type: 'string' },
   'client-cert': { type: 'string' },
   'client-key': { type: 'string' },
-  'accept-new': { type: 'boolean' },
   remove: { type: 'string' },
   'require-encryption': { type: 'boolean' },
   'allow-plain-unencrypted': { type: 'boolean' },
+  'accept-new': { type: 'boolean' },
+  ...SSH_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -176,6 +180,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     security: securityOptions(values),
     acceptNew: values['accept-new'] ?? false,
     dataDir: values['data-dir'],
+    tunnel: sshTunnelOptions(values, env),
   });
   switch (command) {
     case 'snapshot': {
@@ -217,11 +222,16 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
       return;
     }
     case 'scan':
-      await scanCommand(args, values);
+      await scanCommand(args, values, sshTunnelOptions(values, env));
       return;
     case 'connect': {
       expectArgs(1, '<FILE.vnc | vnc://host[:port]> (options: --port P, --data-dir D)');
-      await connect(args[0], values.port === undefined ? 0 : parsePort(values.port), values['data-dir']);
+      await connect(
+        args[0],
+        values.port === undefined ? 0 : parsePort(values.port),
+        values['data-dir'],
+        bookmarkTunnel(values),
+      );
       return;
     }
     case 'pins':

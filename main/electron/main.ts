@@ -113,12 +113,7 @@ if (!app.requestSingleInstanceLock()) {
     const settings = openSettingsStore(app.getPath('userData'), electronCipher());
     registerControlHandlers(createControlService(app.getPath('userData'), { launches, settings }), devUrl);
     // Session processes ask main for a bookmark's (or a launch's) password; it never reaches the renderer.
-    registerSessionHandler(
-      devUrl,
-      undefined,
-      storedPasswordLookup(settings, launches),
-      app.getPath('userData'),
-    );
+    registerSessionHandler(devUrl, undefined, storedPasswordLookup(settings, launches));
     installMenu({
       isDev: devUrl !== undefined,
       window: () => BrowserWindow.getFocusedWindow() ?? mainWindow,

@@ -1,5 +1,5 @@
 import type { ParentPort } from 'electron';
-import { SESSION_DATA_DIR_ARGUMENT } from '../../shared/ipc.ts';
+import { KnownHostsStore } from '../app/known-hosts-store.ts';
 import { CertificatePinStore } from '../app/pin-store.ts';
 import { runSessionHost } from '../session/session-host.ts';
 import { lookupOverParent } from './password-requests.ts';
@@ -12,12 +12,13 @@ import { serveSessionPort } from './port-channel.ts';
 const parentPort: ParentPort | undefined = process.parentPort;
 if (parentPort) {
   const lookupPassword = lookupOverParent(parentPort);
-  // Pins live in the app's data directory, which main names on the command line.
-  const at = process.argv.indexOf(SESSION_DATA_DIR_ARGUMENT);
-  const pins = at < 0 ? undefined : new CertificatePinStore(process.argv[at + 1]);
+  // main passes the data directory as the one argument (session-processes.ts).
+  const dataDir = process.argv[process.argv.length - 1];
+  const knownHosts = new KnownHostsStore(dataDir);
   serveSessionPort(
     parentPort,
-    (channel) => runSessionHost(channel, { lookupPassword, ...(pins && { pins }) }),
+    (channel) =>
+      runSessionHost(channel, { lookupPassword, knownHosts, pins: new CertificatePinStore(dataDir) }),
     (code) => process.exit(code),
   );
 } else {

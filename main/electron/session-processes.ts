@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { ipcMain, MessageChannelMain, type UtilityProcess, utilityProcess, type WebContents } from 'electron';
-import { SESSION_DATA_DIR_ARGUMENT, SESSION_OPEN_CHANNEL, SESSION_PORT_CHANNEL } from '../../shared/ipc.ts';
+import {
+  app,
+  ipcMain,
+  MessageChannelMain,
+  type UtilityProcess,
+  utilityProcess,
+  type WebContents,
+} from 'electron';
+import { SESSION_OPEN_CHANNEL, SESSION_PORT_CHANNEL } from '../../shared/ipc.ts';
 import { assertTrustedEvent } from './ipc-handlers.ts';
 import { answerPasswordRequests } from './password-requests.ts';
 
@@ -24,25 +31,18 @@ export function registerSessionHandler(
   devUrl: string | undefined,
   entry = sessionEntryPath(),
   lookupPassword?: PasswordLookup,
-  dataDir?: string,
 ): void {
   ipcMain.handle(SESSION_OPEN_CHANNEL, (event) => {
     assertTrustedEvent(event, devUrl);
-    return openSession(event.sender, entry, lookupPassword, dataDir);
+    return openSession(event.sender, entry, lookupPassword);
   });
 }
 
-/** `dataDir`: where the session process finds and makes certificate pins (`pins.json`). */
-export function openSession(
-  sender: WebContents,
-  entry: string,
-  lookupPassword?: PasswordLookup,
-  dataDir?: string,
-): string {
+export function openSession(sender: WebContents, entry: string, lookupPassword?: PasswordLookup): string {
   const id = randomUUID();
   const { port1, port2 } = new MessageChannelMain();
-  const args = dataDir === undefined ? [] : [SESSION_DATA_DIR_ARGUMENT, dataDir];
-  const child = utilityProcess.fork(entry, args, { serviceName: 'Porthole session' });
+  // The data directory: where the session keeps SSH host keys the user trusts.
+  const child = utilityProcess.fork(entry, [app.getPath('userData')], { serviceName: 'Porthole session' });
   children.set(id, child);
 
   const kill = (): void => {

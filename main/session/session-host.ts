@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { userInfo } from 'node:os';
 import { encodeAudioChunk } from '../../shared/audio-wire.ts';
 import type { ColourLevel } from '../../shared/colour-level.ts';
 import type { DrawBatch } from '../../shared/draw-ops.ts';
@@ -13,6 +14,8 @@ import {
   type ServerCapabilities,
   type SessionError,
   type SessionStatus,
+  type SshPrompt,
+  type SshTunnelRequest,
   type ToSession,
 } from '../../shared/session-protocol.ts';
 import { parseTarget } from '../../shared/target.ts';
@@ -23,6 +26,8 @@ import { qualityEncodings, SAFE_MODE_DESCRIPTION, SAFE_MODE_ENCODINGS } from '..
 import { type PinStore, pinnedIdentity } from '../rfb/security/identity.ts';
 import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
 import { openTcpSession, runSessionOverSocket } from '../rfb/transports/tcp.ts';
+import type { KnownHostsSource } from '../ssh/host-keys.ts';
+import { endpointLabel, sshTunnels } from '../ssh/tunnel.ts';
 import { parseToSession } from './parse-message.ts';
 
 /** The viewer's end of a session, as the session process sees it. */
@@ -61,7 +66,15 @@ export interface HostOptions {
    * first use) and pinned. Without a store such a certificate is refused.
    */
   pins?: PinStore;
+  /** SSH host keys (the user's known_hosts and Porthole's store): needed for SSH tunnels. */
+  knownHosts?: KnownHostsSource;
 }
+
+/**
+ * How long an SSH login may take, the user's answers (host key, password) included: ssh2's
+ * one limit covers both, so it is generous.
+ */
+const SSH_LOGIN_TIMEOUT_MS = 180_000;
 
 const DEFAULT_RECONNECT_DELAYS = [1, 2, 4, 8, 15, 30];
 
@@ -85,6 +98,15 @@ export class SessionHost {
   private readonly pins: PinStore | undefined;
   /** The user's answer to the certificate question being shown, while it is. */
   private certificateAnswer: ((trust: boolean) => void) | undefined;
+  private readonly knownHosts: KnownHostsSource | undefined;
+  /** The SSH tunnel being opened (a newer attempt or a disconnect replaces it). */
+  private tunnelAttempt: object | undefined;
+  /** The answer to the SSH prompt being shown, while it is. */
+  private sshAnswer: ((answer: boolean | string | null) => void) | undefined;
+  /** What the user typed for the tunnel, kept in memory for reconnects (never stored). */
+  private sshSecrets: { password?: string; passphrase?: string } = {};
+  /** The tunnel of the current connection, for the status: "ssh alice@kvm1 → 127.0.0.1:5901". */
+  private via: string | undefined;
   private listener: net.Server | undefined;
 
   private request: OpenSessionRequest | undefined;
@@ -134,6 +156,7 @@ export class SessionHost {
     this.listenHost = options.listenHost;
     this.lookupPassword = options.lookupPassword;
     this.pins = options.pins;
+    this.knownHosts = options.knownHosts;
     channel.onMessage((raw) => {
       const message = parseToSession(raw);
       if (message) this.handle(message);
@@ -172,6 +195,12 @@ export class SessionHost {
       case 'certificate':
         this.answerCertificate(message.trust);
         return;
+      case 'ssh-answer': {
+        const answer = this.sshAnswer;
+        this.sshAnswer = undefined;
+        answer?.(message.answer);
+        return;
+      }
       case 'painted':
         if (this.unpainted > 0) this.unpainted--;
         this.requestIfReady();
@@ -238,6 +267,7 @@ export class SessionHost {
         this.clearReconnect();
         this.reconnectAttempt = 0;
         this.stopListening();
+        this.cancelTunnel();
         if (session) session.close();
         else this.setStatus({ phase: 'closed' });
         return;
@@ -325,16 +355,9 @@ export class SessionHost {
       this.setStatus({ phase: 'closed', error: { kind: 'usage', message: (error as Error).message } });
       return;
     }
-    if (request.sshTunnel) {
-      this.setStatus({
-        phase: 'closed',
-        error: {
-          kind: 'usage',
-          message:
-            'this bookmark connects through an SSH tunnel, and SSH tunnels are not supported yet; nothing was sent',
-          hint: `Turn off "Connect through an SSH tunnel" in the bookmark and open the tunnel yourself (ssh -L 5901:localhost:${target.port} SSH-HOST), then connect to localhost:5901`,
-        },
-      });
+    this.via = undefined;
+    if (request.ssh) {
+      this.connectThroughTunnel(request.ssh, target);
       return;
     }
     this.setStatus({ phase: 'connecting', target: request.target, attempt: this.reconnectAttempt });
@@ -342,6 +365,104 @@ export class SessionHost {
       target,
       (options, events) => this.connector(target.host, target.port, options, events).session,
     );
+  }
+
+  /**
+   * Logs in to the SSH host (one connection shared by the sessions to it), forwards to the VNC
+   * address as that host sees it (itself when the address names the SSH host) and runs the
+   * session over that channel. A tunnel that dies ends the session with the SSH reason.
+   */
+  private connectThroughTunnel(ssh: SshTunnelRequest, target: { host: string; port: number }): void {
+    if (!ssh.host) {
+      this.closed(new RfbError('usage', 'the SSH tunnel has no host', 'Edit the bookmark: Tunnel, SSH host'));
+      return;
+    }
+    // As ssh does: the local user name unless another is given.
+    const endpoint = { host: ssh.host, port: ssh.port, user: ssh.user || userInfo().username };
+    const forwardHost = target.host.toLowerCase() === ssh.host.toLowerCase() ? '127.0.0.1' : target.host;
+    const via = `ssh ${endpointLabel(endpoint)} → ${forwardHost}:${target.port}`;
+    const knownHosts = this.knownHosts;
+    if (!knownHosts) {
+      this.closed(new RfbError('usage', 'SSH tunnels are not available here (no known-hosts store)'));
+      return;
+    }
+    const connecting: SessionStatus = {
+      phase: 'connecting',
+      target: `${this.request!.target} via ${via}`,
+      attempt: this.reconnectAttempt,
+    };
+    this.setStatus(connecting);
+    const attempt = {};
+    this.tunnelAttempt = attempt;
+    const remember = (kind: 'password' | 'passphrase', answer: string | undefined) => {
+      if (answer !== undefined) this.sshSecrets[kind] = answer;
+      return answer;
+    };
+    sshTunnels
+      .forward(
+        {
+          endpoint,
+          credentials: {
+            keyFile: ssh.identityFile || undefined,
+            agent: process.env.SSH_AUTH_SOCK || undefined,
+            ...this.sshSecrets,
+            ask: (q) =>
+              this.askSsh({ kind: q.kind, subject: q.subject, retry: q.retry }, connecting).then((answer) =>
+                remember(q.kind, typeof answer === 'string' ? answer : undefined),
+              ),
+          },
+          hostKeys: {
+            known: knownHosts,
+            askUnknown: (q) =>
+              this.askSsh({ kind: 'host-key', ...q }, connecting).then((answer) => answer === true),
+          },
+          readyTimeoutMs: SSH_LOGIN_TIMEOUT_MS,
+        },
+        forwardHost,
+        target.port,
+      )
+      .then(
+        ({ stream, connection }) => {
+          if (this.tunnelAttempt !== attempt) {
+            stream.destroy();
+            return;
+          }
+          this.tunnelAttempt = undefined;
+          this.via = via;
+          this.begin(target, (options, events) => {
+            const tcp = runSessionOverSocket(stream, true, options, events);
+            const stopListening = connection.onLost((error) => tcp.session.abort(error));
+            tcp.ended.finally(stopListening);
+            return tcp.session;
+          });
+        },
+        (error: RfbError) => {
+          if (this.tunnelAttempt !== attempt) return;
+          this.tunnelAttempt = undefined;
+          this.closed(error);
+        },
+      );
+  }
+
+  /** Shows an SSH prompt and waits for the viewer's answer (null: cancelled); then `after` again. */
+  private askSsh(prompt: SshPrompt, after: SessionStatus): Promise<boolean | string | null> {
+    if (this.ended) return Promise.resolve(null);
+    this.sshAnswer?.(null);
+    this.setStatus({ phase: 'ssh', prompt });
+    return new Promise((resolve) => {
+      this.sshAnswer = (answer) => {
+        this.setStatus(after);
+        resolve(answer);
+      };
+    });
+  }
+
+  /** Abandons a tunnel being opened: a prompt shown is answered "cancel". */
+  private cancelTunnel(): void {
+    this.tunnelAttempt = undefined;
+    const answer = this.sshAnswer;
+    this.sshAnswer = undefined;
+    answer?.(null);
   }
 
   /** Listen mode: waits for one server to connect to us, then runs the session over that socket. */
@@ -416,6 +537,7 @@ export class SessionHost {
           ...(this.safeModeReason && {
             safeMode: `Safe mode (${SAFE_MODE_DESCRIPTION}) after: ${this.safeModeReason}`,
           }),
+          ...(this.via && { via: this.via }),
         });
       },
       onDraw: (batch) => this.forward(batch),
@@ -744,6 +866,7 @@ export class SessionHost {
     this.clearReconnect();
     this.clearHandshakeTimer();
     this.stopListening();
+    this.cancelTunnel();
     this.session?.close();
     this.session = undefined;
   }

@@ -316,6 +316,19 @@ describe('the desktop app on the Electron stand-in (main, preload, renderer, ses
     expect(await page.getByRole('dialog', { name: 'Password required' }).count()).toBe(0);
     expect(electron.utilityProcesses()).toHaveLength(2);
   }, 60_000);
+
+  it('File → New Connection opens a new connect tab', async () => {
+    const tabs = page.getByRole('tab');
+    const before = await tabs.count();
+    const file = electron.recorded.applicationMenu?.items.find((item) => item.label === 'File');
+    const submenu = file?.submenu as Electron.MenuItemConstructorOptions[];
+    const item = submenu.find((entry) => entry.label === 'New Connection');
+    item?.click?.({} as never, undefined, {} as never);
+    await waitOnPage(page, 'a new tab from the menu', 15_000, async () =>
+      (await tabs.count()) === before + 1 ? true : undefined,
+    );
+    await expect(tabs.last().textContent()).resolves.toMatch(/New connection/);
+  }, 30_000);
 });
 
 async function waitFor<T>(what: string, check: () => T | undefined): Promise<T> {

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { RfbError } from '../../../shared/rfb-error.ts';
 import { RfbSession, type SessionEvents, type SessionOptions, type Transport } from '../session.ts';
 import { startTlsOnSocket } from './tls.ts';
@@ -22,19 +23,19 @@ export function openTcpSession(
 
 /**
  * Runs a session over a socket: one being opened (`connected` false) or one a server opened
- * to us (a reverse connection, `connected` true).
+ * to us (a reverse connection, `connected` true). Any connected stream will do (an SSH tunnel's).
  */
 export function runSessionOverSocket(
-  socket: net.Socket,
+  socket: net.Socket | Duplex,
   connected: boolean,
   options: SessionOptions,
   events: SessionEvents,
   describeConnectError: (error: NodeJS.ErrnoException) => RfbError = (error) =>
     new RfbError('network', error.message),
 ): TcpSession {
-  socket.setNoDelay(true);
+  if (socket instanceof net.Socket) socket.setNoDelay(true);
   // The stream the session reads and writes: the socket, or TLS over it once a handler starts it.
-  let stream: net.Socket = socket;
+  let stream: Duplex = socket;
   const transport: Transport = {
     write: (bytes) => {
       if (!stream.destroyed) stream.write(bytes);

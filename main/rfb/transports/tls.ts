@@ -1,5 +1,6 @@
 import { createHash, type X509Certificate } from 'node:crypto';
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { RfbError } from '../../../shared/rfb-error.ts';
 import type { ServerCertificate } from '../../../shared/security-types.ts';
@@ -35,12 +36,12 @@ export interface TlsUpgrade {
 const ANONYMOUS_CIPHERS = 'aNULL:!eNULL:@SECLEVEL=0';
 
 /**
- * Starts TLS as the client over `socket`, which carries nothing else from now on. Resolves with
+ * Starts TLS as the client over `socket` (TCP, or an SSH tunnel's channel), which carries nothing else from now on. Resolves with
  * the TLS socket and what was negotiated; the certificate is checked but not refused here (the
  * security handler decides, with pins and the user).
  */
 export function startTlsOnSocket(
-  socket: net.Socket,
+  socket: Duplex,
   start: TlsStart,
 ): Promise<{ socket: tls.TLSSocket; upgrade: TlsUpgrade }> {
   return new Promise((resolve, reject) => {
@@ -84,7 +85,7 @@ export function startTlsOnSocket(
   });
 }
 
-function connectionOptions(socket: net.Socket, start: TlsStart): tls.ConnectionOptions {
+function connectionOptions(socket: Duplex, start: TlsStart): tls.ConnectionOptions {
   const base: tls.ConnectionOptions = { socket, rejectUnauthorized: false };
   if (start.anonymous) {
     return { ...base, ciphers: ANONYMOUS_CIPHERS, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' };

@@ -66,6 +66,7 @@ function validate(fields: BookmarkFields, securityTypes: string, sshPort: string
   const port = Number(sshPort);
   if (fields.ssh.enabled && (!Number.isInteger(port) || port < 1 || port > 65535))
     problems.sshPort = 'A port number from 1 to 65535.';
+  if (fields.ssh.enabled && !fields.ssh.host.trim()) problems.sshHost = 'The SSH host to connect through.';
   const checked = v.safeParse(FieldsSchema, fields);
   if (!checked.success) {
     for (const issue of checked.issues) {
@@ -354,9 +355,6 @@ export function BookmarkEditor(props: {
 
         <details>
           <summary>Advanced: SSH tunnel and security</summary>
-          <p className="muted">
-            SSH tunnels are not supported yet: a bookmark that asks for one refuses to connect and says so.
-          </p>
           <fieldset>
             <legend>SSH tunnel</legend>
             <label className="check">
@@ -370,10 +368,12 @@ export function BookmarkEditor(props: {
             <label>
               SSH host
               <input
+                {...field('sshHost')}
                 type="text"
                 value={fields.ssh.host}
                 onChange={(e) => set({ ssh: { ...fields.ssh, host: e.target.value } })}
               />
+              {problem('sshHost')}
             </label>
             <label>
               SSH port
@@ -391,6 +391,7 @@ export function BookmarkEditor(props: {
               SSH user
               <input
                 type="text"
+                placeholder="your own user name"
                 value={fields.ssh.user}
                 onChange={(e) => set({ ssh: { ...fields.ssh, user: e.target.value } })}
               />

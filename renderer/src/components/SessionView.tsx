@@ -10,6 +10,7 @@ import { ColourLevelChoice, QualityChoice, ScalingChoice } from './Choice.tsx';
 import { PasswordDialog } from './PasswordDialog.tsx';
 import { ScreenArea } from './ScreenArea.tsx';
 import { type MenuAction, SessionMenu } from './SessionMenu.tsx';
+import { SshPromptDialog } from './SshPromptDialog.tsx';
 import { StatusLine } from './StatusLine.tsx';
 
 /** A session: the status line, the toolbar, the remote screen, and the dialogs over it. */
@@ -122,6 +123,14 @@ export function SessionView({ tab }: { tab: Tab }) {
           certificate={tab.status.certificate}
           onTrust={() => controller.answerCertificate(true)}
           onCancel={() => controller.answerCertificate(false)}
+        />
+      )}
+      {tab.status?.phase === 'ssh' && (
+        <SshPromptDialog
+          key={JSON.stringify(tab.status.prompt)}
+          target={tab.target}
+          prompt={tab.status.prompt}
+          onAnswer={(answer) => controller.answerSsh(answer)}
         />
       )}
       {confirmPower && (

@@ -17,8 +17,12 @@ export function statusText(tab: Tab): string {
       return 'Password required';
     case 'certificate':
       return 'The server’s certificate is not verified: trust it or cancel';
+    case 'ssh':
+      return s.prompt.kind === 'host-key'
+        ? 'Unknown SSH host key: trust it?'
+        : `SSH ${s.prompt.kind} required`;
     case 'connected':
-      return `Connected to ${tab.desktopName || s.name || tab.target} (${tab.width}×${tab.height})${s.security ? ` · ${s.security}` : ''}${s.safeMode ? ` — ${s.safeMode}` : ''}`;
+      return `Connected to ${tab.desktopName || s.name || tab.target} (${tab.width}×${tab.height})${s.via ? ` via ${s.via}` : ''}${s.security ? ` · ${s.security}` : ''}${s.safeMode ? ` — ${s.safeMode}` : ''}`;
     case 'reconnecting':
       return `Connection lost: ${s.error.message}. Reconnecting in ${s.seconds} s… (attempt ${s.attempt})`;
     case 'closed':

@@ -1,7 +1,7 @@
 import type { ColourLevel } from '../../../shared/colour-level.ts';
 import { LAUNCH_ID_PREFIX } from '../../../shared/ipc.ts';
 import type { PictureQuality } from '../../../shared/picture-quality.ts';
-import type { OpenSessionRequest } from '../../../shared/session-protocol.ts';
+import type { OpenSessionRequest, SshTunnelRequest } from '../../../shared/session-protocol.ts';
 import type { Bookmark } from '../../../shared/settings.ts';
 import { platform } from '../platform/index.ts';
 import { startSession } from '../session/controller.ts';
@@ -19,11 +19,11 @@ export interface ConnectChoices {
   safeModeReconnect?: boolean;
   bookmarkId?: string;
   listenPort?: number;
-  /** A bookmark's username, security preferences and SSH tunnel switch. */
+  /** A bookmark's username and security preferences. */
   username?: string;
   securityTypes?: number[];
   requireEncryption?: boolean;
-  sshTunnel?: boolean;
+  ssh?: SshTunnelRequest;
 }
 
 /**
@@ -49,7 +49,7 @@ export function openSession(tabId: string, target: string, choices: ConnectChoic
   if (choices.username) request.username = choices.username;
   if (choices.securityTypes?.length) request.securityTypes = choices.securityTypes;
   if (choices.requireEncryption) request.requireEncryption = true;
-  if (choices.sshTunnel) request.sshTunnel = true;
+  if (choices.ssh) request.ssh = choices.ssh;
   const patch: Partial<Tab> = {
     kind: 'session',
     target,
@@ -78,8 +78,18 @@ export function openBookmark(tabId: string, bookmark: Bookmark): void {
     username: bookmark.username,
     securityTypes: bookmark.security.types,
     requireEncryption: bookmark.security.requireEncryption,
-    sshTunnel: bookmark.ssh.enabled,
+    ...(bookmark.ssh.enabled && { ssh: sshTunnelOf(bookmark.ssh) }),
   });
+}
+
+/** A bookmark's tunnel settings as the session takes them (the user defaults to the bookmark's). */
+export function sshTunnelOf(ssh: Bookmark['ssh']): SshTunnelRequest {
+  return {
+    host: ssh.host,
+    port: ssh.port,
+    user: ssh.user,
+    ...(ssh.identityFile && { identityFile: ssh.identityFile }),
+  };
 }
 
 /** Opens a new tab for a connection; returns its id. */
