@@ -9,6 +9,7 @@
  *   renderer and the process holding the connection.
  */
 
+import type { CertificatePin } from './security-types.ts';
 import type { Bookmark, BookmarkFields, GlobalSettings, PasswordChange } from './settings.ts';
 
 export interface RecentConnection {
@@ -73,6 +74,8 @@ export interface DiscoveredServer {
   port: number;
   version: string;
   securityTypes: number[];
+  /** The subtypes inside VeNCrypt (19), when it is offered without None. */
+  vencryptSubtypes?: number[];
   name?: string;
   width?: number;
   height?: number;
@@ -128,6 +131,10 @@ export interface ControlRequests {
     params: { host: string; firstPort?: number; lastPort?: number };
     result: DiscoveredServer[];
   };
+  /** The pinned server keys (trust on first use), by `host:port`. */
+  'pins:list': { params: Record<string, never>; result: CertificatePin[] };
+  /** Forgets a server's pinned key: its next certificate is asked about again. */
+  'pins:remove': { params: { server: string }; result: CertificatePin[] };
   /** Electron only; browser mode uses the page's own clipboard. */
   'clipboard:read': { params: Record<string, never>; result: string };
   'clipboard:write': { params: { text: string }; result: null };
@@ -160,6 +167,8 @@ export const CONTROL_NAMES = [
   'recent:list',
   'recent:add',
   'recent:remove',
+  'pins:list',
+  'pins:remove',
   'clipboard:read',
   'clipboard:write',
   'screenshot:save',

@@ -1,5 +1,6 @@
 import type { ColourLevel } from './colour-level.ts';
 import type { PictureQuality } from './picture-quality.ts';
+import type { ServerCertificate } from './security-types.ts';
 
 /**
  * The messages between a viewer (the renderer) and the session that holds one RFB connection
@@ -49,6 +50,12 @@ export interface OpenSessionRequest {
   safeModeReconnect?: boolean;
   /** Play the server's audio (QEMU Audio) once it offers it. Default false. */
   audio?: boolean;
+  /** The username for Plain, TLSPlain and X509Plain (a bookmark's). */
+  username?: string;
+  /** Acceptable security types in order of preference (VeNCrypt subtypes as 256…); absent: the default order. */
+  securityTypes?: number[];
+  /** Refuse a connection whose channel is not encrypted. */
+  requireEncryption?: boolean;
   /** Reach the server through this SSH host (a bookmark's tunnel). */
   ssh?: SshTunnelRequest;
 }
@@ -80,6 +87,8 @@ export type SessionStatus =
   | { phase: 'authenticating' }
   /** The server asks for a password; answer with a `password` message. `retry` after a rejection. */
   | { phase: 'password'; retry: boolean; message?: string }
+  /** No authority vouches for the server's certificate: answer with a `certificate` message (trust or not). */
+  | { phase: 'certificate'; certificate: ServerCertificate }
   /** The SSH tunnel waits for the user: a host key to trust, a password or a passphrase. */
   | { phase: 'ssh'; prompt: SshPrompt }
   | {
@@ -92,6 +101,10 @@ export type SessionStatus =
       safeMode?: string;
       /** A setting the session changed by itself to get past a refusal, and why. */
       fallback?: string;
+      /** How the channel is protected: "X509Vnc · TLS 1.3 · verified by CA". */
+      security?: string;
+      /** Whether it is encrypted (the lock). */
+      encrypted?: boolean;
       /** Through an SSH tunnel: "ssh alice@kvm1 → 127.0.0.1:5901". */
       via?: string;
     }
@@ -187,6 +200,8 @@ export interface ConnectionInfo {
 export type ToSession =
   | { type: 'open'; request: OpenSessionRequest }
   | { type: 'password'; password: string }
+  /** The user's answer to a `certificate` status: trust (pin) the server's key, or not. */
+  | { type: 'certificate'; trust: boolean }
   /** The answer to an `ssh` status: trust the host key (true/false), or the secret (null: cancel). */
   | { type: 'ssh-answer'; answer: boolean | string | null }
   /** The viewer painted one draw update: one flow-control credit back. */

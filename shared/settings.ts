@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { COLOUR_LEVELS } from './colour-level.ts';
 import { PICTURE_QUALITIES } from './picture-quality.ts';
+import { MAX_SECURITY_TYPE } from './security-types.ts';
 import { LISTEN_PORT } from './session-protocol.ts';
 
 /**
@@ -56,15 +57,18 @@ export const GlobalSettingsSchema = v.object({
 });
 export type GlobalSettings = v.InferOutput<typeof GlobalSettingsSchema>;
 
-/** Room for the secure-connection work: which security types to prefer, in order. */
+/** Which security types a connection accepts, in order, and whether it must be encrypted. */
 export const SecurityPreferencesSchema = v.object({
-  /** RFB security type numbers in order of preference; empty: the viewer's default order. */
-  types: v.optional(v.array(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(255))), []),
+  /** RFB security type numbers (VeNCrypt subtypes as 256…) in order of preference; empty: the viewer's default order. */
+  types: v.optional(
+    v.array(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_SECURITY_TYPE))),
+    [],
+  ),
   /** Refuse a connection whose security does not encrypt. */
   requireEncryption: v.optional(v.boolean(), false),
 });
 
-/** Room for SSH tunnelling (not yet used by the connection logic). */
+/** A bookmark's SSH tunnel (main/ssh/): the session logs in to `host` and forwards to the VNC address. */
 export const SshTunnelSchema = v.object({
   enabled: v.optional(v.boolean(), false),
   host: v.optional(text(255), ''),

@@ -17,6 +17,7 @@ import {
   PasswordVault,
   unavailableCipher,
 } from './password-vault.ts';
+import { CertificatePinStore } from './pin-store.ts';
 import { RecentStore } from './recent-store.ts';
 import { SettingsStore } from './settings-store.ts';
 import { MAX_THUMBNAIL_BYTES, ThumbnailStore } from './thumbnail-store.ts';
@@ -39,6 +40,8 @@ export interface ControlServiceOptions {
   scan?: (host: string, options: { from: number; to: number }) => Promise<VncProbe[]>;
   /** Connections to open at start (`porthole connect`, a .vnc file given to the app). */
   launches?: LaunchRegistry;
+  /** The pinned server keys; by default the store over `dataDir`. */
+  pins?: CertificatePinStore;
 }
 
 /** The requests answered here; the rest (clipboard, dialogs, full screen) belong to each front end. */
@@ -59,8 +62,14 @@ export function createControlService(dataDir: string, options: ControlServiceOpt
   const settings =
     options.settings ?? openSettingsStore(dataDir, unavailableCipher(BROWSER_MODE_CIPHER_REASON));
   const scan = options.scan ?? scanHost;
+  const pins = options.pins ?? new CertificatePinStore(dataDir);
   const thumbnails = new ThumbnailStore(dataDir);
   const handlers: ServiceHandlers = {
+    'pins:list': () => pins.list(),
+    'pins:remove': async ({ server }) => {
+      await pins.remove(server);
+      return pins.list();
+    },
     'recent:list': () => recent.list(),
     'recent:add': ({ target }) => recent.add(target),
     'recent:remove': ({ target }) => recent.remove(target),
@@ -136,6 +145,7 @@ export function discoveredServer(probe: VncProbe): DiscoveredServer {
     port: probe.port,
     version: probe.version,
     securityTypes: [...probe.securityTypes],
+    ...(probe.vencryptSubtypes && { vencryptSubtypes: [...probe.vencryptSubtypes] }),
   };
   if (probe.name !== undefined) server.name = probe.name;
   if (probe.width !== undefined) server.width = probe.width;
@@ -249,6 +259,8 @@ const validateServiceParams: Validators = {
   'recent:remove': (p) => ({ target: textParam(paramsObject(p), 'target', MAX_TARGET) }),
   'settings:load': emptyParams,
   'launch:take': emptyParams,
+  'pins:list': emptyParams,
+  'pins:remove': (p) => ({ server: textParam(paramsObject(p), 'server', MAX_TARGET) }),
   'settings:update': (p) => {
     const params = paramsObject(p);
     onlyKeys(params, ['settings']);

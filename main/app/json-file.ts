@@ -88,6 +88,19 @@ export async function readJson(path: string): Promise<unknown> {
   return text === undefined ? undefined : JSON.parse(text);
 }
 
+/**
+ * Reads a JSON file; undefined when it does not exist or cannot be read, in which case it is
+ * moved aside (`<path>.corrupt-<time>`) rather than ever being overwritten.
+ */
+export async function readJsonOrSetAside(path: string): Promise<unknown> {
+  try {
+    return await readJson(path);
+  } catch {
+    await moveAside(path, 'corrupt').catch(() => undefined);
+    return undefined;
+  }
+}
+
 /** A time for file names on every platform (no colons): 2026-11-21T09-01-25-123Z. */
 export function fileTimestamp(now = new Date()): string {
   return now.toISOString().replace(/[:.]/g, '-');

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { RecentConnection } from '../../shared/ipc.ts';
-import { moveAside, readJson, writeJsonAtomic } from './json-file.ts';
+import { readJsonOrSetAside, writeJsonAtomic } from './json-file.ts';
 
 export const MAX_RECENT = 20;
 
@@ -40,13 +40,7 @@ export class RecentStore {
   }
 
   private async load(): Promise<RecentConnection[]> {
-    let data: unknown;
-    try {
-      data = await readJson(this.path);
-    } catch {
-      await moveAside(this.path, 'corrupt').catch(() => undefined);
-      return [];
-    }
+    const data = await readJsonOrSetAside(this.path);
     if (data === undefined) return [];
     const recent = (data as { recent?: unknown }).recent;
     if (!Array.isArray(recent)) return [];

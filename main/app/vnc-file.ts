@@ -1,5 +1,6 @@
 import { type ColourLevel, isColourLevel } from '../../shared/colour-level.ts';
 import { isPictureQuality, type PictureQuality } from '../../shared/picture-quality.ts';
+import { SECURITY_TYPE_CLI_NAMES, SecurityType, securityTypeShortName } from '../../shared/security-types.ts';
 import {
   type Bookmark,
   type BookmarkFields,
@@ -125,7 +126,7 @@ const SECURITY_TYPE_NUMBERS: Record<string, number> = {
   ra2_256: 129,
   ra2ne_256: 130,
 };
-/** TigerVNC's VeNCrypt sub-types (RFB security type 19). */
+/** TigerVNC's VeNCrypt sub-types (RFB security type 19), each with its own number (256…). */
 const VENCRYPT_NAMES = new Set([
   'plain',
   'tlsnone',
@@ -304,11 +305,10 @@ export function writeVncFile(bookmark: Pick<Bookmark, keyof BookmarkFields>): st
   if (bookmark.username) put('UserName', bookmark.username);
   const types = bookmark.security.types.flatMap((type) => {
     const name = Object.keys(SECURITY_TYPE_NUMBERS).find((key) => SECURITY_TYPE_NUMBERS[key] === type);
-    return name
-      ? [SECURITY_TYPE_SPELLING[name]]
-      : type === VENCRYPT
-        ? ['TLSVnc', 'TLSPlain', 'X509Vnc', 'X509Plain']
-        : [];
+    if (name) return [SECURITY_TYPE_SPELLING[name]];
+    if (type === VENCRYPT) return ['TLSVnc', 'TLSPlain', 'X509Vnc', 'X509Plain'];
+    // VeNCrypt subtypes, as TigerVNC spells them.
+    return type >= SecurityType.Plain && type <= SecurityType.X509Plain ? [securityTypeShortName(type)] : [];
   });
   if (types.length > 0) put('SecurityTypes', types.join(','));
   if (bookmark.security.requireEncryption) put('Encryption', 'AlwaysOn');
@@ -469,7 +469,8 @@ function readSecurityTypes(setting: Setting, warn: (message: string) => void): n
   const types: number[] = [];
   for (const name of setting.value.split(',').map((part) => part.trim().toLowerCase())) {
     if (name === '') continue;
-    const type = SECURITY_TYPE_NUMBERS[name] ?? (VENCRYPT_NAMES.has(name) ? VENCRYPT : undefined);
+    const type =
+      SECURITY_TYPE_NUMBERS[name] ?? (VENCRYPT_NAMES.has(name) ? SECURITY_TYPE_CLI_NAMES[name] : undefined);
     if (type === undefined)
       warn(`line ${setting.line}: security type ${shorten(name)} is not one Porthole knows; ignored`);
     else if (!types.includes(type)) types.push(type);

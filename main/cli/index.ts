@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { RfbError, type RfbErrorKind } from '../../shared/rfb-error.ts';
+import { defaultDataDir } from '../app/data-dir.ts';
+import { CertificatePinStore } from '../app/pin-store.ts';
 import { record, replay, snapshot } from './commands.ts';
 import { connect } from './connect.ts';
 import type { LiveOptions } from './live.ts';
@@ -9,7 +11,9 @@ import {
   parsePort,
   parseQuality,
   parseSeconds,
+  parseSecurityList,
   readPassword,
+  readPemFile,
   usageError,
 } from './options.ts';
 import { scanCommand } from './scan.ts';
@@ -25,6 +29,7 @@ const USAGE = `Usage:
   porthole web [--port P] [--data-dir D]             serve the viewer to a browser on 127.0.0.1;
                                                      prints the address (with its token) first
   porthole scan <host> [--ports A-B] [--json]        list the VNC servers on a host's ports
+  porthole pins [--remove HOST:PORT] [--data-dir D]  list the pinned server keys, or remove one
   porthole connect <FILE.vnc | vnc://...> [--port P] [--data-dir D]
                                                      browser mode that connects at once with the
                                                      file's settings and password (RealVNC and
@@ -40,6 +45,17 @@ Options:
   --quality Q         picture quality auto, high (lossless), medium or low (Tight JPEG);
                       --encodings, when given, takes precedence
   --timeout S         give up after S seconds (default 30)
+  --username U        the username for Plain, TLSPlain and X509Plain (the password as above)
+  --security LIST     acceptable security types in order of preference: none, vnc, tls,
+                      vencrypt, plain, tlsnone, tlsvnc, tlsplain, x509none, x509vnc, x509plain
+  --require-encryption  refuse a connection whose channel is not encrypted
+  --allow-plain-unencrypted  allow Plain (256) to send the username and password unencrypted
+  --ca FILE           trust the certificate authorities in FILE (PEM) beside the system's
+  --client-cert FILE --client-key FILE
+                      present this client certificate (PEM), for servers that verify clients
+  --accept-new        trust an unknown server certificate on first use and pin its key
+                      (and an unknown SSH host key, see below)
+  --data-dir D        where pinned keys live (default: the viewer's data directory)
 Exit codes: 0 ok, 1 usage, 2 network, 3 authentication, 4 protocol, 5 timeout,
             6 the server's identity could not be verified (unknown or changed certificate)
 ${SSH_USAGE}`;
@@ -67,6 +83,14 @@ const LIVE_OPTIONS = {
   port: { type: 'string' },
   ports: { type: 'string' },
   'data-dir': { type: 'string' },
+  security: { type: 'string' },
+  username: { type: 'string' },
+  ca: { type: 'string' },
+  'client-cert': { type: 'string' },
+  'client-key': { type: 'string' },
+  remove: { type: 'string' },
+  'require-encryption': { type: 'boolean' },
+  'allow-plain-unencrypted': { type: 'boolean' },
   'accept-new': { type: 'boolean' },
   ...SSH_OPTIONS,
   help: { type: 'boolean', short: 'h' },
@@ -84,6 +108,47 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     process.stderr.write(`porthole: internal error: ${(error as Error)?.stack ?? error}\n`);
     return 70;
+  }
+}
+
+/** `--security`, `--ca`, `--client-cert`/`--client-key`, `--require-encryption`, `--allow-plain-unencrypted`. */
+function securityOptions(values: {
+  security?: string;
+  ca?: string;
+  'client-cert'?: string;
+  'client-key'?: string;
+  'require-encryption'?: boolean;
+  'allow-plain-unencrypted'?: boolean;
+}): NonNullable<LiveOptions['security']> {
+  if ((values['client-cert'] === undefined) !== (values['client-key'] === undefined))
+    throw usageError('--client-cert and --client-key go together');
+  return {
+    ...(values.security !== undefined && { preferences: parseSecurityList(values.security) }),
+    ...(values.ca !== undefined && { ca: readPemFile(values.ca, '--ca') }),
+    ...(values['client-cert'] !== undefined && {
+      clientCert: readPemFile(values['client-cert'], '--client-cert'),
+    }),
+    ...(values['client-key'] !== undefined && {
+      clientKey: readPemFile(values['client-key'], '--client-key'),
+    }),
+    requireEncryption: values['require-encryption'] ?? false,
+    allowPlainUnencrypted: values['allow-plain-unencrypted'] ?? false,
+  };
+}
+
+/** `porthole pins`: lists the pinned server keys, or removes one. */
+async function pinsCommand(remove: string | undefined, dataDir: string | undefined): Promise<void> {
+  const store = new CertificatePinStore(dataDir ?? defaultDataDir());
+  if (remove !== undefined) {
+    if (!(await store.get(remove))) throw usageError(`no pin for ${remove}; "porthole pins" lists them`);
+    await store.remove(remove);
+    process.stderr.write(`porthole: removed the pin for ${remove}\n`);
+    return;
+  }
+  for (const pin of await store.list()) {
+    process.stdout.write(
+      `${pin.server}  SHA256 ${pin.publicKeySha256}  ${pin.subject}  pinned ${pin.pinnedAt}\n`,
+    );
   }
 }
 
@@ -111,6 +176,10 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     quality: values.quality === undefined ? undefined : parseQuality(values.quality),
     colourLevel: parseColourLevel(values['color-level'] ?? values['colour-level'] ?? 'full'),
     timeoutSeconds: values.timeout === undefined ? 30 : parseSeconds(values.timeout, '--timeout'),
+    username: values.username,
+    security: securityOptions(values),
+    acceptNew: values['accept-new'] ?? false,
+    dataDir: values['data-dir'],
     tunnel: sshTunnelOptions(values, env),
   });
   switch (command) {
@@ -165,6 +234,10 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
       );
       return;
     }
+    case 'pins':
+      expectArgs(0, 'no arguments (options: --remove HOST:PORT, --data-dir D)');
+      await pinsCommand(values.remove, values['data-dir']);
+      return;
     default:
       throw usageError(`unknown command "${command}"`);
   }

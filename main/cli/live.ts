@@ -2,9 +2,14 @@ import type { ColourLevel } from '../../shared/colour-level.ts';
 import type { PictureQuality } from '../../shared/picture-quality.ts';
 import { RfbError } from '../../shared/rfb-error.ts';
 import { parseTarget } from '../../shared/target.ts';
+import { defaultDataDir } from '../app/data-dir.ts';
+import { CertificatePinStore } from '../app/pin-store.ts';
 import { qualityEncodings } from '../rfb/quality.ts';
+import type { SecurityOptions } from '../rfb/security/handler.ts';
+import { pinnedIdentity } from '../rfb/security/identity.ts';
 import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
 import { openTcpSession, runSessionOverSocket, type TcpSession } from '../rfb/transports/tcp.ts';
+import { serverKey } from '../rfb/transports/tls.ts';
 import { type SshTunnelOptions, sshTunnels } from '../ssh/tunnel.ts';
 
 export interface LiveOptions {
@@ -15,6 +20,13 @@ export interface LiveOptions {
   quality?: PictureQuality | undefined;
   colourLevel: ColourLevel;
   timeoutSeconds: number;
+  username?: string | undefined;
+  /** Security types, encryption, CA and client certificate (`--security`, `--ca`, …). */
+  security?: Omit<SecurityOptions, 'server' | 'checkIdentity'>;
+  /** Trust an unknown certificate on first use and pin it (`--accept-new`). */
+  acceptNew?: boolean;
+  /** Where pins live (`--data-dir`; the viewer's default data directory without it). */
+  dataDir?: string | undefined;
   /** Reach the server through this SSH tunnel; the target is as the SSH host sees it. */
   tunnel?: SshTunnelOptions;
 }
@@ -37,7 +49,16 @@ export async function runLive(
   let session: RfbSession | undefined;
   const events = makeEvents(() => session!);
   const sessionOptions: SessionOptions = {
-    credentials: { password: options.password },
+    credentials: { password: options.password, username: options.username },
+    security: {
+      ...options.security,
+      server: { host, port },
+      checkIdentity: pinnedIdentity(
+        new CertificatePinStore(options.dataDir ?? defaultDataDir()),
+        async () => options.acceptNew ?? false,
+        `remove its pin with "porthole pins --remove ${serverKey(host, port)}" (or in the viewer's Settings) and connect again with --accept-new`,
+      ),
+    },
     encodings:
       options.encodings ?? (options.quality === undefined ? undefined : qualityEncodings(options.quality)),
     colourLevel: options.colourLevel,

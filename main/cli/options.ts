@@ -2,24 +2,36 @@ import { readFileSync } from 'node:fs';
 import { COLOUR_LEVELS, type ColourLevel, isColourLevel } from '../../shared/colour-level.ts';
 import { isPictureQuality, PICTURE_QUALITIES, type PictureQuality } from '../../shared/picture-quality.ts';
 import { RfbError } from '../../shared/rfb-error.ts';
+import { SECURITY_TYPE_CLI_NAMES, securityTypeName } from '../../shared/security-types.ts';
 import { ENCODING_NAMES } from '../rfb/constants.ts';
+import { SPOKEN_SECURITY_TYPES, speaksSecurityType } from '../rfb/security/index.ts';
 
 export const usageError = (message: string) => new RfbError('usage', message);
 
-/** `--encodings raw,Hextile,zrle` → encoding numbers, in the order given. */
-export function parseEncodingList(list: string): number[] {
+/** A comma-separated list of names (any case) → their numbers in `known`, in the order given. */
+function parseNameList(
+  list: string,
+  option: string,
+  what: string,
+  known: Readonly<Record<string, number>>,
+): number[] {
   const names = list
     .split(',')
     .map((n) => n.trim().toLowerCase())
     .filter(Boolean);
-  if (names.length === 0) throw usageError('--encodings needs at least one encoding name');
+  if (names.length === 0) throw usageError(`${option} needs at least one ${what} name`);
   return names.map((name) => {
-    const value = ENCODING_NAMES[name];
+    const value = known[name];
     if (value === undefined) {
-      throw usageError(`unknown encoding "${name}"; known: ${Object.keys(ENCODING_NAMES).join(', ')}`);
+      throw usageError(`unknown ${what} "${name}"; known: ${Object.keys(known).join(', ')}`);
     }
     return value;
   });
+}
+
+/** `--encodings raw,Hextile,zrle` → encoding numbers, in the order given. */
+export function parseEncodingList(list: string): number[] {
+  return parseNameList(list, '--encodings', 'encoding', ENCODING_NAMES);
 }
 
 export function parseColourLevel(value: string): ColourLevel {
@@ -63,4 +75,25 @@ export function parsePort(value: string): number {
   if (!/^\d{1,5}$/.test(value) || port > 65535)
     throw usageError(`--port needs a port number 0–65535, not "${value}"`);
   return port;
+}
+
+/** `--security x509vnc,TLSVnc,vnc` → security type numbers, in the order given. */
+export function parseSecurityList(list: string): number[] {
+  return parseNameList(list, '--security', 'security type', SECURITY_TYPE_CLI_NAMES).map((type) => {
+    if (!speaksSecurityType(type)) {
+      throw usageError(
+        `Porthole does not speak ${securityTypeName(type)} yet; it speaks ${SPOKEN_SECURITY_TYPES} and the VeNCrypt subtypes`,
+      );
+    }
+    return type;
+  });
+}
+
+/** The text of a PEM file a flag names (`--ca`, `--client-cert`, `--client-key`). */
+export function readPemFile(file: string, option: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw usageError(`cannot read the ${option} file ${file}: ${(error as Error).message}`);
+  }
 }

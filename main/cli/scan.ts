@@ -1,4 +1,5 @@
 import { RfbError, serverText } from '../../shared/rfb-error.ts';
+import { describeSecurityTypes } from '../../shared/security-types.ts';
 import {
   DEFAULT_PROBE_TIMEOUTS,
   type PortOpener,
@@ -12,7 +13,6 @@ import {
   type ScanOptions,
   scanHost,
 } from '../discovery/scan.ts';
-import { securityTypeName } from '../rfb/constants.ts';
 import { endpointLabel, SshConnection, type SshTunnelOptions } from '../ssh/tunnel.ts';
 import { parseSeconds, usageError } from './options.ts';
 
@@ -58,7 +58,7 @@ export function formatScanTable(probes: readonly VncProbe[]): string {
     .map((p) => [
       String(p.port),
       p.version,
-      p.securityTypes.length ? p.securityTypes.map(securityTypeName).join(', ') : '-',
+      describeSecurityTypes(p.securityTypes, p.vencryptSubtypes) || '-',
       p.name === undefined ? '-' : serverText(p.name, 60) || '""',
       p.width === undefined || p.height === undefined ? '-' : `${p.width}x${p.height}`,
     ]);

@@ -9,6 +9,8 @@ export interface VncProbe {
   version: string;
   /** Offered security types (RFB 3.3: the one the server chose); empty if it refused or stalled. */
   securityTypes: number[];
+  /** The subtypes inside VeNCrypt (19), when it is offered without None. */
+  vencryptSubtypes?: number[];
   /** Desktop name and size, known only where security None let the handshake finish. */
   name?: string;
   width?: number;
@@ -26,6 +28,7 @@ export const DEFAULT_PROBE_TIMEOUTS: ProbeTimeouts = { connectMs: 1000, handshak
 
 export const MAX_NAME_LENGTH = 64 * 1024;
 const SECURITY_NONE = 1;
+const SECURITY_VENCRYPT = 19;
 /** More than a handshake ever needs; a server sending more is flooding and is cut off. */
 const MAX_BUFFERED = MAX_NAME_LENGTH + 4096;
 
@@ -153,7 +156,14 @@ async function handshake({ socket, reader }: Connection, host: string, port: num
     probe.securityTypes = [...types];
     if (probe.securityTypes.includes(SECURITY_NONE)) socket.write(Uint8Array.of(SECURITY_NONE));
   }
-  if (!probe.securityTypes.includes(SECURITY_NONE)) return probe;
+  if (!probe.securityTypes.includes(SECURITY_NONE)) {
+    if (spoken !== 3 && probe.securityTypes.includes(SECURITY_VENCRYPT)) {
+      socket.write(Uint8Array.of(SECURITY_VENCRYPT));
+      const subtypes = await readVeNCryptSubtypes(socket, reader);
+      if (subtypes) probe.vencryptSubtypes = subtypes;
+    }
+    return probe;
+  }
 
   // SecurityResult (§7.1.3) follows None only in 3.8 (§7.2.1).
   if (spoken === 8) {
@@ -172,4 +182,21 @@ async function handshake({ socket, reader }: Connection, host: string, port: num
   const name = await reader.read(nameLength);
   if (name !== undefined) probe.name = new TextDecoder().decode(name);
   return probe;
+}
+
+/**
+ * VeNCrypt 0.2 up to the server's subtype list (rfbproto "VeNCrypt"): its version, ours, its
+ * ack, then a count and that many U32 subtypes. The probe then closes without choosing.
+ */
+async function readVeNCryptSubtypes(socket: Duplex, reader: ByteReader): Promise<number[] | undefined> {
+  const version = await reader.read(2);
+  if (version === undefined || version[0] !== 0 || version[1] < 2) return undefined;
+  socket.write(Uint8Array.of(0, 2));
+  const ack = await reader.read(1);
+  if (ack === undefined || ack[0] !== 0) return undefined;
+  const count = await reader.read(1);
+  if (count === undefined) return undefined;
+  const list = await reader.read(count[0] * 4);
+  if (list === undefined) return undefined;
+  return Array.from({ length: count[0] }, (_, i) => list.readUInt32BE(i * 4));
 }

@@ -1,5 +1,6 @@
 import type { ParentPort } from 'electron';
 import { KnownHostsStore } from '../app/known-hosts-store.ts';
+import { CertificatePinStore } from '../app/pin-store.ts';
 import { runSessionHost } from '../session/session-host.ts';
 import { lookupOverParent } from './password-requests.ts';
 import { serveSessionPort } from './port-channel.ts';
@@ -16,7 +17,8 @@ if (parentPort) {
   const knownHosts = new KnownHostsStore(dataDir);
   serveSessionPort(
     parentPort,
-    (channel) => runSessionHost(channel, { lookupPassword, knownHosts }),
+    (channel) =>
+      runSessionHost(channel, { lookupPassword, knownHosts, pins: new CertificatePinStore(dataDir) }),
     (code) => process.exit(code),
   );
 } else {

@@ -105,11 +105,5 @@ export const ServerMessage = {
   Fence: 248,
 } as const;
 
-export const SecurityType = {
-  Invalid: 0,
-  None: 1,
-  VncAuth: 2,
-} as const;
-
-/** Security type names live in shared/ (the viewer shows them too). */
-export { securityTypeName } from '../../shared/security-types.ts';
+/** Security type numbers and names live in shared/ (the viewer shows them too). */
+export { SecurityType, securityTypeName } from '../../shared/security-types.ts';

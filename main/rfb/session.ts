@@ -1,6 +1,7 @@
 import type { ColourLevel } from '../../shared/colour-level.ts';
 import type { DrawBatch } from '../../shared/draw-ops.ts';
 import { protocolError, RfbError, serverText } from '../../shared/rfb-error.ts';
+import type { ChannelSecurity } from '../../shared/security-types.ts';
 import { ByteQueue } from './byte-queue.ts';
 import * as msg from './client-messages.ts';
 import {
@@ -9,7 +10,6 @@ import {
   encodingName,
   SecurityType,
   ServerMessage,
-  securityTypeName,
   VIEWER_PSEUDO_ENCODINGS,
 } from './constants.ts';
 import type { DecodeContext, Decoder, Rect } from './encodings/decoder.ts';
@@ -42,8 +42,9 @@ import {
   samePixelFormat,
   writePixelFormat,
 } from './pixel-format.ts';
-import type { Credentials, SecurityHandler } from './security/handler.ts';
-import { createSecurityHandler, SUPPORTED_SECURITY_TYPES } from './security/index.ts';
+import type { Credentials, SecurityContext, SecurityHandler, SecurityOptions } from './security/handler.ts';
+import { chooseSecurityType, createSecurityHandler } from './security/index.ts';
+import type { TlsStart, TlsUpgrade } from './transports/tls.ts';
 import { UpdateBuilder } from './update-builder.ts';
 import { ZlibStream } from './zlib-stream.ts';
 
@@ -51,6 +52,11 @@ import { ZlibStream } from './zlib-stream.ts';
 export interface Transport {
   write(bytes: Uint8Array): void;
   close(): void;
+  /**
+   * Replaces the byte stream by TLS over it (VeNCrypt, Vino); later bytes arrive decrypted
+   * through `receive`. Absent where there is no connection to wrap (replaying a recording).
+   */
+  startTls?(start: TlsStart): Promise<TlsUpgrade>;
 }
 
 export type SessionState =
@@ -86,6 +92,8 @@ export const DEFAULT_LIMITS: Limits = {
 
 export interface SessionOptions {
   credentials?: Credentials;
+  /** Acceptable security types, encryption required or not, the server's identity. */
+  security?: SecurityOptions;
   /** ClientInit shared flag: leave other viewers connected (default true). */
   shared?: boolean;
   /** Encodings in order of preference; pseudo-encodings the viewer needs are added. */
@@ -100,6 +108,8 @@ export interface SessionOptions {
 export interface ServerInfo {
   version: string;
   securityType: number;
+  /** How the channel is protected (encrypted, by which TLS version, the server's identity). */
+  security: ChannelSecurity;
   width: number;
   height: number;
   name: string;
@@ -196,6 +206,10 @@ export class RfbSession {
   private versionText = '';
   private securityType = 0;
   private security: SecurityHandler | undefined;
+  private readonly securityOptions: SecurityOptions;
+  private readonly securityContext: SecurityContext;
+  /** The server rejected the credentials (a failed SecurityResult after a password was sent). */
+  private rejectedCredentials = false;
 
   private converter: PixelConverter | undefined;
   private readonly out: UpdateBuilder;
@@ -259,6 +273,8 @@ export class RfbSession {
     this.events = events;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.credentials = { ...options.credentials };
+    this.securityOptions = options.security ?? {};
+    this.securityContext = this.makeSecurityContext();
     this.shared = options.shared ?? true;
     this.autoRequest = options.autoRequest ?? true;
     this.encodings = options.encodings ?? DEFAULT_ENCODINGS;
@@ -365,6 +381,16 @@ export class RfbSession {
   /** The security type in use, once chosen (0 before). */
   get chosenSecurityType(): number {
     return this.securityType;
+  }
+
+  /** Whether the chosen security sends credentials (a password, a username) the server checks. */
+  get securityChecksCredentials(): boolean {
+    return this.security?.checksCredentials ?? false;
+  }
+
+  /** Whether the session ended because the server rejected the password or username. */
+  get credentialsRejected(): boolean {
+    return this.rejectedCredentials;
   }
 
   // ---- requests from the viewer ----
@@ -542,8 +568,8 @@ export class RfbSession {
       throw refused(reason);
     }
     q.consume(4);
-    if (!SUPPORTED_SECURITY_TYPES.includes(type)) throw unsupportedSecurity([type]);
-    this.beginSecurity(type);
+    // The server chose; it must be acceptable to us too (this throws if it is not).
+    this.beginSecurity(chooseSecurityType([type], this.securityOptions, this.credentials));
     return 'again';
   }
 
@@ -560,8 +586,7 @@ export class RfbSession {
     if (!q.has(1 + count)) return 'more';
     q.consume(1);
     const offered = Array.from(q.bytes(count));
-    const type = SUPPORTED_SECURITY_TYPES.find((t) => offered.includes(t));
-    if (type === undefined) throw unsupportedSecurity(offered);
+    const type = chooseSecurityType(offered, this.securityOptions, this.credentials);
     this.send(Uint8Array.of(type));
     this.beginSecurity(type);
     return 'again';
@@ -569,16 +594,48 @@ export class RfbSession {
 
   private beginSecurity(type: number): void {
     this.securityType = type;
-    this.security = createSecurityHandler(type, this.credentials);
+    this.security = createSecurityHandler(type);
     this.setState('security');
   }
 
   private runSecurity(): Step {
-    if (!this.security!.step(this.queue, (bytes) => this.send(bytes))) return 'more';
-    // SecurityResult follows every type in 3.8, but only real authentication in 3.3 and 3.7.
-    if (this.minorVersion === 8 || this.securityType !== SecurityType.None) this.setState('security-result');
+    const security = this.security!;
+    if (!security.step(this.securityContext)) return 'more';
+    if (this.securityOptions.requireEncryption && !security.channel().encrypted) {
+      throw new RfbError(
+        'protocol',
+        `the connection must be encrypted, but ${security.name} does not encrypt`,
+        'Enable TLS on the server, or turn off "Refuse connections that are not encrypted"',
+      );
+    }
+    if (security.resultFollows(this.minorVersion)) this.setState('security-result');
     else this.sendClientInit();
     return 'again';
+  }
+
+  /** What security handlers work with: the queue, sending, TLS, waiting outside the stream. */
+  private makeSecurityContext(): SecurityContext {
+    return {
+      queue: this.queue,
+      send: (bytes) => this.send(bytes),
+      credentials: this.credentials,
+      options: this.securityOptions,
+      startTls: (start) => {
+        if (!this.transport.startTls)
+          return Promise.reject(protocolError('this connection cannot carry TLS (a recording is replayed)'));
+        return this.transport.startTls(start);
+      },
+      wait: (promise, then) => {
+        promise.then(
+          (value) => {
+            if (this.state === 'closed') return;
+            then(value);
+            this.parse();
+          },
+          (error) => this.fail(error),
+        );
+      },
+    };
   }
 
   /** SecurityResult, RFC 6143 §7.1.3. */
@@ -591,18 +648,29 @@ export class RfbSession {
       this.sendClientInit();
       return 'again';
     }
-    let reason = result === 2 ? 'too many authentication attempts' : 'the password was not accepted';
+    const checksCredentials = this.security?.checksCredentials ?? false;
+    let reason =
+      result === 2
+        ? 'too many authentication attempts'
+        : checksCredentials
+          ? 'the password was not accepted'
+          : 'the server refused the connection';
     if (this.minorVersion === 8) {
       const text = this.readString(4);
       if (text === undefined) return 'more';
       if (text) reason = serverText(text);
     }
+    this.rejectedCredentials = checksCredentials;
     throw new RfbError(
       'auth',
       `authentication failed: ${reason}`,
       result === 2 || LOCKED_OUT.test(reason)
         ? LOCKOUT_HINT
-        : 'Check the password; VNC passwords are cut at 8 characters',
+        : checksCredentials
+          ? this.credentials.username
+            ? 'Check the username and password'
+            : 'Check the password; VNC passwords are cut at 8 characters'
+          : undefined,
     );
   }
 
@@ -622,13 +690,18 @@ export class RfbSession {
       );
     }
     if (!q.has(24 + nameLength)) return 'more';
-    const initEndStreamOffset = this.bytesReceived - q.length + 24 + nameLength;
+    const trailer = this.security?.serverInitTrailer
+      ? this.security.serverInitTrailer(q, 24 + nameLength)
+      : 0;
+    if (trailer === undefined || !q.has(24 + nameLength + trailer)) return 'more';
+    const initEndStreamOffset = this.bytesReceived - q.length + 24 + nameLength + trailer;
     const width = q.u16();
     const height = q.u16();
     const serverFormat = readPixelFormat(q.buf, q.pos);
     q.consume(PIXEL_FORMAT_LENGTH);
     q.consume(4);
     const name = new TextDecoder().decode(q.bytes(nameLength));
+    q.consume(trailer);
     this.checkSize(width, height);
 
     const format = this.colourLevel === 'native' ? serverFormat : LEVEL_FORMATS[this.colourLevel];
@@ -656,6 +729,7 @@ export class RfbSession {
     this.info = {
       version: this.versionText,
       securityType: this.securityType,
+      security: this.security!.channel(),
       width,
       height,
       name,
@@ -1251,8 +1325,12 @@ export class RfbSession {
           `the server closed the connection before sending a VNC version${detail}`,
           'It may not be a VNC server, or it accepts only one viewer at a time and another is connected',
         );
-      case 'security-result':
-        if (this.securityType === SecurityType.VncAuth && this.minorVersion < 8) {
+      case 'security-result': {
+        const explained = this.security?.explainClose?.();
+        if (explained) return explained;
+        // Before 3.8 a server may close instead of sending a failed SecurityResult.
+        if (this.security?.checksCredentials && this.minorVersion < 8) {
+          this.rejectedCredentials = true;
           return new RfbError(
             'auth',
             'authentication failed: the server closed the connection after the password was sent',
@@ -1260,8 +1338,10 @@ export class RfbSession {
           );
         }
         return busyConsole('during authentication', detail);
-      case 'security-types':
+      }
       case 'security':
+        return this.security?.explainClose?.() ?? busyConsole('during the security handshake', detail);
+      case 'security-types':
         return busyConsole('during the security handshake', detail);
       case 'server-init':
         return busyConsole('right after the viewer introduced itself', detail);
@@ -1322,14 +1402,6 @@ function refused(reason: string): RfbError {
 const LOCKED_OUT = /too many (security|authentication) (failures|attempts)/i;
 const LOCKOUT_HINT =
   'After repeated wrong passwords the server blocks this address for a while: wait, then try again (with the right password)';
-
-function unsupportedSecurity(offered: number[]): RfbError {
-  return new RfbError(
-    'protocol',
-    `the server offers only ${offered.map(securityTypeName).join(', ')}; Porthole speaks None (1) and VNC Authentication (2)`,
-    'Configure the server to allow VNC Authentication or None (on a trusted network or through an SSH tunnel)',
-  );
-}
 
 /** Whether `bytes` can be the start of "RFB xxx.yyy\n", so a foreign service fails fast. */
 function couldStartBanner(bytes: Uint8Array): boolean {

@@ -1,5 +1,6 @@
 import { isColourLevel } from '../../shared/colour-level.ts';
 import { isPictureQuality } from '../../shared/picture-quality.ts';
+import { MAX_SECURITY_TYPE } from '../../shared/security-types.ts';
 import type { OpenSessionRequest, SshTunnelRequest, ToSession } from '../../shared/session-protocol.ts';
 
 /**
@@ -16,6 +17,8 @@ export function parseToSession(raw: unknown): ToSession | undefined {
     }
     case 'password':
       return isString(m.password, 1024) ? { type: 'password', password: m.password } : undefined;
+    case 'certificate':
+      return typeof m.trust === 'boolean' ? { type: 'certificate', trust: m.trust } : undefined;
     case 'ssh-answer':
       return typeof m.answer === 'boolean' || m.answer === null || isString(m.answer, 1024)
         ? { type: 'ssh-answer', answer: m.answer }
@@ -102,7 +105,24 @@ function parseOpenRequest(raw: unknown): OpenSessionRequest | undefined {
     if (!isUint(r.maxReconnectAttempts, 1000)) return undefined;
     request.maxReconnectAttempts = r.maxReconnectAttempts;
   }
-  for (const flag of ['shared', 'viewOnly', 'reconnect', 'safeModeReconnect', 'audio'] as const) {
+  if (r.username !== undefined) {
+    if (!isString(r.username, 255)) return undefined;
+    request.username = r.username;
+  }
+  if (r.securityTypes !== undefined) {
+    const types = r.securityTypes;
+    if (!Array.isArray(types) || types.length > 32 || !types.every((t) => isUint(t, MAX_SECURITY_TYPE)))
+      return undefined;
+    request.securityTypes = types;
+  }
+  for (const flag of [
+    'shared',
+    'viewOnly',
+    'reconnect',
+    'safeModeReconnect',
+    'audio',
+    'requireEncryption',
+  ] as const) {
     if (r[flag] === undefined) continue;
     if (typeof r[flag] !== 'boolean') return undefined;
     request[flag] = r[flag];

@@ -6,7 +6,7 @@ import type { DrawBatch } from '../../shared/draw-ops.ts';
 import { encodeDrawBatch, isPaintOp } from '../../shared/draw-wire.ts';
 import type { PictureQuality } from '../../shared/picture-quality.ts';
 import { RfbError } from '../../shared/rfb-error.ts';
-import { securityTypeName } from '../../shared/security-types.ts';
+import { describeChannelSecurity, type ServerCertificate } from '../../shared/security-types.ts';
 import {
   type ConnectionInfo,
   DRAW_CREDITS,
@@ -23,10 +23,10 @@ import {
 import { parseTarget } from '../../shared/target.ts';
 import { parseEncodingList } from '../cli/options.ts';
 import { type AutoChoice, AutoSelect } from '../rfb/auto-select.ts';
-import { SecurityType } from '../rfb/constants.ts';
 import type { ExtensionEvent } from '../rfb/extensions/session-extensions.ts';
 import { describePixelFormat, LEVEL_FORMATS } from '../rfb/pixel-format.ts';
 import { qualityEncodings, SAFE_MODE_DESCRIPTION, SAFE_MODE_ENCODINGS } from '../rfb/quality.ts';
+import { type PinStore, pinnedIdentity } from '../rfb/security/identity.ts';
 import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
 import { openTcpSession, runSessionOverSocket } from '../rfb/transports/tcp.ts';
 import type { KnownHostsSource } from '../ssh/host-keys.ts';
@@ -64,6 +64,11 @@ export interface HostOptions {
    * (undefined: none, or not for that server). Tried once before asking the user.
    */
   lookupPassword?(bookmarkId: string, target: string): Promise<string | undefined>;
+  /**
+   * Pinned server keys: a certificate no authority vouches for is put to the user (trust on
+   * first use) and pinned. Without a store such a certificate is refused.
+   */
+  pins?: PinStore;
   /** SSH host keys (the user's known_hosts and Porthole's store): needed for SSH tunnels. */
   knownHosts?: KnownHostsSource;
 }
@@ -93,6 +98,9 @@ export class SessionHost {
   private readonly handshakeTimeout: number;
   private readonly listenHost: string | undefined;
   private readonly lookupPassword: HostOptions['lookupPassword'];
+  private readonly pins: PinStore | undefined;
+  /** The user's answer to the certificate question being shown, while it is. */
+  private certificateAnswer: ((trust: boolean) => void) | undefined;
   private readonly knownHosts: KnownHostsSource | undefined;
   /** The SSH tunnel being opened (a newer attempt or a disconnect replaces it). */
   private tunnelAttempt: object | undefined;
@@ -156,6 +164,7 @@ export class SessionHost {
     this.handshakeTimeout = options.handshakeTimeout ?? 20;
     this.listenHost = options.listenHost;
     this.lookupPassword = options.lookupPassword;
+    this.pins = options.pins;
     this.knownHosts = options.knownHosts;
     channel.onMessage((raw) => {
       const message = parseToSession(raw);
@@ -191,6 +200,9 @@ export class SessionHost {
         this.password = message.password;
         if (this.waitingForPassword && session) this.answerPassword(session, message.password);
         else if (!session) this.connect();
+        return;
+      case 'certificate':
+        this.answerCertificate(message.trust);
         return;
       case 'ssh-answer': {
         const answer = this.sshAnswer;
@@ -362,7 +374,10 @@ export class SessionHost {
       return;
     }
     this.setStatus({ phase: 'connecting', target: request.target, attempt: this.reconnectAttempt });
-    this.begin((options, events) => this.connector(target.host, target.port, options, events).session);
+    this.begin(
+      target,
+      (options, events) => this.connector(target.host, target.port, options, events).session,
+    );
   }
 
   /**
@@ -427,7 +442,7 @@ export class SessionHost {
           }
           this.tunnelAttempt = undefined;
           this.via = via;
-          this.begin((options, events) => {
+          this.begin(target, (options, events) => {
             const tcp = runSessionOverSocket(stream, true, options, events);
             const stopListening = connection.onLost((error) => tcp.session.abort(error));
             tcp.ended.finally(stopListening);
@@ -468,7 +483,8 @@ export class SessionHost {
     const listener = net.createServer((socket) => {
       listener.close();
       this.listener = undefined;
-      this.begin((options, events) => runSessionOverSocket(socket, true, options, events).session);
+      const server = { host: socket.remoteAddress ?? 'unknown', port: socket.remotePort ?? 0 };
+      this.begin(server, (options, events) => runSessionOverSocket(socket, true, options, events).session);
     });
     this.listener = listener;
     listener.on('error', (error: NodeJS.ErrnoException) => {
@@ -489,7 +505,10 @@ export class SessionHost {
     listener.listen(port, this.listenHost, () => this.setStatus({ phase: 'listening', port }));
   }
 
-  private begin(open: (options: SessionOptions, events: SessionEvents) => RfbSession): void {
+  private begin(
+    server: { host: string; port: number },
+    open: (options: SessionOptions, events: SessionEvents) => RfbSession,
+  ): void {
     const request = this.request!;
     this.connected = false;
     this.unpainted = 0;
@@ -513,7 +532,7 @@ export class SessionHost {
         this.updateStartedAt ??= now;
       },
       onState: (state) => {
-        if (state === 'security' && session?.chosenSecurityType !== SecurityType.None) {
+        if (state === 'security' && session?.securityChecksCredentials) {
           this.setStatus({ phase: 'authenticating' });
         }
       },
@@ -527,6 +546,8 @@ export class SessionHost {
           width: info.width,
           height: info.height,
           version: info.version,
+          security: describeChannelSecurity(info.security),
+          encrypted: info.security.encrypted,
           ...(this.safeModeReason && {
             safeMode: `Safe mode (${SAFE_MODE_DESCRIPTION}) after: ${this.safeModeReason}`,
           }),
@@ -572,6 +593,7 @@ export class SessionHost {
     session = open(
       {
         credentials: {
+          ...(request.username && { username: request.username }),
           password: this.password,
           askPassword: () => {
             this.clearHandshakeTimer();
@@ -579,6 +601,18 @@ export class SessionHost {
             if (session) this.tryStoredPassword(session);
             else this.setStatus({ phase: 'password', retry: false });
           },
+        },
+        security: {
+          ...(request.securityTypes && { preferences: request.securityTypes }),
+          requireEncryption: request.requireEncryption ?? false,
+          server,
+          ...(this.pins && {
+            checkIdentity: pinnedIdentity(
+              this.pins,
+              (certificate) => this.askAboutCertificate(certificate),
+              'remove its pin in Settings (Pinned certificates) and connect again',
+            ),
+          }),
         },
         shared: request.shared ?? true,
         encodings: this.effectiveEncodings(),
@@ -638,7 +672,7 @@ export class SessionHost {
       name: info.name,
       address,
       version: info.version,
-      security: securityTypeName(info.securityType),
+      security: describeChannelSecurity(info.security),
       pixelFormat: describePixelFormat(LEVEL_FORMATS[this.effectiveColourLevel()]),
       encodings: stats.rects,
       width: info.width,
@@ -672,6 +706,30 @@ export class SessionHost {
         this.password = password;
         this.answerPassword(session, password);
       });
+  }
+
+  /**
+   * No authority vouches for the server's certificate: the connection waits (without a
+   * handshake timeout, as for a password) until the user trusts it or not.
+   */
+  private askAboutCertificate(certificate: ServerCertificate): Promise<boolean> {
+    this.clearHandshakeTimer();
+    this.answerCertificate(false);
+    this.setStatus({ phase: 'certificate', certificate });
+    return new Promise((resolve) => {
+      this.certificateAnswer = resolve;
+    });
+  }
+
+  private answerCertificate(trust: boolean): void {
+    const answer = this.certificateAnswer;
+    if (!answer) return;
+    this.certificateAnswer = undefined;
+    if (trust) {
+      this.setStatus({ phase: 'authenticating' });
+      this.startHandshakeTimer();
+    }
+    answer(trust);
   }
 
   /** The server asked for a password: give it this one, with a fresh handshake timeout. */
@@ -753,6 +811,7 @@ export class SessionHost {
   private closed(error: RfbError | undefined): void {
     this.clearHandshakeTimer();
     this.stopProgress(true);
+    this.certificateAnswer = undefined;
     const session = this.session;
     this.session = undefined;
     if (this.ended) return;
@@ -761,7 +820,7 @@ export class SessionHost {
       return;
     }
     const info = toSessionError(error);
-    if (error.kind === 'auth' && session?.chosenSecurityType === SecurityType.VncAuth) {
+    if (session?.credentialsRejected) {
       // A rejected password: ask again rather than end (the next one reconnects).
       this.password = undefined;
       const message = info.hint ? `${info.message}. ${info.hint}` : info.message;
@@ -860,7 +919,8 @@ export class SessionHost {
     this.clearHandshakeTimer();
     const session = this.session;
     this.handshakeTimer = setTimeout(() => {
-      if (session && session === this.session && !this.connected && !this.waitingForPassword) {
+      const waitingForUser = this.waitingForPassword || this.certificateAnswer !== undefined;
+      if (session && session === this.session && !this.connected && !waitingForUser) {
         session.abort(
           new RfbError(
             'timeout',

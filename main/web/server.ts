@@ -10,6 +10,7 @@ import { type ControlService, createControlService, openSettingsStore } from '..
 import { KnownHostsStore } from '../app/known-hosts-store.ts';
 import { type LaunchRegistry, storedPasswordLookup } from '../app/launches.ts';
 import { BROWSER_MODE_CIPHER_REASON, unavailableCipher } from '../app/password-vault.ts';
+import { CertificatePinStore } from '../app/pin-store.ts';
 import { CONTENT_SECURITY_POLICY, CONTENT_TYPES } from '../app/renderer-files.ts';
 import { runSessionHost, type SessionChannel } from '../session/session-host.ts';
 import { resolveStaticFile } from './static-files.ts';
@@ -47,7 +48,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const launches = options.launches;
   // No keyring in browser mode: passwords are not stored, and the snapshot says why.
   const settings = openSettingsStore(options.dataDir, unavailableCipher(BROWSER_MODE_CIPHER_REASON));
-  const control = createControlService(options.dataDir, { launches, settings });
+  const pins = new CertificatePinStore(options.dataDir);
+  const control = createControlService(options.dataDir, { launches, settings, pins });
   // A launch's password (porthole connect FILE.vnc) is kept by the launch registry.
   const lookupPassword = storedPasswordLookup(settings, launches);
   const knownHosts = new KnownHostsStore(options.dataDir);
@@ -109,7 +111,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     sockets.handleUpgrade(request, socket, head, (ws) => {
       if (kind === 'ws/control') serveControl(ws, control);
-      else runSessionHost(webSocketChannel(ws), { lookupPassword, knownHosts });
+      else runSessionHost(webSocketChannel(ws), { lookupPassword, knownHosts, pins });
     });
   });
 

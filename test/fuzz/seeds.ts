@@ -346,5 +346,55 @@ export function syntheticSeeds(): Seed[] {
       { credentials: { password: PASSWORD } },
     ),
   );
+  seeds.push(...securitySeeds());
   return seeds;
+}
+
+/**
+ * The security types whose exchange the engine parses itself: VeNCrypt 0.2 with Plain (256)
+ * and with VNC Authentication in its list, and Tight (16) with its capability lists. A
+ * mutation that picks a TLS subtype ends the session cleanly (no TLS where nothing connects).
+ */
+function securitySeeds(): Seed[] {
+  const vencrypt = (subtypes: number[]) => {
+    const b = new Bytes().raw(text('RFB 003.008\n')).u8(1, 19).u8(0, 2).u8(0).u8(subtypes.length);
+    for (const subtype of subtypes) b.u32(subtype);
+    return b;
+  };
+  const finish = (b: Bytes, name: string) => {
+    b.u32(0).raw(serverInit(32, 16, SERVER_FORMAT, name).build());
+    new MessageWriter(b, LEVEL_FORMATS.full, new Prng(400)).bell().update(1).raw(0, 0, 8, 8);
+    return b;
+  };
+  const capability = (code: number, vendor: string, name: string) =>
+    new Bytes().u32(code).raw(text(vendor)).raw(text(name));
+  const tight = new Bytes()
+    .raw(text('RFB 003.008\n'))
+    .u8(1, 16)
+    .u32(0)
+    .u32(1)
+    .raw(capability(2, 'STDV', 'VNCAUTH_').build())
+    .raw(new Prng(11).bytes(16));
+  tight.u32(0).raw(serverInit(32, 16, SERVER_FORMAT, 'tight').build());
+  // Interaction capabilities: 1 server message, 0 client messages, 1 encoding, padding.
+  tight.u16(1).u16(0).u16(1).u16(0);
+  tight.raw(capability(150, 'TGHT', 'FTS_LSDT').build()).raw(capability(7, 'TGHT', 'TIGHT___').build());
+  new MessageWriter(tight, LEVEL_FORMATS.full, new Prng(401)).bell().update(1).raw(0, 0, 8, 8);
+  const password = { password: PASSWORD };
+  return [
+    seed('vencrypt-plain', finish(vencrypt([256, 261, 2]), 'plain'), {
+      colourLevel: 'full',
+      credentials: { username: 'fuzz', ...password },
+      security: { preferences: [256], allowPlainUnencrypted: true },
+    }),
+    seed('vencrypt-vncauth', finish(vencrypt([2]).raw(new Prng(10).bytes(16)), 'vnc'), {
+      colourLevel: 'full',
+      credentials: password,
+    }),
+    seed('tight-vncauth', tight, {
+      colourLevel: 'full',
+      credentials: password,
+      security: { preferences: [16] },
+    }),
+  ];
 }

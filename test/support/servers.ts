@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,14 @@ export interface VncServer {
   stop(): Promise<void>;
   /** Kills the VNC process at once (SIGKILL), as a crash would. */
   kill(): void;
+}
+
+/** What a test needs of an X display with a VNC server, whichever server it is. */
+type XDisplay = Omit<XServer, 'kind'>;
+
+/** TightVNC 1.3's Xtightvnc (only the tests of Tight security start one). */
+export interface TightVncServer extends XDisplay {
+  kind: 'tightvnc';
 }
 
 export interface XServer extends VncServer {
@@ -63,11 +71,16 @@ export interface ServerOptions {
   qemuArgs?: string[];
   /** QEMU only: leave the VM running once the firmware has drawn (by default it is paused, for a still picture). */
   running?: boolean;
+  /**
+   * Xvnc only: its `-SecurityTypes` list instead of `security`'s (a VNC password file is set
+   * when `password` is given), the X.509 certificate and key, and `-PlainUsers`.
+   */
+  xvncSecurity?: { types: string; cert?: string; key?: string; plainUsers?: string };
 }
 
 const execFileAsync = promisify(execFile);
 const HOST = '127.0.0.1';
-const live = new Set<VncServer>();
+const live = new Set<{ stop(): Promise<void> }>();
 const processes = new Set<ChildProcess>();
 
 process.on('exit', () => {
@@ -201,8 +214,17 @@ export async function settle(truth: () => Promise<Image>, ms = 15_000): Promise<
   });
 }
 
-/** Shows the test pattern on the root window and an xterm with known text; waits until drawn. */
-async function showContent(server: XServer, dir: string, width: number, height: number): Promise<void> {
+/**
+ * Shows the test pattern on the root window and (unless `xterm` is false) an xterm with known
+ * text; waits until drawn.
+ */
+async function showContent(
+  server: XDisplay,
+  dir: string,
+  width: number,
+  height: number,
+  xterm = true,
+): Promise<void> {
   const pattern = writeTestPattern(dir, width, height);
   const env = { DISPLAY: `:${server.display}` };
   // ImageMagick's display sets the root window's background and exits with status 1 even then;
@@ -218,7 +240,11 @@ async function showContent(server: XServer, dir: string, width: number, height: 
       ? true
       : undefined;
   });
-  const xterm = server.run('xterm', [
+  if (!xterm) {
+    await settle(() => server.truth());
+    return;
+  }
+  const terminal = server.run('xterm', [
     '+bc',
     '-fn',
     'fixed',
@@ -234,7 +260,7 @@ async function showContent(server: XServer, dir: string, width: number, height: 
     `printf '${XTERM_TEXT}'; exec sleep 100000`,
   ]);
   let xtermErrors = '';
-  xterm.stderr?.on('data', (d) => {
+  terminal.stderr?.on('data', (d) => {
     xtermErrors += d;
   });
   await waitFor(
@@ -252,16 +278,16 @@ async function showContent(server: XServer, dir: string, width: number, height: 
 }
 
 /** An X display with a VNC server; `owned[0]` is the VNC process once it runs. */
-function xServerBase(
-  kind: 'xvnc' | 'x11vnc',
+function xServerBase<K extends 'xvnc' | 'x11vnc' | 'tightvnc'>(
+  kind: K,
   display: number,
   port: number,
   password: string | undefined,
   owned: ChildProcess[],
   dir: string,
-): XServer {
+): XDisplay & { kind: K } {
   const clients: ChildProcess[] = [];
-  const server: XServer = {
+  const server: XDisplay & { kind: K } = {
     kind,
     host: HOST,
     port,
@@ -312,9 +338,12 @@ export async function startXvnc(options: ServerOptions): Promise<XServer> {
     '0',
     '-dpms',
     '-SecurityTypes',
-    options.security === 'none' ? 'None' : 'VncAuth',
+    options.xvncSecurity?.types ?? (options.security === 'none' ? 'None' : 'VncAuth'),
   ];
-  if (options.security === 'vncauth') {
+  const tls = options.xvncSecurity;
+  if (tls?.cert && tls.key) args.push('-X509Cert', tls.cert, '-X509Key', tls.key);
+  if (tls?.plainUsers) args.push('-PlainUsers', tls.plainUsers);
+  if (options.security === 'vncauth' || (tls && options.password !== undefined)) {
     const file = join(dir, 'passwd');
     writeFileSync(file, obfuscateVncPassword(options.password ?? ''));
     args.push('-PasswordFile', file);
@@ -326,6 +355,55 @@ export async function startXvnc(options: ServerOptions): Promise<XServer> {
   try {
     await waitFor('Xvnc to answer with an RFB banner', 15_000, () => readBanner(port), stderr);
     await showContent(server, dir, width, height);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return server;
+}
+
+/** A display number no X server holds (no lock file), from 60 up. */
+function freeDisplay(): number {
+  for (let display = 60; display < 200; display++) {
+    if (!existsSync(`/tmp/.X${display}-lock`) && !existsSync(`/tmp/.X11-unix/X${display}`)) return display;
+  }
+  throw new Error('no free X display number between 60 and 199');
+}
+
+/** TightVNC 1.3's Xtightvnc (tightvncserver): offers Tight security (16) beside VNC Authentication. */
+export async function startTightVnc(options: ServerOptions): Promise<TightVncServer> {
+  const [width, height] = options.geometry ?? [1024, 768];
+  const dir = mkdtempSync(join(tmpdir(), 'porthole-tightvnc-'));
+  const port = options.port ?? (await freePort());
+  const display = freeDisplay();
+  const args = [
+    `:${display}`,
+    '-rfbport',
+    String(port),
+    '-interface',
+    HOST,
+    '-localhost',
+    '-geometry',
+    `${width}x${height}`,
+    '-depth',
+    '24',
+    '-alwaysshared',
+    '-nolisten',
+    'tcp',
+    '-s',
+    '0',
+  ];
+  if (options.security === 'vncauth') {
+    const file = join(dir, 'passwd');
+    writeFileSync(file, obfuscateVncPassword(options.password ?? ''));
+    args.push('-rfbauth', file);
+  }
+  const { child, stderr } = launch('Xtightvnc', args);
+  const server = xServerBase('tightvnc', display, port, options.password, [child], dir);
+  try {
+    await waitFor('Xtightvnc to answer with an RFB banner', 15_000, () => readBanner(port), stderr);
+    // xdotool crashes against Xtightvnc, so no xterm (it waits for the window with xdotool).
+    await showContent(server, dir, width, height, false);
   } catch (error) {
     await server.stop();
     throw error;

@@ -39,6 +39,7 @@ describe('FBS 001.000', () => {
     const info: ServerInfo = {
       version: '3.8',
       securityType: 2,
+      security: { type: 'VNC Authentication', encrypted: false, identity: 'unverified' },
       width: 640,
       height: 480,
       name: 'x',

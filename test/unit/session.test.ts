@@ -152,9 +152,9 @@ describe('security', () => {
   });
 
   it('names the offered types when none is supported', () => {
-    const s = new ScriptedServer().send('RFB 003.008\n').send(new Bytes().u8(2, 19, 18));
+    const s = new ScriptedServer().send('RFB 003.008\n').send(new Bytes().u8(2, 17, 21));
     expect(s.error?.kind).toBe('protocol');
-    expect(s.error?.message).toMatch(/VeNCrypt \(19\), TLS \(18\)/);
+    expect(s.error?.message).toMatch(/offers only Ultra \(17\), MD5 hash \(21\); Porthole speaks None \(1\)/);
   });
 
   it('names the colour level asked for when the server closes right after it (neatvnc and pal8)', () => {

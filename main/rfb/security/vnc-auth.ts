@@ -1,8 +1,7 @@
 import { DES } from 'des.js';
 import { RfbError } from '../../../shared/rfb-error.ts';
-import type { ByteQueue } from '../byte-queue.ts';
-import { SecurityType } from '../constants.ts';
-import type { Credentials, SecurityHandler } from './handler.ts';
+import type { ChannelSecurity } from '../../../shared/security-types.ts';
+import type { Credentials, SecurityContext, SecurityHandler } from './handler.ts';
 
 function reverseBits(byte: number): number {
   let reversed = 0;
@@ -49,32 +48,45 @@ export function vncAuthResponse(password: string, challenge: Uint8Array): Uint8A
   return Uint8Array.from(cipher.update(challenge));
 }
 
+/**
+ * The password, or undefined while the user is being asked for it (`askPassword`); without a
+ * way to ask, a missing password is an error naming what the server wants.
+ */
+export function passwordOrAsk(credentials: Credentials, asked: boolean, what: string): string | undefined {
+  if (credentials.password !== undefined) return credentials.password;
+  if (credentials.askPassword) {
+    if (!asked) credentials.askPassword();
+    return undefined;
+  }
+  throw new RfbError(
+    'auth',
+    `the server asks for ${what} and no password was given`,
+    'Give one with --password-file FILE or the VNC_PASSWORD environment variable',
+  );
+}
+
 /** Security type 2, VNC Authentication: DES of a 16-byte challenge with the password. */
 export class VncAuthSecurity implements SecurityHandler {
-  readonly type = SecurityType.VncAuth;
-  private readonly credentials: Credentials;
+  readonly name = 'VNC Authentication';
+  readonly checksCredentials = true;
   private asked = false;
 
-  constructor(credentials: Credentials) {
-    this.credentials = credentials;
-  }
-
-  step(queue: ByteQueue, send: (bytes: Uint8Array) => void): boolean {
-    const password = this.credentials.password;
+  step({ queue, send, credentials }: SecurityContext): boolean {
+    const password = passwordOrAsk(credentials, this.asked, 'a VNC password');
     if (password === undefined) {
-      if (this.credentials.askPassword) {
-        if (!this.asked) this.credentials.askPassword();
-        this.asked = true;
-        return false;
-      }
-      throw new RfbError(
-        'auth',
-        'the server asks for a VNC password and none was given',
-        'Give one with --password-file FILE or the VNC_PASSWORD environment variable',
-      );
+      this.asked = true;
+      return false;
     }
     if (!queue.has(16)) return false;
     send(vncAuthResponse(password, queue.bytes(16)));
     return true;
+  }
+
+  resultFollows(): boolean {
+    return true;
+  }
+
+  channel(): ChannelSecurity {
+    return { type: this.name, encrypted: false, identity: 'unverified' };
   }
 }

@@ -2,6 +2,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { RfbError } from '../../../shared/rfb-error.ts';
 import { RfbSession, type SessionEvents, type SessionOptions, type Transport } from '../session.ts';
+import { startTlsOnSocket } from './tls.ts';
 
 export interface TcpSession {
   session: RfbSession;
@@ -33,11 +34,22 @@ export function runSessionOverSocket(
     new RfbError('network', error.message),
 ): TcpSession {
   if (socket instanceof net.Socket) socket.setNoDelay(true);
+  // The stream the session reads and writes: the socket, or TLS over it once a handler starts it.
+  let stream: Duplex = socket;
   const transport: Transport = {
     write: (bytes) => {
-      if (!socket.destroyed) socket.write(bytes);
+      if (!stream.destroyed) stream.write(bytes);
     },
-    close: () => socket.destroy(),
+    close: () => stream.destroy(),
+    startTls: async (start) => {
+      socket.removeListener('data', receive);
+      const { socket: secure, upgrade } = await startTlsOnSocket(socket, start);
+      stream = secure;
+      secure.on('data', receive);
+      secure.on('error', (error) => session.transportClosed(error));
+      secure.on('close', () => session.transportClosed());
+      return upgrade;
+    },
   };
   let resolveEnded!: (error: RfbError | undefined) => void;
   const ended = new Promise<RfbError | undefined>((resolve) => {
@@ -53,7 +65,8 @@ export function runSessionOverSocket(
   socket.on('connect', () => {
     connected = true;
   });
-  socket.on('data', (chunk: Buffer) => session.receive(chunk));
+  const receive = (chunk: Buffer) => session.receive(chunk);
+  socket.on('data', receive);
   socket.on('error', (error: NodeJS.ErrnoException) => {
     if (connected) session.transportClosed(error);
     else session.abort(describeConnectError(error));

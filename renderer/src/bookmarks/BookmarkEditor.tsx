@@ -1,5 +1,6 @@
 import { type FormEvent, useId, useState } from 'react';
 import * as v from 'valibot';
+import { formatSecurityTypeList, parseSecurityTypeList } from '../../../shared/security-types.ts';
 import {
   type Bookmark,
   type BookmarkFields,
@@ -59,8 +60,9 @@ function validate(fields: BookmarkFields, securityTypes: string, sshPort: string
   }
   if (!/^[\w\s,-]*$/.test(fields.encodings))
     problems.encodings = 'Encoding names separated by commas, e.g. "zrle, hextile, raw".';
-  if (securityTypes.trim() && !parseNumbers(securityTypes))
-    problems.securityTypes = 'Security type numbers (1–255) separated by commas, e.g. "19, 2".';
+  if (securityTypes.trim() && !parseSecurityTypeList(securityTypes))
+    problems.securityTypes =
+      'Security type names or numbers separated by commas, e.g. "x509vnc, tlsvnc, vnc".';
   const port = Number(sshPort);
   if (fields.ssh.enabled && (!Number.isInteger(port) || port < 1 || port > 65535))
     problems.sshPort = 'A port number from 1 to 65535.';
@@ -75,15 +77,6 @@ function validate(fields: BookmarkFields, securityTypes: string, sshPort: string
   return problems;
 }
 
-function parseNumbers(text: string): number[] | undefined {
-  const parts = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const numbers = parts.map(Number);
-  return numbers.every((n) => Number.isInteger(n) && n >= 1 && n <= 255) ? numbers : undefined;
-}
-
 /** The bookmark editor: every field of a bookmark, the password write-only. */
 export function BookmarkEditor(props: {
   seed: EditorSeed;
@@ -93,7 +86,9 @@ export function BookmarkEditor(props: {
   const passwordStorage = useSettings((s) => s.passwordStorage);
   const [fields, setFields] = useState<BookmarkFields>(props.seed.fields);
   const [tagsText, setTagsText] = useState(props.seed.fields.tags.join(', '));
-  const [securityTypes, setSecurityTypes] = useState(props.seed.fields.security.types.join(', '));
+  const [securityTypes, setSecurityTypes] = useState(
+    formatSecurityTypeList(props.seed.fields.security.types),
+  );
   const [sshPort, setSshPort] = useState(String(props.seed.fields.ssh.port));
   const [passwordAction, setPasswordAction] = useState<PasswordAction>('keep');
   const [password, setPassword] = useState('');
@@ -120,7 +115,7 @@ export function BookmarkEditor(props: {
         .split(',')
         .map((t) => t.trim())
         .filter(Boolean),
-      security: { ...fields.security, types: parseNumbers(securityTypes) ?? [] },
+      security: { ...fields.security, types: parseSecurityTypeList(securityTypes) ?? [] },
       ssh: { ...fields.ssh, port: Number(sshPort) || 22 },
     };
     const found = validate(complete, securityTypes, sshPort);
@@ -360,10 +355,6 @@ export function BookmarkEditor(props: {
 
         <details>
           <summary>Advanced: SSH tunnel and security</summary>
-          <p className="muted">
-            These are stored with the bookmark; connections do not use them yet (SSH tunnels and the choice of
-            security types come in a later version).
-          </p>
           <fieldset>
             <legend>SSH tunnel</legend>
             <label className="check">
@@ -423,7 +414,7 @@ export function BookmarkEditor(props: {
                 type="text"
                 value={securityTypes}
                 onChange={(e) => setSecurityTypes(e.target.value)}
-                placeholder="numbers, e.g. 19, 2 (empty: the viewer's order)"
+                placeholder="e.g. x509vnc, tlsvnc, vnc (empty: the viewer's order)"
               />
               {problem('securityTypes')}
             </label>

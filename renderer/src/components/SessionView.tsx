@@ -5,6 +5,7 @@ import type { PowerAction } from '../../../shared/session-protocol.ts';
 import { SCALINGS } from '../../../shared/settings.ts';
 import { saveSessionAsBookmark } from '../bookmarks/BookmarkEditor.tsx';
 import { platform } from '../platform/index.ts';
+import { CertificateDialog } from '../security/CertificateDialog.tsx';
 import {
   endSession,
   type SessionController,
@@ -254,6 +255,13 @@ export function SessionView({ tab }: { tab: Tab }) {
             controller.focus();
           }}
           onCancel={() => controller.disconnect()}
+        />
+      )}
+      {tab.status?.phase === 'certificate' && (
+        <CertificateDialog
+          certificate={tab.status.certificate}
+          onTrust={() => controller.answerCertificate(true)}
+          onCancel={() => controller.answerCertificate(false)}
         />
       )}
       {tab.status?.phase === 'ssh' && (

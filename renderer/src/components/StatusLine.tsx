@@ -18,12 +18,14 @@ export function statusText(tab: Tab): string {
       return 'Authenticating…';
     case 'password':
       return 'Password required';
+    case 'certificate':
+      return 'The server’s certificate is not verified: trust it or cancel';
     case 'ssh':
       return s.prompt.kind === 'host-key'
         ? 'Unknown SSH host key: trust it?'
         : `SSH ${s.prompt.kind} required`;
     case 'connected':
-      return `Connected to ${tab.desktopName || s.name || tab.target} (${tab.width}×${tab.height})${s.via ? ` via ${s.via}` : ''}${s.safeMode ? ` — ${s.safeMode}` : ''}${s.fallback ? ` — ${s.fallback}` : ''}`;
+      return `Connected to ${tab.desktopName || s.name || tab.target} (${tab.width}×${tab.height})${s.via ? ` via ${s.via}` : ''}${s.security ? ` · ${s.security}` : ''}${s.safeMode ? ` — ${s.safeMode}` : ''}${s.fallback ? ` — ${s.fallback}` : ''}`;
     case 'reconnecting':
       return `Connection lost: ${s.error.message}. Reconnecting in ${s.seconds} s… (attempt ${s.attempt})`;
     case 'closed':

@@ -19,6 +19,10 @@ export interface ConnectChoices {
   safeModeReconnect?: boolean;
   bookmarkId?: string;
   listenPort?: number;
+  /** A bookmark's username and security preferences. */
+  username?: string;
+  securityTypes?: number[];
+  requireEncryption?: boolean;
   ssh?: SshTunnelRequest;
 }
 
@@ -42,6 +46,9 @@ export function openSession(tabId: string, target: string, choices: ConnectChoic
   if (choices.encodings) request.encodings = choices.encodings;
   if (choices.bookmarkId) request.bookmarkId = choices.bookmarkId;
   if (choices.listenPort !== undefined) request.listenPort = choices.listenPort;
+  if (choices.username) request.username = choices.username;
+  if (choices.securityTypes?.length) request.securityTypes = choices.securityTypes;
+  if (choices.requireEncryption) request.requireEncryption = true;
   if (choices.ssh) request.ssh = choices.ssh;
   const patch: Partial<Tab> = {
     kind: 'session',
@@ -68,6 +75,9 @@ export function openBookmark(tabId: string, bookmark: Bookmark): void {
     encodings: bookmark.encodings,
     safeModeReconnect: bookmark.safeModeReconnect,
     bookmarkId: bookmark.id,
+    username: bookmark.username,
+    securityTypes: bookmark.security.types,
+    requireEncryption: bookmark.security.requireEncryption,
     ...(bookmark.ssh.enabled && { ssh: sshTunnelOf(bookmark.ssh) }),
   });
 }

@@ -1,6 +1,6 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { DiscoveredServer } from '../../../shared/ipc.ts';
-import { securityTypeName } from '../../../shared/security-types.ts';
+import { describeSecurityTypes } from '../../../shared/security-types.ts';
 import { newBookmarkFields } from '../bookmarks/BookmarkEditor.tsx';
 import { platform } from '../platform/index.ts';
 import { openEditor } from '../state/dialogs.ts';
@@ -119,7 +119,7 @@ export function ScanPanel(props: { onConnect(address: string): void }) {
                 <tr key={address}>
                   <td>{server.port}</td>
                   <td>{server.version}</td>
-                  <td>{server.securityTypes.map(securityTypeName).join(', ') || '—'}</td>
+                  <td>{describeSecurityTypes(server.securityTypes, server.vencryptSubtypes) || '—'}</td>
                   <td>{server.name !== undefined ? `${server.name}${size}` : (server.note ?? '—')}</td>
                   <td>
                     <button

@@ -297,6 +297,11 @@ export class SessionController {
     this.patchView({ noticeStays: stays });
   }
 
+  /** The user's answer to an unverified certificate: trust (pin) it, or not. */
+  answerCertificate(trust: boolean): void {
+    this.post({ type: 'certificate', trust });
+  }
+
   /** Answers the SSH tunnel's prompt: trust a host key (true/false), a password, or null to cancel. */
   answerSsh(answer: boolean | string | null): void {
     this.post({ type: 'ssh-answer', answer });

@@ -4,6 +4,7 @@ import { forgetThumbnails } from '../bookmarks/thumbnails.ts';
 import { ColourLevelChoice, QualityChoice, ScalingChoice } from '../components/Choice.tsx';
 import { Dialog } from '../components/Dialog.tsx';
 import { useSettings } from '../state/settings.ts';
+import { PinnedCertificates } from './PinnedCertificates.tsx';
 
 const MENU_KEYS = ['F8', 'F9', 'F10', 'F11', 'F12', ''];
 
@@ -158,6 +159,7 @@ export function SettingsPanel(props: { onClose(): void }) {
             {problems.listenPort && <span className="error inline">{problems.listenPort}</span>}
           </label>
         </fieldset>
+        <PinnedCertificates />
         {saveError && (
           <p role="alert" className="error">
             {saveError}

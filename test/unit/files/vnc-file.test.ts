@@ -58,7 +58,7 @@ describe('importVncFile: sample files', () => {
         quality: 'high',
         colourLevel: 'rgb111',
         encodings: 'hextile',
-        security: { types: [2, 19], requireEncryption: false },
+        security: { types: [2, 258, 262], requireEncryption: false },
       },
       warnings: [],
     });
@@ -239,7 +239,7 @@ describe('exportVncFile → importVncFile', () => {
     },
     { address: '[fd00::5]:7', quality: 'high', colourLevel: 'rgb332', encodings: 'zrle' },
     { address: 'host-only', quality: 'auto', colourLevel: 'pal8', encodings: 'raw' },
-    { security: { types: [2, 1, 5, 6, 30, 113, 129, 130, 19], requireEncryption: true } },
+    { security: { types: [2, 1, 5, 6, 30, 113, 129, 130, 258, 262], requireEncryption: true } },
     { name: 'Rack 4 – console', colourLevel: 'full', encodings: 'hextile', quality: 'high' },
   ];
   for (const [index, variant] of variants.entries()) {
