@@ -6,7 +6,7 @@
 // the slowest case and peak memory. The same --seed gives the same cases. A finding (a broken
 // rule of the engine's boundary, or a hang) is written to the findings directory as a file that
 // `npx tsx test/fuzz/replay-case.ts FILE` (or `porthole replay FILE` for .fbs) replays. Exits 1
-// if there was any.
+// if there was any. FUZZ_WATCHDOG_MS=20000 suits a long run under `nice` on a busy machine.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JobReport } from './cases.ts';
