@@ -49,6 +49,11 @@ export interface OpenSessionRequest {
   safeModeReconnect?: boolean;
   /** Play the server's audio (QEMU Audio) once it offers it. Default false. */
   audio?: boolean;
+  /**
+   * Seconds without a byte from a connected server before it is probed; no answer ends the
+   * connection ("the server stopped answering") and reconnects. 0: never. Default: the host's (20).
+   */
+  stallSeconds?: number;
 }
 
 export type SessionStatus =
@@ -132,6 +137,8 @@ export type ToSession =
   | { type: 'quality'; quality: PictureQuality }
   /** Ask for the whole screen again. */
   | { type: 'refresh' }
+  /** Probe the server now (the machine resumed, the network came back): a silent one ends the connection. */
+  | { type: 'check-connection' }
   /** XVP power control; only after capabilities say `power`. */
   | { type: 'power'; action: PowerAction }
   /** Play the server's audio or stop it. */
@@ -166,6 +173,9 @@ export type FromSession =
   | { type: 'notice'; message: string }
   /** The session's settings; `auto` says what picture quality Auto measured and chose. */
   | { type: 'settings'; quality: PictureQuality; colourLevel: ColourLevel; viewOnly: boolean; auto?: string };
+
+/** Seconds of silence before a connected server is probed (a global setting). */
+export const DEFAULT_STALL_SECONDS = 20;
 
 export const LISTEN_PORT = 5500;
 

@@ -18,6 +18,7 @@ export function parseToSession(raw: unknown): ToSession | undefined {
       return isString(m.password, 1024) ? { type: 'password', password: m.password } : undefined;
     case 'painted':
     case 'refresh':
+    case 'check-connection':
     case 'disconnect':
       return { type: m.type };
     case 'reconnect':
@@ -82,6 +83,10 @@ function parseOpenRequest(raw: unknown): OpenSessionRequest | undefined {
   if (r.maxReconnectAttempts !== undefined) {
     if (!isUint(r.maxReconnectAttempts, 1000)) return undefined;
     request.maxReconnectAttempts = r.maxReconnectAttempts;
+  }
+  if (r.stallSeconds !== undefined) {
+    if (!isUint(r.stallSeconds, 3600)) return undefined;
+    request.stallSeconds = r.stallSeconds;
   }
   for (const flag of ['shared', 'viewOnly', 'reconnect', 'safeModeReconnect', 'audio'] as const) {
     if (r[flag] === undefined) continue;

@@ -6,6 +6,7 @@ import { encodeDrawBatch, isPaintOp } from '../../shared/draw-wire.ts';
 import type { PictureQuality } from '../../shared/picture-quality.ts';
 import { RfbError } from '../../shared/rfb-error.ts';
 import {
+  DEFAULT_STALL_SECONDS,
   DRAW_CREDITS,
   type FromSession,
   type OpenSessionRequest,
@@ -23,6 +24,7 @@ import { qualityEncodings, SAFE_MODE_DESCRIPTION, SAFE_MODE_ENCODINGS } from '..
 import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
 import { openTcpSession, runSessionOverSocket } from '../rfb/transports/tcp.ts';
 import { parseToSession } from './parse-message.ts';
+import { StallWatch } from './stall-watch.ts';
 
 /** The viewer's end of a session, as the session process sees it. */
 export interface SessionChannel {
@@ -55,9 +57,14 @@ export interface HostOptions {
    * (undefined: none, or not for that server). Tried once before asking the user.
    */
   lookupPassword?(bookmarkId: string, target: string): Promise<string | undefined>;
+  /** Seconds of silence before a connected server is probed (the request's `stallSeconds` wins); 0: never. */
+  stallSeconds?: number;
+  /** Seconds a probe's answer may take before the connection counts as stalled. */
+  probeSeconds?: number;
 }
 
 const DEFAULT_RECONNECT_DELAYS = [1, 2, 4, 8, 15, 30];
+const DEFAULT_PROBE_SECONDS = 10;
 
 /**
  * Runs one viewer's session: connects, asks for a password when the server wants one,
@@ -104,6 +111,9 @@ export class SessionHost {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private countdownTimer: NodeJS.Timeout | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
+  private stallWatch: StallWatch | undefined;
+  private readonly stallSeconds: number;
+  private readonly probeSeconds: number;
   private ended = false;
   /** Safe mode: the reason it was entered (the error), or undefined when off. */
   private safeModeReason: string | undefined;
@@ -124,6 +134,8 @@ export class SessionHost {
     this.handshakeTimeout = options.handshakeTimeout ?? 20;
     this.listenHost = options.listenHost;
     this.lookupPassword = options.lookupPassword;
+    this.stallSeconds = options.stallSeconds ?? DEFAULT_STALL_SECONDS;
+    this.probeSeconds = options.probeSeconds ?? DEFAULT_PROBE_SECONDS;
     channel.onMessage((raw) => {
       const message = parseToSession(raw);
       if (message) this.handle(message);
@@ -193,6 +205,9 @@ export class SessionHost {
       }
       case 'refresh':
         session?.requestUpdate(false);
+        return;
+      case 'check-connection':
+        this.stallWatch?.checkNow();
         return;
       case 'power': {
         if (this.viewOnly) return;
@@ -363,6 +378,7 @@ export class SessionHost {
           this.auto?.observeRoundTrip(now - startedAt);
         }
         this.updateStartedAt ??= now;
+        if (this.session === session) this.stallWatch?.received();
       },
       onState: (state) => {
         if (state === 'security' && session?.chosenSecurityType !== SecurityType.None) {
@@ -373,6 +389,7 @@ export class SessionHost {
         this.clearHandshakeTimer();
         this.connected = true;
         this.reconnectAttempt = 0;
+        if (session) this.watchForStalls(session);
         this.setStatus({
           phase: 'connected',
           name: info.name,
@@ -542,8 +559,22 @@ export class SessionHost {
     session.requestNextUpdate();
   }
 
+  /** Probes a server silent for the request's (or the host's) stall time; no answer ends the connection. */
+  private watchForStalls(session: RfbSession): void {
+    this.stallWatch?.stop();
+    const silenceSeconds = this.request?.stallSeconds ?? this.stallSeconds;
+    if (silenceSeconds <= 0) return;
+    this.stallWatch = new StallWatch(
+      { silenceSeconds, probeSeconds: Math.min(this.probeSeconds, silenceSeconds) },
+      () => session.probe(),
+      (error) => session.abort(error),
+    );
+  }
+
   private closed(error: RfbError | undefined): void {
     this.clearHandshakeTimer();
+    this.stallWatch?.stop();
+    this.stallWatch = undefined;
     const session = this.session;
     this.session = undefined;
     if (this.ended) return;
@@ -670,6 +701,7 @@ export class SessionHost {
     this.ended = true;
     this.clearReconnect();
     this.clearHandshakeTimer();
+    this.stallWatch?.stop();
     this.stopListening();
     this.session?.close();
     this.session = undefined;

@@ -32,6 +32,7 @@ export function runSessionOverSocket(
     new RfbError('network', error.message),
 ): TcpSession {
   socket.setNoDelay(true);
+  socket.setKeepAlive(true, 15_000); // the OS notices a peer gone for good, even on a silent connection
   const transport: Transport = {
     write: (bytes) => {
       if (!socket.destroyed) socket.write(bytes);
