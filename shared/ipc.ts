@@ -173,6 +173,8 @@ export const SESSION_PORT_CHANNEL = 'porthole:session:port';
 export const SESSION_PORT_MESSAGE = 'portholeSessionPort';
 /** Electron: main tells the renderer to open a connection (a `vnc://` link, a menu item). */
 export const OPEN_TARGET_CHANNEL = 'porthole:open-target';
+/** Main tells every window that the machine resumed from sleep (Electron powerMonitor 'resume'). */
+export const RESUME_CHANNEL = 'porthole:resume';
 /**
  * The target main sends on `OPEN_TARGET_CHANNEL` when it holds connections for the viewer to
  * take with `launch:take` (a `.vnc` file given to the app); not a server address.
@@ -190,4 +192,6 @@ export interface PreloadBridge {
   openSession(): Promise<string>;
   /** Subscribes to targets main wants opened; returns the unsubscribe function. */
   onOpenTarget(listener: (target: string) => void): () => void;
+  /** Subscribes to the machine resuming from sleep; returns the unsubscribe function. */
+  onResume(listener: () => void): () => void;
 }

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { COLOUR_LEVELS } from './colour-level.ts';
 import { PICTURE_QUALITIES } from './picture-quality.ts';
-import { LISTEN_PORT } from './session-protocol.ts';
+import { DEFAULT_STALL_SECONDS, LISTEN_PORT } from './session-protocol.ts';
 
 /**
  * The settings model: global settings and bookmarks, as one schema-checked document.
@@ -44,6 +44,11 @@ export const GlobalSettingsSchema = v.object({
       maxAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)), 0),
       /** Reconnect once in safe mode after a stream the viewer cannot parse. */
       safeMode: v.optional(v.boolean(), true),
+      /** Probe a server silent this many seconds; no answer ends the connection (0: never). */
+      stallSeconds: v.optional(
+        v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3600)),
+        DEFAULT_STALL_SECONDS,
+      ),
     }),
     {},
   ),

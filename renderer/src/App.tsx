@@ -8,7 +8,7 @@ import { statusText } from './components/StatusLine.tsx';
 import { handleOpenTarget, openConfirmedLink } from './connect/links.ts';
 import { watchBookmarkConnections } from './connect/open-session.ts';
 import { platform } from './platform/index.ts';
-import { endSession } from './session/controller.ts';
+import { checkAllConnections, endSession } from './session/controller.ts';
 import { SettingsPanel } from './settings/SettingsPanel.tsx';
 import { useDialogs } from './state/dialogs.ts';
 import { useSettings } from './state/settings.ts';
@@ -22,9 +22,11 @@ export function App() {
     void useSettings.getState().load();
     const unwatch = watchBookmarkConnections();
     const unlisten = platform().onOpenTarget((target) => void handleOpenTarget(target));
+    const unresume = platform().onResume(checkAllConnections);
     return () => {
       unwatch();
       unlisten();
+      unresume();
     };
   }, []);
   const dropping = useVncFileDrop();

@@ -16,26 +16,33 @@ export function SettingsPanel(props: { onClose(): void }) {
   const saved = useSettings((s) => s.settings);
   const [draft, setDraft] = useState<GlobalSettings>(saved);
   const [maxAttempts, setMaxAttempts] = useState(String(saved.reconnect.maxAttempts));
+  const [stallSeconds, setStallSeconds] = useState(String(saved.reconnect.stallSeconds));
   const [listenPort, setListenPort] = useState(String(saved.listen.port));
-  const [problems, setProblems] = useState<{ maxAttempts?: string; listenPort?: string }>({});
+  const [problems, setProblems] = useState<{
+    maxAttempts?: string;
+    stallSeconds?: string;
+    listenPort?: string;
+  }>({});
   const [saveError, setSaveError] = useState('');
   const set = (patch: Partial<GlobalSettings>) => setDraft((d) => ({ ...d, ...patch }));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const attempts = wholeNumber(maxAttempts, 0, 1000);
+    const stall = wholeNumber(stallSeconds, 0, 3600);
     const port = wholeNumber(listenPort, 1, 65535);
     const found = {
       ...(attempts === undefined ? { maxAttempts: 'A whole number from 0 (never give up) to 1000.' } : {}),
+      ...(stall === undefined ? { stallSeconds: 'A whole number of seconds from 0 (never) to 3600.' } : {}),
       ...(port === undefined ? { listenPort: 'A port number from 1 to 65535.' } : {}),
     };
     setProblems(found);
-    if (attempts === undefined || port === undefined) return;
+    if (attempts === undefined || stall === undefined || port === undefined) return;
     setSaveError('');
     try {
       await useSettings.getState().updateSettings({
         ...draft,
-        reconnect: { ...draft.reconnect, maxAttempts: attempts },
+        reconnect: { ...draft.reconnect, maxAttempts: attempts, stallSeconds: stall },
         listen: { port },
       });
       props.onClose();
@@ -124,6 +131,18 @@ export function SettingsPanel(props: { onClose(): void }) {
               onChange={(e) => set({ reconnect: { ...draft.reconnect, safeMode: e.target.checked } })}
             />
             Reconnect once in safe mode after a stream the viewer cannot read
+          </label>
+          <label>
+            Check a silent server after (seconds, 0: never)
+            <input
+              type="text"
+              inputMode="numeric"
+              size={6}
+              value={stallSeconds}
+              onChange={(e) => setStallSeconds(e.target.value)}
+              aria-invalid={problems.stallSeconds ? true : undefined}
+            />
+            {problems.stallSeconds && <span className="error inline">{problems.stallSeconds}</span>}
           </label>
         </fieldset>
         <fieldset>
