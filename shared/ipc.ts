@@ -27,6 +27,8 @@ export interface PasswordStorage {
 export interface SettingsSnapshot {
   settings: GlobalSettings;
   bookmarks: Bookmark[];
+  /** The document's revision (shared/settings.ts): another one means this copy is stale. */
+  revision: number;
   /** Problems met while loading, e.g. a corrupt file moved aside (with where it is now). */
   notices: string[];
   passwordStorage: PasswordStorage;
@@ -89,11 +91,22 @@ export interface ControlRequests {
   'recent:add': { params: { target: string }; result: RecentConnection[] };
   'recent:remove': { params: { target: string }; result: RecentConnection[] };
   'settings:load': { params: Record<string, never>; result: SettingsSnapshot };
-  /** Merges the given global settings; returns them all. */
-  'settings:update': { params: { settings: Partial<GlobalSettings> }; result: GlobalSettings };
-  /** Creates (no id) or replaces (id) a bookmark; the password travels one way only. */
+  /** The document's revision, to poll cheaply for changes made elsewhere. */
+  'settings:revision': { params: Record<string, never>; result: number };
+  /**
+   * Merges the given global settings; returns them all. `base`: the settings the change was
+   * made on, so that a change made elsewhere meanwhile is merged, or the update refused.
+   */
+  'settings:update': {
+    params: { settings: Partial<GlobalSettings>; base?: GlobalSettings };
+    result: GlobalSettings;
+  };
+  /**
+   * Creates (no id) or replaces (id) a bookmark; the password travels one way only. `base`:
+   * the fields the edit started from (see 'settings:update').
+   */
   'bookmarks:save': {
-    params: { id?: string; fields: BookmarkFields; password: PasswordChange };
+    params: { id?: string; fields: BookmarkFields; password: PasswordChange; base?: BookmarkFields };
     result: Bookmark;
   };
   'bookmarks:duplicate': { params: { id: string }; result: Bookmark };
@@ -135,6 +148,7 @@ export type ControlResult<N extends ControlName> = ControlRequests[N]['result'];
 
 export const CONTROL_NAMES = [
   'settings:load',
+  'settings:revision',
   'settings:update',
   'bookmarks:save',
   'bookmarks:duplicate',

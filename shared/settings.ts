@@ -103,6 +103,11 @@ export type Bookmark = v.InferOutput<typeof BookmarkSchema>;
 
 export const SettingsDocumentSchema = v.object({
   version: v.literal(SETTINGS_VERSION),
+  /**
+   * Goes up by one with every save, so that a copy can tell it is stale: an edit made on an
+   * older copy is merged or refused, never written over a newer one.
+   */
+  revision: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
   settings: v.optional(GlobalSettingsSchema, {}),
   bookmarks: v.optional(v.array(BookmarkSchema), []),
 });

@@ -61,9 +61,10 @@ export function createControlService(dataDir: string, options: ControlServiceOpt
     'recent:add': ({ target }) => recent.add(target),
     'recent:remove': ({ target }) => recent.remove(target),
     'settings:load': () => settings.snapshot(),
-    'settings:update': ({ settings: patch }) => settings.updateSettings(patch),
-    'bookmarks:save': async ({ id, fields, password }) =>
-      (await settings.saveBookmark(id, fields, password)).bookmark,
+    'settings:revision': () => settings.revision(),
+    'settings:update': ({ settings: patch, base }) => settings.updateSettings(patch, base),
+    'bookmarks:save': async ({ id, fields, password, base }) =>
+      (await settings.saveBookmark(id, fields, password, base)).bookmark,
     'bookmarks:duplicate': ({ id }) => settings.duplicateBookmark(id),
     'bookmarks:delete': ({ id }) => settings.deleteBookmark(id),
     'bookmarks:undo-delete': ({ id }) => settings.undoDelete(id),
@@ -221,22 +222,31 @@ const validateServiceParams: Validators = {
   'recent:add': (p) => ({ target: textParam(paramsObject(p), 'target', MAX_TARGET) }),
   'recent:remove': (p) => ({ target: textParam(paramsObject(p), 'target', MAX_TARGET) }),
   'settings:load': emptyParams,
+  'settings:revision': emptyParams,
   'launch:take': emptyParams,
   'settings:update': (p) => {
     const params = paramsObject(p);
-    onlyKeys(params, ['settings']);
+    onlyKeys(params, ['settings', 'base']);
     // The patch is checked as given (no defaults filled in, so nested groups merge).
     checked(GlobalSettingsPatchSchema, paramsObject(params.settings, 'settings'), 'settings');
-    return { settings: params.settings as ControlParams<'settings:update'>['settings'] };
+    const settings = params.settings as ControlParams<'settings:update'>['settings'];
+    if (params.base === undefined) return { settings };
+    return { settings, base: checked(GlobalSettingsSchema, paramsObject(params.base, 'base'), 'base') };
   },
   'bookmarks:save': (p) => {
     const params = paramsObject(p);
-    onlyKeys(params, ['id', 'fields', 'password']);
+    onlyKeys(params, ['id', 'fields', 'password', 'base']);
     const fields = checked(BookmarkFieldsSchema, paramsObject(params.fields, 'fields'), 'fields');
     const password = passwordChange(params.password);
-    return params.id === undefined
-      ? { fields, password }
-      : { id: textParam(params, 'id', 64), fields, password };
+    if (params.id === undefined) return { fields, password };
+    const id = textParam(params, 'id', 64);
+    if (params.base === undefined) return { id, fields, password };
+    return {
+      id,
+      fields,
+      password,
+      base: checked(BookmarkFieldsSchema, paramsObject(params.base, 'base'), 'base'),
+    };
   },
   'bookmarks:duplicate': bookmarkId,
   'bookmarks:delete': bookmarkId,

@@ -11,7 +11,7 @@ import { platform } from './platform/index.ts';
 import { checkAllConnections, endSession } from './session/controller.ts';
 import { SettingsPanel } from './settings/SettingsPanel.tsx';
 import { useDialogs } from './state/dialogs.ts';
-import { useSettings } from './state/settings.ts';
+import { useSettings, watchSettingsChanges } from './state/settings.ts';
 import { type Tab, useApp } from './state/store.ts';
 
 /** The application: one tab per session or connect screen. */
@@ -21,10 +21,12 @@ export function App() {
   useEffect(() => {
     void useSettings.getState().load();
     const unwatch = watchBookmarkConnections();
+    const unwatchSettings = watchSettingsChanges();
     const unlisten = platform().onOpenTarget((target) => void handleOpenTarget(target));
     const unresume = platform().onResume(checkAllConnections);
     return () => {
       unwatch();
+      unwatchSettings();
       unlisten();
       unresume();
     };

@@ -15,6 +15,8 @@ function wholeNumber(text: string, min: number, max: number): number | undefined
 export function SettingsPanel(props: { onClose(): void }) {
   const saved = useSettings((s) => s.settings);
   const [draft, setDraft] = useState<GlobalSettings>(saved);
+  // What the draft was made on: a save elsewhere meanwhile is merged with it, or refuses it.
+  const [base] = useState<GlobalSettings>(saved);
   const [maxAttempts, setMaxAttempts] = useState(String(saved.reconnect.maxAttempts));
   const [stallSeconds, setStallSeconds] = useState(String(saved.reconnect.stallSeconds));
   const [listenPort, setListenPort] = useState(String(saved.listen.port));
@@ -40,11 +42,14 @@ export function SettingsPanel(props: { onClose(): void }) {
     if (attempts === undefined || stall === undefined || port === undefined) return;
     setSaveError('');
     try {
-      await useSettings.getState().updateSettings({
-        ...draft,
-        reconnect: { ...draft.reconnect, maxAttempts: attempts, stallSeconds: stall },
-        listen: { port },
-      });
+      await useSettings.getState().updateSettings(
+        {
+          ...draft,
+          reconnect: { ...draft.reconnect, maxAttempts: attempts, stallSeconds: stall },
+          listen: { port },
+        },
+        base,
+      );
       props.onClose();
     } catch (error) {
       setSaveError(`The settings were not saved: ${(error as Error).message}`);

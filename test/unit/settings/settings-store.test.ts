@@ -60,7 +60,12 @@ describe('SettingsStore', () => {
     const snapshot = await openStore().snapshot();
     expect(snapshot.bookmarks).toEqual([]);
     expect(snapshot.settings.defaultQuality).toBe('auto');
-    expect(snapshot.settings.reconnect).toEqual({ enabled: true, maxAttempts: 0, safeMode: true, stallSeconds: 20 });
+    expect(snapshot.settings.reconnect).toEqual({
+      enabled: true,
+      maxAttempts: 0,
+      safeMode: true,
+      stallSeconds: 20,
+    });
     expect(snapshot.notices).toEqual([]);
     expect(snapshot.passwordStorage).toEqual({ available: true });
     expect(filesIn(dir)).toEqual([]);
@@ -91,7 +96,9 @@ describe('SettingsStore', () => {
 
   it('merges partial settings, nested groups included, and rejects invalid ones without writing', async () => {
     const store = openStore();
-    await store.updateSettings({ reconnect: { enabled: true, maxAttempts: 3, safeMode: true, stallSeconds: 20 } });
+    await store.updateSettings({
+      reconnect: { enabled: true, maxAttempts: 3, safeMode: true, stallSeconds: 20 },
+    });
     const merged = await store.updateSettings({ reconnect: { maxAttempts: 9 } } as Partial<GlobalSettings>);
     expect(merged.reconnect).toEqual({ enabled: true, maxAttempts: 9, safeMode: true, stallSeconds: 20 });
     const before = readFileSync(join(dir, 'settings.json'), 'utf8');
