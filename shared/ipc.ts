@@ -126,6 +126,13 @@ export interface ControlRequests {
   'bookmarks:export-json': { params: Record<string, never>; result: ExportedFile };
   /** Adds the bookmarks of an exported JSON file; ids already present are given new ones. */
   'bookmarks:import-json': { params: { text: string }; result: { added: number; bookmarks: Bookmark[] } };
+  /**
+   * Keeps a picture of a bookmark's screen (a JPEG or PNG data URL) as its thumbnail; false
+   * when thumbnails are turned off or the bookmark is gone (nothing is kept then).
+   */
+  'thumbnails:save': { params: { id: string; image: string }; result: boolean };
+  /** A bookmark's thumbnail as a data URL; null when it has none. */
+  'thumbnails:get': { params: { id: string }; result: string | null };
   'link:resolve': { params: { url: string }; result: ResolvedLink };
   /** The connections to open at start (each handed out once), e.g. from `porthole connect`. */
   'launch:take': { params: Record<string, never>; result: LaunchRequest[] };
@@ -159,6 +166,8 @@ export const CONTROL_NAMES = [
   'bookmarks:export-vnc',
   'bookmarks:export-json',
   'bookmarks:import-json',
+  'thumbnails:save',
+  'thumbnails:get',
   'link:resolve',
   'launch:take',
   'scan:host',

@@ -53,6 +53,11 @@ export const GlobalSettingsSchema = v.object({
     {},
   ),
   listen: v.optional(v.object({ port: v.optional(port, LISTEN_PORT) }), {}),
+  /**
+   * Keep a small picture of each bookmark's screen from its last session, shown in the
+   * bookmark list; off: none is taken and those kept are deleted.
+   */
+  thumbnails: v.optional(v.boolean(), true),
 });
 export type GlobalSettings = v.InferOutput<typeof GlobalSettingsSchema>;
 

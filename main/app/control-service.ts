@@ -19,10 +19,13 @@ import {
 } from './password-vault.ts';
 import { RecentStore } from './recent-store.ts';
 import { SettingsStore } from './settings-store.ts';
+import { MAX_THUMBNAIL_BYTES, ThumbnailStore } from './thumbnail-store.ts';
 
 const MAX_TARGET = 2048;
 const MAX_FILE_TEXT = 16 << 20;
 const MAX_PASSWORD = 1024;
+/** A data URL of MAX_THUMBNAIL_BYTES in base64, with room for its header. */
+const MAX_THUMBNAIL_DATA_URL = Math.ceil(MAX_THUMBNAIL_BYTES / 3) * 4 + 64;
 
 /** The settings store over a data directory, its passwords encrypted with `cipher`. */
 export function openSettingsStore(dataDir: string, cipher: PasswordCipher): SettingsStore {
@@ -56,18 +59,36 @@ export function createControlService(dataDir: string, options: ControlServiceOpt
   const settings =
     options.settings ?? openSettingsStore(dataDir, unavailableCipher(BROWSER_MODE_CIPHER_REASON));
   const scan = options.scan ?? scanHost;
+  const thumbnails = new ThumbnailStore(dataDir);
   const handlers: ServiceHandlers = {
     'recent:list': () => recent.list(),
     'recent:add': ({ target }) => recent.add(target),
     'recent:remove': ({ target }) => recent.remove(target),
-    'settings:load': () => settings.snapshot(),
+    'settings:load': async () => {
+      const snapshot = await settings.snapshot();
+      // Thumbnails no bookmark owns (a crash between deleting a bookmark and its picture) go.
+      await thumbnails.prune(snapshot.settings.thumbnails ? snapshot.bookmarks.map((b) => b.id) : []);
+      return snapshot;
+    },
     'settings:revision': () => settings.revision(),
-    'settings:update': ({ settings: patch, base }) => settings.updateSettings(patch, base),
+    'settings:update': async ({ settings: patch, base }) => {
+      const updated = await settings.updateSettings(patch, base);
+      if (!updated.thumbnails) await thumbnails.clear();
+      return updated;
+    },
     'bookmarks:save': async ({ id, fields, password, base }) =>
       (await settings.saveBookmark(id, fields, password, base)).bookmark,
     'bookmarks:duplicate': ({ id }) => settings.duplicateBookmark(id),
-    'bookmarks:delete': ({ id }) => settings.deleteBookmark(id),
-    'bookmarks:undo-delete': ({ id }) => settings.undoDelete(id),
+    'bookmarks:delete': async ({ id }) => {
+      const bookmarks = await settings.deleteBookmark(id);
+      await thumbnails.remove(id);
+      return bookmarks;
+    },
+    'bookmarks:undo-delete': async ({ id }) => {
+      const bookmarks = await settings.undoDelete(id);
+      await thumbnails.restore(id);
+      return bookmarks;
+    },
     'bookmarks:connected': ({ id }) => settings.markConnected(id),
     'launch:take': async () => options.launches?.take() ?? [],
     'bookmarks:import-vnc': async ({ fileName, text }) => {
@@ -82,6 +103,12 @@ export function createControlService(dataDir: string, options: ControlServiceOpt
     'bookmarks:export-vnc': async ({ id }) => exportVncFile(await settings.bookmark(id)),
     'bookmarks:export-json': async () => exportBookmarksJson(await settings.bookmarks()),
     'bookmarks:import-json': async ({ text }) => settings.addBookmarks(importBookmarksJson(text)),
+    'thumbnails:save': ({ id, image }) =>
+      thumbnails.put(id, image, async () => {
+        const { settings: current, bookmarks } = await settings.snapshot();
+        return current.thumbnails && bookmarks.some((b) => b.id === id);
+      }),
+    'thumbnails:get': ({ id }) => thumbnails.get(id),
     'link:resolve': async ({ url }) => resolveLink(url, await settings.bookmarks()),
     'scan:host': async ({ host, firstPort, lastPort }) =>
       (
@@ -267,6 +294,13 @@ const validateServiceParams: Validators = {
     onlyKeys(params, ['text']);
     return { text: textParam(params, 'text', MAX_FILE_TEXT, true) };
   },
+  'thumbnails:save': (p) => {
+    const params = paramsObject(p);
+    onlyKeys(params, ['id', 'image']);
+    // The store checks the image itself (type, size); this only bounds the text.
+    return { id: textParam(params, 'id', 64), image: textParam(params, 'image', MAX_THUMBNAIL_DATA_URL) };
+  },
+  'thumbnails:get': bookmarkId,
   'link:resolve': (p) => {
     const params = paramsObject(p);
     onlyKeys(params, ['url']);

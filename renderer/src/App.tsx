@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import type { Bookmark } from '../../shared/settings.ts';
 import { BookmarkEditor } from './bookmarks/BookmarkEditor.tsx';
 import { importVncFiles } from './bookmarks/files.ts';
 import { ConnectScreen } from './components/ConnectScreen.tsx';
@@ -9,6 +10,7 @@ import { handleOpenTarget, openConfirmedLink } from './connect/links.ts';
 import { watchBookmarkConnections } from './connect/open-session.ts';
 import { platform } from './platform/index.ts';
 import { checkAllConnections, endSession } from './session/controller.ts';
+import { watchThumbnails } from './session/thumbnail.ts';
 import { SettingsPanel } from './settings/SettingsPanel.tsx';
 import { useDialogs } from './state/dialogs.ts';
 import { useSettings, watchSettingsChanges } from './state/settings.ts';
@@ -18,15 +20,19 @@ import { type Tab, useApp } from './state/store.ts';
 export function App() {
   const tabs = useApp((s) => s.tabs);
   const activeId = useApp((s) => s.activeId);
+  const bookmarks = useSettings((s) => s.bookmarks);
+  const titleOf = (tab: Tab) => tabTitle(tab, bookmarks);
   useEffect(() => {
     void useSettings.getState().load();
     const unwatch = watchBookmarkConnections();
     const unwatchSettings = watchSettingsChanges();
+    const unwatchThumbnails = watchThumbnails();
     const unlisten = platform().onOpenTarget((target) => void handleOpenTarget(target));
     const unresume = platform().onResume(checkAllConnections);
     return () => {
       unwatch();
       unwatchSettings();
+      unwatchThumbnails();
       unlisten();
       unresume();
     };
@@ -65,12 +71,12 @@ export function App() {
                 onClick={() => useApp.getState().activate(tab.id)}
               >
                 <span className={`dot ${tab.status?.phase ?? 'idle'}`} aria-hidden="true" />
-                {tabTitle(tab)}
+                {titleOf(tab)}
               </button>
               <button
                 type="button"
                 className="small"
-                aria-label={`Close ${tabTitle(tab)}`}
+                aria-label={`Close ${titleOf(tab)}`}
                 onClick={() => close(tab)}
               >
                 ×
@@ -216,7 +222,9 @@ function useVncFileDrop(): boolean {
   return dropping;
 }
 
-function tabTitle(tab: Tab): string {
+/** A session's tab is named after its bookmark, else its address (the desktop's name is in the tooltip). */
+export function tabTitle(tab: Tab, bookmarks: readonly Bookmark[]): string {
   if (tab.kind === 'connect') return 'New connection';
-  return tab.desktopName || tab.target;
+  const bookmark = tab.bookmarkId ? bookmarks.find((b) => b.id === tab.bookmarkId) : undefined;
+  return bookmark?.name ?? tab.target;
 }

@@ -90,10 +90,15 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'porthole-e2e-data-'));
 }
 
-export function launchChromium(): Promise<Browser> {
+/**
+ * Debian's Chromium, headless. Playwright hides scrollbars in headless mode; `showScrollbars`
+ * keeps them, as a desktop window has them.
+ */
+export function launchChromium(options: { showScrollbars?: boolean } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
+    ignoreDefaultArgs: options.showScrollbars ? ['--hide-scrollbars'] : undefined,
     args: [
       '--no-sandbox',
       '--disable-gpu',

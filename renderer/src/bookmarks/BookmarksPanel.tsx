@@ -7,6 +7,7 @@ import { newBookmarkFields, seedOf } from './BookmarkEditor.tsx';
 import { type BookmarkSort, bookmarkSections, lastConnectedText } from './bookmark-order.ts';
 import type { ImportReport } from './files.ts';
 import { exportAllJson, exportBookmarkVnc, importJsonFile, importVncFiles } from './files.ts';
+import { useThumbnail } from './thumbnails.ts';
 
 /**
  * The bookmarks on the connect screen: search as you type, sort, favourites first and then
@@ -16,6 +17,7 @@ import { exportAllJson, exportBookmarkVnc, importJsonFile, importVncFiles } from
 export function BookmarksPanel(props: { onConnect(bookmark: Bookmark): void }) {
   const bookmarks = useSettings((s) => s.bookmarks);
   const deleted = useSettings((s) => s.deleted);
+  const thumbnailsOn = useSettings((s) => s.settings.thumbnails);
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState<BookmarkSort>('name');
   const [current, setCurrent] = useState<string | undefined>(undefined);
@@ -161,6 +163,7 @@ export function BookmarksPanel(props: { onConnect(bookmark: Bookmark): void }) {
               <ul aria-label={`${section.title} bookmarks`}>
                 {section.bookmarks.map((bookmark) => (
                   <li key={bookmark.id} className="bookmark" onDoubleClick={() => props.onConnect(bookmark)}>
+                    {thumbnailsOn && <BookmarkThumbnail bookmark={bookmark} />}
                     <button
                       type="button"
                       className="bookmark-main"
@@ -229,6 +232,16 @@ export function BookmarksPanel(props: { onConnect(bookmark: Bookmark): void }) {
         </div>
       )}
     </section>
+  );
+}
+
+/** The bookmark's screen from its last session, or an empty frame of the same size. */
+function BookmarkThumbnail(props: { bookmark: Bookmark }) {
+  const image = useThumbnail(props.bookmark.id);
+  return image ? (
+    <img className="bookmark-thumbnail" src={image} alt={`Last screen of ${props.bookmark.name}`} />
+  ) : (
+    <span className="bookmark-thumbnail empty" aria-hidden="true" />
   );
 }
 

@@ -1,4 +1,4 @@
-import type { ColourLevel } from '../../../shared/colour-level.ts';
+import { COLOUR_LEVEL_NAMES, type ColourLevel } from '../../../shared/colour-level.ts';
 import type { PictureQuality } from '../../../shared/picture-quality.ts';
 import type { Scaling } from '../../../shared/settings.ts';
 
@@ -9,14 +9,8 @@ export const QUALITY_LABELS: Record<PictureQuality, string> = {
   low: 'Low',
 };
 
-export const COLOUR_LEVEL_LABELS: Record<ColourLevel, string> = {
-  full: 'Full colour',
-  rgb565: 'rgb565 (64K)',
-  rgb332: 'rgb332 (256)',
-  rgb222: 'rgb222 (64)',
-  rgb111: 'rgb111 (8)',
-  pal8: 'pal8 (legacy map)',
-};
+/** Colour levels by the number of colours people see (their technical names are the hints). */
+export const COLOUR_LEVEL_LABELS: Record<ColourLevel, string> = COLOUR_LEVEL_NAMES;
 
 export const SCALING_LABELS: Record<Scaling, string> = {
   fit: 'Fit to window',

@@ -91,10 +91,25 @@ export class PointerInput {
 
   attach(canvas: HTMLCanvasElement): () => void {
     this.canvas = canvas;
-    const position = (event: MouseEvent) => {
+    /** Where the pointer last was over the canvas (client coordinates); undefined once it left. */
+    let over: { clientX: number; clientY: number } | undefined;
+    const position = (event: { clientX: number; clientY: number }) => {
       const p = toFramebuffer(canvas, canvas.getBoundingClientRect(), event.clientX, event.clientY);
       this.x = p.x;
       this.y = p.y;
+      over = { clientX: event.clientX, clientY: event.clientY };
+    };
+    const left = () => {
+      over = undefined;
+    };
+    // The screen scrolled under a pointer that did not move (1:1 edge scrolling, a scrollbar,
+    // the wheel of the page): the remote pointer goes to the pixel now under it, as TigerVNC's does.
+    const scrolled = () => {
+      if (this.mode !== 'absolute' || !over) return;
+      const x = this.x;
+      const y = this.y;
+      position(over);
+      if (this.x !== x || this.y !== y) this.send(this.x, this.y, this.mask);
     };
     const pointer = (event: PointerEvent) => {
       event.preventDefault();
@@ -137,8 +152,13 @@ export class PointerInput {
     canvas.addEventListener('wheel', wheel, { passive: false });
     canvas.addEventListener('contextmenu', noMenu);
     canvas.addEventListener('keydown', releaseKeys);
+    canvas.addEventListener('pointerleave', left);
     document.addEventListener('pointerlockchange', lockChange);
+    // Scroll events do not bubble: caught on their way down, from whichever element scrolled.
+    document.addEventListener('scroll', scrolled, { capture: true, passive: true });
     return () => {
+      canvas.removeEventListener('pointerleave', left);
+      document.removeEventListener('scroll', scrolled, { capture: true });
       canvas.removeEventListener('keydown', releaseKeys);
       document.removeEventListener('pointerlockchange', lockChange);
       if (this.locked()) document.exitPointerLock();

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import type { GlobalSettings } from '../../../shared/settings.ts';
+import { forgetThumbnails } from '../bookmarks/thumbnails.ts';
 import { ColourLevelChoice, QualityChoice, ScalingChoice } from '../components/Choice.tsx';
 import { Dialog } from '../components/Dialog.tsx';
 import { useSettings } from '../state/settings.ts';
@@ -50,6 +51,7 @@ export function SettingsPanel(props: { onClose(): void }) {
         },
         base,
       );
+      if (!draft.thumbnails) forgetThumbnails();
       props.onClose();
     } catch (error) {
       setSaveError(`The settings were not saved: ${(error as Error).message}`);
@@ -149,6 +151,21 @@ export function SettingsPanel(props: { onClose(): void }) {
             />
             {problems.stallSeconds && <span className="error inline">{problems.stallSeconds}</span>}
           </label>
+        </fieldset>
+        <fieldset>
+          <legend>Privacy</legend>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={draft.thumbnails}
+              onChange={(e) => set({ thumbnails: e.target.checked })}
+              aria-describedby="settings-thumbnails-hint"
+            />
+            Show a thumbnail of each bookmark's screen from its last session
+          </label>
+          <p id="settings-thumbnails-hint" className="muted hint">
+            Kept as small pictures in Porthole's data folder. Turning this off deletes them.
+          </p>
         </fieldset>
         <fieldset>
           <legend>Incoming connections</legend>

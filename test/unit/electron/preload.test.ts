@@ -23,7 +23,13 @@ const bridge = exposed.get('portholeBridge') as PreloadBridge;
 describe('the preload bridge', () => {
   it('exposes only portholeBridge, with only the listed members and no ipcRenderer', () => {
     expect([...exposed.keys()]).toEqual(['portholeBridge']);
-    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'onOpenTarget', 'onResume', 'openSession', 'versions']);
+    expect(Object.keys(bridge).sort()).toEqual([
+      'invoke',
+      'onOpenTarget',
+      'onResume',
+      'openSession',
+      'versions',
+    ]);
     expect(Object.keys(bridge.versions).sort()).toEqual(['chrome', 'electron', 'node']);
     expect(Object.values(bridge)).not.toContain(ipc);
   });

@@ -49,6 +49,7 @@ const fullSettings: GlobalSettings = {
   keyboard: { scancodes: false, releaseOnBlur: false },
   reconnect: { enabled: false, maxAttempts: 7, safeMode: false, stallSeconds: 45 },
   listen: { port: 5599 },
+  thumbnails: false,
 };
 
 function filesIn(directory: string): string[] {

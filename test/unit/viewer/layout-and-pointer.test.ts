@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { layoutScreen } from '../../../renderer/src/components/ScreenArea.tsx';
+import {
+  EDGE_SCROLL_SIZE,
+  EDGE_SCROLL_SPEED,
+  edgeScrollStep,
+  layoutScreen,
+} from '../../../renderer/src/components/ScreenArea.tsx';
 import { rfbButtons, toFramebuffer } from '../../../renderer/src/session/pointer-input.ts';
+import { thumbnailSize } from '../../../renderer/src/session/thumbnail.ts';
 
 describe('screen layout', () => {
   const fb = { width: 1024, height: 768 };
@@ -43,6 +49,38 @@ describe('screen layout', () => {
   });
   it('an empty framebuffer takes no room', () => {
     expect(layoutScreen('fit', { width: 0, height: 0 }, { width: 300, height: 900 }, 1).width).toBe(0);
+  });
+});
+
+describe('1:1 edge scrolling (as TigerVNC)', () => {
+  const view = { left: 100, top: 50, width: 800, height: 600 };
+  const middle = { left: 500, top: 200, maxLeft: 1120, maxTop: 480 };
+  it('scrolls towards an edge the pointer is near, faster nearer the edge', () => {
+    expect(edgeScrollStep({ x: 899, y: 300 }, view, middle)).toEqual({ dx: EDGE_SCROLL_SPEED, dy: 0 });
+    expect(edgeScrollStep({ x: 100, y: 649 }, view, middle)).toEqual({
+      dx: -EDGE_SCROLL_SPEED,
+      dy: EDGE_SCROLL_SPEED,
+    });
+    const near = edgeScrollStep({ x: 899 - EDGE_SCROLL_SIZE / 2, y: 300 }, view, middle).dx;
+    expect(near).toBeGreaterThan(0);
+    expect(near).toBeLessThan(EDGE_SCROLL_SPEED);
+    expect(edgeScrollStep({ x: 899 - EDGE_SCROLL_SIZE, y: 300 }, view, middle)).toEqual({ dx: 0, dy: 0 });
+  });
+  it('stops at the end of the screen and outside the view (on a scrollbar)', () => {
+    expect(edgeScrollStep({ x: 899, y: 649 }, view, { ...middle, left: 1120, top: 480 })).toEqual({
+      dx: 0,
+      dy: 0,
+    });
+    expect(edgeScrollStep({ x: 100, y: 50 }, view, { ...middle, left: 0, top: 0 })).toEqual({ dx: 0, dy: 0 });
+    expect(edgeScrollStep({ x: 905, y: 300 }, view, middle)).toEqual({ dx: 0, dy: 0 });
+  });
+});
+
+describe('thumbnail size', () => {
+  it('fits the box with the aspect ratio kept, never enlarging', () => {
+    expect(thumbnailSize(1920, 1080)).toEqual({ width: 240, height: 135 });
+    expect(thumbnailSize(1024, 768)).toEqual({ width: 200, height: 150 });
+    expect(thumbnailSize(100, 50)).toEqual({ width: 100, height: 50 });
   });
 });
 
