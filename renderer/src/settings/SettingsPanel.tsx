@@ -12,6 +12,29 @@ function wholeNumber(text: string, min: number, max: number): number | undefined
   return text.trim() !== '' && Number.isInteger(n) && n >= min && n <= max ? n : undefined;
 }
 
+/** A whole-number text field with its problem, if any, beside it. */
+function NumberField(props: {
+  label: string;
+  value: string;
+  onChange(value: string): void;
+  problem?: string;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        type="text"
+        inputMode="numeric"
+        size={6}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        aria-invalid={props.problem ? true : undefined}
+      />
+      {props.problem && <span className="error inline">{props.problem}</span>}
+    </label>
+  );
+}
+
 /** The global settings; saved by the main side and applied to sessions opened afterwards. */
 export function SettingsPanel(props: { onClose(): void }) {
   const saved = useSettings((s) => s.settings);
@@ -119,18 +142,12 @@ export function SettingsPanel(props: { onClose(): void }) {
             />
             Reconnect by itself after a dropped connection
           </label>
-          <label>
-            Give up after (attempts, 0: never)
-            <input
-              type="text"
-              inputMode="numeric"
-              size={6}
-              value={maxAttempts}
-              onChange={(e) => setMaxAttempts(e.target.value)}
-              aria-invalid={problems.maxAttempts ? true : undefined}
-            />
-            {problems.maxAttempts && <span className="error inline">{problems.maxAttempts}</span>}
-          </label>
+          <NumberField
+            label="Give up after (attempts, 0: never)"
+            value={maxAttempts}
+            onChange={setMaxAttempts}
+            problem={problems.maxAttempts}
+          />
           <label className="check">
             <input
               type="checkbox"
@@ -139,18 +156,12 @@ export function SettingsPanel(props: { onClose(): void }) {
             />
             Reconnect once in safe mode after a stream the viewer cannot read
           </label>
-          <label>
-            Check a silent server after (seconds, 0: never)
-            <input
-              type="text"
-              inputMode="numeric"
-              size={6}
-              value={stallSeconds}
-              onChange={(e) => setStallSeconds(e.target.value)}
-              aria-invalid={problems.stallSeconds ? true : undefined}
-            />
-            {problems.stallSeconds && <span className="error inline">{problems.stallSeconds}</span>}
-          </label>
+          <NumberField
+            label="Check a silent server after (seconds, 0: never)"
+            value={stallSeconds}
+            onChange={setStallSeconds}
+            problem={problems.stallSeconds}
+          />
         </fieldset>
         <fieldset>
           <legend>Privacy</legend>
@@ -169,18 +180,12 @@ export function SettingsPanel(props: { onClose(): void }) {
         </fieldset>
         <fieldset>
           <legend>Incoming connections</legend>
-          <label>
-            Listen port
-            <input
-              type="text"
-              inputMode="numeric"
-              size={6}
-              value={listenPort}
-              onChange={(e) => setListenPort(e.target.value)}
-              aria-invalid={problems.listenPort ? true : undefined}
-            />
-            {problems.listenPort && <span className="error inline">{problems.listenPort}</span>}
-          </label>
+          <NumberField
+            label="Listen port"
+            value={listenPort}
+            onChange={setListenPort}
+            problem={problems.listenPort}
+          />
         </fieldset>
         {saveError && (
           <p role="alert" className="error">
