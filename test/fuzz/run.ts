@@ -6,7 +6,7 @@
 // the slowest case and peak memory. The same --seed gives the same cases. A finding (a broken
 // rule of the engine's boundary, or a hang) is written to the findings directory as a file that
 // `npx tsx test/fuzz/replay-case.ts FILE` (or `porthole replay FILE` for .fbs) replays. Exits 1
-// if there was any. FUZZ_WATCHDOG_MS=20000 suits a long run under `nice` on a busy machine.
+// if there was any; Ctrl+C prints the figures of the cases completed so far. FUZZ_WATCHDOG_MS=20000 suits a long run under `nice` on a busy machine.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JobReport } from './cases.ts';
@@ -157,10 +157,11 @@ async function work(): Promise<void> {
     await worker.stop();
   }
 }
-await Promise.all(Array.from({ length: workers }, work));
 const mib = (n: number) => `${(n / MiB).toFixed(0)} MiB`;
-process.stdout.write(
-  [
+
+/** The figures of the cases completed so far. */
+function summary(): string {
+  return [
     `${totals.cases} cases in ${seconds().toFixed(1)} s: ${(totals.cases / seconds()).toFixed(0)} cases/s`,
     `${totals.closed} ended with a clear error, the rest still open at the end of their stream`,
     `slowest case ${totals.slowest.ms.toFixed(0)} ms (watchdog ${CASE_WATCHDOG_MS} ms): ${totals.slowest.what}`,
@@ -169,6 +170,16 @@ process.stdout.write(
     `${totals.findings.length} findings${totals.findings.length ? ':' : ''}`,
     ...totals.findings.slice(0, 50).map((f) => `  ${f}`),
     '',
-  ].join('\n'),
-);
+  ].join('\n');
+}
+
+// Stopped before the end (Ctrl+C): the figures of the batches completed, then exit.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stdout.write(`stopped by ${signal}; completed so far:\n${summary()}`);
+    process.exit(130);
+  });
+}
+await Promise.all(Array.from({ length: workers }, work));
+process.stdout.write(summary());
 process.exit(totals.findings.length ? 1 : 0);
