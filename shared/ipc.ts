@@ -65,7 +65,7 @@ export interface LaunchRequest {
   target: string;
   options: Pick<
     BookmarkFields,
-    'viewOnly' | 'quality' | 'colourLevel' | 'shared' | 'scaling' | 'encodings' | 'safeModeReconnect'
+    'viewOnly' | 'quality' | 'colourLevel' | 'shared' | 'scaling' | 'encodings' | 'safeModeReconnect' | 'ssh'
   >;
 }
 

@@ -1,5 +1,8 @@
-/** What kind of failure ended a session; the CLI maps each to an exit code. */
-export type RfbErrorKind = 'network' | 'auth' | 'protocol' | 'timeout' | 'usage';
+/**
+ * What kind of failure ended a session; the CLI maps each to an exit code. `identity`: the
+ * server's certificate could not be verified (unknown, changed, CA mismatch).
+ */
+export type RfbErrorKind = 'network' | 'auth' | 'protocol' | 'timeout' | 'usage' | 'identity';
 
 export class RfbError extends Error {
   readonly kind: RfbErrorKind;

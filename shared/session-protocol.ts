@@ -8,7 +8,7 @@ import type { PictureQuality } from './picture-quality.ts';
  * exact-size ArrayBuffer each, in the format of `shared/draw-wire.ts`.
  */
 
-export type ErrorKind = 'network' | 'auth' | 'protocol' | 'timeout' | 'usage';
+export type ErrorKind = 'network' | 'auth' | 'protocol' | 'timeout' | 'usage' | 'identity';
 
 export interface SessionError {
   kind: ErrorKind;
@@ -54,7 +54,29 @@ export interface OpenSessionRequest {
    * connection ("the server stopped answering") and reconnects. 0: never. Default: the host's (20).
    */
   stallSeconds?: number;
+  /** Reach the server through this SSH host (a bookmark's tunnel). */
+  ssh?: SshTunnelRequest;
 }
+
+/**
+ * A tunnel: log in to `user@host:port` (the agent, the key file, then a password asked in the
+ * viewer) and forward to the VNC address as that host sees it.
+ */
+export interface SshTunnelRequest {
+  host: string;
+  port: number;
+  /** Empty: the local user's name, as ssh does. */
+  user: string;
+  /** A private key file on this machine; its passphrase is asked for when needed. */
+  identityFile?: string;
+}
+
+/** What an SSH tunnel asks the user while it connects; answered with an `ssh-answer` message. */
+export type SshPrompt =
+  /** An unknown host key: trust it (and remember it) or not. */
+  | { kind: 'host-key'; host: string; port: number; keyType: string; fingerprint: string }
+  /** The SSH password of `subject` (`alice@kvm1`), or the passphrase of the key file `subject`. */
+  | { kind: 'password' | 'passphrase'; subject: string; retry: boolean };
 
 export type SessionStatus =
   | { phase: 'connecting'; target: string; attempt: number }
@@ -63,6 +85,8 @@ export type SessionStatus =
   | { phase: 'authenticating' }
   /** The server asks for a password; answer with a `password` message. `retry` after a rejection. */
   | { phase: 'password'; retry: boolean; message?: string }
+  /** The SSH tunnel waits for the user: a host key to trust, a password or a passphrase. */
+  | { phase: 'ssh'; prompt: SshPrompt }
   | {
       phase: 'connected';
       name: string;
@@ -71,6 +95,8 @@ export type SessionStatus =
       version: string;
       /** In safe mode: what went wrong before and what was changed. */
       safeMode?: string;
+      /** Through an SSH tunnel: "ssh alice@kvm1 → 127.0.0.1:5901". */
+      via?: string;
     }
   /** A dropped connection; the session reconnects in `seconds` unless told otherwise. */
   | { phase: 'reconnecting'; seconds: number; attempt: number; error: SessionError }
@@ -122,6 +148,8 @@ export type PowerAction = 'shutdown' | 'reboot' | 'reset';
 export type ToSession =
   | { type: 'open'; request: OpenSessionRequest }
   | { type: 'password'; password: string }
+  /** The answer to an `ssh` status: trust the host key (true/false), or the secret (null: cancel). */
+  | { type: 'ssh-answer'; answer: boolean | string | null }
   /** The viewer painted one draw update: one flow-control credit back. */
   | { type: 'painted' }
   /** `scancode` is the key's XT scancode (0xE0-prefixed keys as 0x80 | code), 0 if unknown. */

@@ -41,6 +41,7 @@ export class LaunchRegistry {
         scaling: fields.scaling,
         encodings: fields.encodings,
         safeModeReconnect: fields.safeModeReconnect,
+        ssh: fields.ssh,
       },
     };
     this.entries.set(launch.bookmarkId, password ? { launch, password } : { launch });

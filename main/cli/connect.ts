@@ -1,4 +1,4 @@
-import { newBookmarkFields } from '../../shared/settings.ts';
+import { type BookmarkFields, newBookmarkFields } from '../../shared/settings.ts';
 import { formatTarget } from '../../shared/target.ts';
 import { LaunchRegistry, readVncFileAt } from '../app/launches.ts';
 import type { VncFileContents } from '../app/vnc-file.ts';
@@ -11,10 +11,16 @@ import { web } from './web.ts';
  * page starts, with the file's (or link's) settings. A password in the file stays in this
  * process; the page and its URL never see it.
  */
-export async function connect(source: string, port: number, dataDir: string | undefined): Promise<void> {
+export async function connect(
+  source: string,
+  port: number,
+  dataDir: string | undefined,
+  ssh?: BookmarkFields['ssh'],
+): Promise<void> {
   const { fields, password, warnings } = /^[a-z][a-z0-9+.-]*:\/\//i.test(source)
     ? fromLink(source)
     : await fromFile(source);
+  if (ssh) fields.ssh = ssh;
   for (const warning of warnings) process.stderr.write(`porthole: ${warning}\n`);
   const launches = new LaunchRegistry();
   launches.add(fields, password);

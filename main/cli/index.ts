@@ -13,6 +13,7 @@ import {
   usageError,
 } from './options.ts';
 import { scanCommand } from './scan.ts';
+import { bookmarkTunnel, SSH_OPTIONS, SSH_USAGE, sshTunnelOptions } from './ssh-options.ts';
 import { web } from './web.ts';
 
 const USAGE = `Usage:
@@ -39,9 +40,18 @@ Options:
   --quality Q         picture quality auto, high (lossless), medium or low (Tight JPEG);
                       --encodings, when given, takes precedence
   --timeout S         give up after S seconds (default 30)
-Exit codes: 0 ok, 1 usage, 2 network, 3 authentication, 4 protocol, 5 timeout`;
+Exit codes: 0 ok, 1 usage, 2 network, 3 authentication, 4 protocol, 5 timeout,
+            6 the server's identity could not be verified (unknown or changed certificate)
+${SSH_USAGE}`;
 
-const EXIT_CODES: Record<RfbErrorKind, number> = { usage: 1, network: 2, auth: 3, protocol: 4, timeout: 5 };
+const EXIT_CODES: Record<RfbErrorKind, number> = {
+  usage: 1,
+  network: 2,
+  auth: 3,
+  protocol: 4,
+  timeout: 5,
+  identity: 6,
+};
 
 const LIVE_OPTIONS = {
   'password-file': { type: 'string' },
@@ -57,6 +67,8 @@ const LIVE_OPTIONS = {
   port: { type: 'string' },
   ports: { type: 'string' },
   'data-dir': { type: 'string' },
+  'accept-new': { type: 'boolean' },
+  ...SSH_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -99,6 +111,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     quality: values.quality === undefined ? undefined : parseQuality(values.quality),
     colourLevel: parseColourLevel(values['color-level'] ?? values['colour-level'] ?? 'full'),
     timeoutSeconds: values.timeout === undefined ? 30 : parseSeconds(values.timeout, '--timeout'),
+    tunnel: sshTunnelOptions(values, env),
   });
   switch (command) {
     case 'snapshot': {
@@ -140,11 +153,16 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
       return;
     }
     case 'scan':
-      await scanCommand(args, values);
+      await scanCommand(args, values, sshTunnelOptions(values, env));
       return;
     case 'connect': {
       expectArgs(1, '<FILE.vnc | vnc://host[:port]> (options: --port P, --data-dir D)');
-      await connect(args[0], values.port === undefined ? 0 : parsePort(values.port), values['data-dir']);
+      await connect(
+        args[0],
+        values.port === undefined ? 0 : parsePort(values.port),
+        values['data-dir'],
+        bookmarkTunnel(values),
+      );
       return;
     }
     default:

@@ -3,8 +3,9 @@ import type { PictureQuality } from '../../shared/picture-quality.ts';
 import { RfbError } from '../../shared/rfb-error.ts';
 import { parseTarget } from '../../shared/target.ts';
 import { qualityEncodings } from '../rfb/quality.ts';
-import type { RfbSession, SessionEvents } from '../rfb/session.ts';
-import { openTcpSession } from '../rfb/transports/tcp.ts';
+import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
+import { openTcpSession, runSessionOverSocket, type TcpSession } from '../rfb/transports/tcp.ts';
+import { type SshTunnelOptions, sshTunnels } from '../ssh/tunnel.ts';
 
 export interface LiveOptions {
   target: string;
@@ -14,13 +15,15 @@ export interface LiveOptions {
   quality?: PictureQuality | undefined;
   colourLevel: ColourLevel;
   timeoutSeconds: number;
+  /** Reach the server through this SSH tunnel; the target is as the SSH host sees it. */
+  tunnel?: SshTunnelOptions;
 }
 
 /**
  * Connects to a live server and runs until `events` close the session, an error ends it,
  * or the time-out passes. Resolves when it ends cleanly, rejects with an RfbError otherwise.
  */
-export function runLive(
+export async function runLive(
   options: LiveOptions,
   makeEvents: (session: () => RfbSession) => SessionEvents,
 ): Promise<void> {
@@ -29,30 +32,47 @@ export function runLive(
   try {
     ({ host, port } = parseTarget(options.target));
   } catch (error) {
-    return Promise.reject(new RfbError('usage', (error as Error).message));
+    throw new RfbError('usage', (error as Error).message);
   }
   let session: RfbSession | undefined;
   const events = makeEvents(() => session!);
-  const tcp = openTcpSession(
-    host,
-    port,
-    {
-      credentials: { password: options.password },
-      encodings:
-        options.encodings ?? (options.quality === undefined ? undefined : qualityEncodings(options.quality)),
-      colourLevel: options.colourLevel,
-    },
-    events,
-  );
+  const sessionOptions: SessionOptions = {
+    credentials: { password: options.password },
+    encodings:
+      options.encodings ?? (options.quality === undefined ? undefined : qualityEncodings(options.quality)),
+    colourLevel: options.colourLevel,
+  };
+  const tcp = options.tunnel
+    ? await overTunnel(options.tunnel, options.timeoutSeconds, host, port, sessionOptions, events)
+    : openTcpSession(host, port, sessionOptions, events);
   session = tcp.session;
   const timer = setTimeout(
     () => session!.abort(timeoutError(session!, options.timeoutSeconds)),
     options.timeoutSeconds * 1000,
   );
-  return tcp.ended.then((error) => {
-    clearTimeout(timer);
-    if (error) throw error;
-  });
+  const error = await tcp.ended;
+  clearTimeout(timer);
+  if (error) throw error;
+}
+
+/** The session over a forwarded SSH channel; a tunnel that dies ends it with the SSH reason. */
+async function overTunnel(
+  tunnel: SshTunnelOptions,
+  timeoutSeconds: number,
+  host: string,
+  port: number,
+  options: SessionOptions,
+  events: SessionEvents,
+): Promise<TcpSession> {
+  const { stream, connection } = await sshTunnels.forward(
+    { readyTimeoutMs: timeoutSeconds * 1000, ...tunnel },
+    host,
+    port,
+  );
+  const tcp = runSessionOverSocket(stream, true, options, events);
+  const stopListening = connection.onLost((error) => tcp.session.abort(error));
+  tcp.ended.finally(stopListening);
+  return tcp;
 }
 
 function timeoutError(session: RfbSession, seconds: number): RfbError {

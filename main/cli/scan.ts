@@ -1,7 +1,19 @@
 import { RfbError, serverText } from '../../shared/rfb-error.ts';
-import { DEFAULT_PROBE_TIMEOUTS, type ProbeTimeouts, type VncProbe } from '../discovery/probe.ts';
-import { DEFAULT_CONCURRENCY, DEFAULT_SCAN_PORTS, MAX_SCAN_PORTS, scanHost } from '../discovery/scan.ts';
+import {
+  DEFAULT_PROBE_TIMEOUTS,
+  type PortOpener,
+  type ProbeTimeouts,
+  type VncProbe,
+} from '../discovery/probe.ts';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_SCAN_PORTS,
+  MAX_SCAN_PORTS,
+  type ScanOptions,
+  scanHost,
+} from '../discovery/scan.ts';
 import { securityTypeName } from '../rfb/constants.ts';
+import { endpointLabel, SshConnection, type SshTunnelOptions } from '../ssh/tunnel.ts';
 import { parseSeconds, usageError } from './options.ts';
 
 export interface PortRange {
@@ -61,18 +73,34 @@ export function formatScanTable(probes: readonly VncProbe[]): string {
     .join('\n');
 }
 
-/** `porthole scan <host> [--ports A-B] [--json] [--timeout S]`. */
+/** `porthole scan <host> [--ports A-B] [--json] [--timeout S] [--via …]`. */
 export async function scanCommand(
   args: string[],
   values: { ports?: string; json?: boolean; timeout?: string },
+  tunnel?: SshTunnelOptions,
 ): Promise<void> {
   if (args.length !== 1) throw usageError('"scan" takes <host> (options: --ports A-B, --json, --timeout S)');
   const host = parseScanHost(args[0]);
   const range = values.ports === undefined ? DEFAULT_SCAN_PORTS : parsePortRange(values.ports);
-  const timeouts = scanTimeouts(values.timeout);
-  let probes: VncProbe[];
+  const options: ScanOptions = {
+    ...range,
+    concurrency: DEFAULT_CONCURRENCY,
+    timeouts: scanTimeouts(values.timeout),
+  };
+  const probes = tunnel ? await scanThroughTunnel(tunnel, host, options) : await scanLocally(host, options);
+  const where = tunnel ? `${host} (as ${endpointLabel(tunnel.endpoint)} sees it)` : host;
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(probes)}\n`);
+  } else if (probes.length === 0) {
+    process.stderr.write(`porthole: no VNC servers found on ${where} ports ${range.from}–${range.to}\n`);
+  } else {
+    process.stdout.write(`${formatScanTable(probes)}\n`);
+  }
+}
+
+async function scanLocally(host: string, options: ScanOptions): Promise<VncProbe[]> {
   try {
-    probes = await scanHost(host, { ...range, concurrency: DEFAULT_CONCURRENCY, timeouts });
+    return await scanHost(host, options);
   } catch (error) {
     throw new RfbError(
       'network',
@@ -80,11 +108,34 @@ export async function scanCommand(
       'Check the spelling of the address',
     );
   }
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(probes)}\n`);
-  } else if (probes.length === 0) {
-    process.stderr.write(`porthole: no VNC servers found on ${host} ports ${range.from}–${range.to}\n`);
-  } else {
-    process.stdout.write(`${formatScanTable(probes)}\n`);
+}
+
+/** Scans `host` as the SSH host sees it: each port through a forwarded channel of one SSH connection. */
+async function scanThroughTunnel(
+  tunnel: SshTunnelOptions,
+  host: string,
+  options: ScanOptions,
+): Promise<VncProbe[]> {
+  const connection = await SshConnection.open(tunnel);
+  const open: PortOpener = (target, port, timeoutMs) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((done) => {
+      timer = setTimeout(done, timeoutMs, undefined);
+    });
+    const forwarded = connection.forward(target, port);
+    // A channel that opens after the time-out is closed at once.
+    forwarded.then(
+      (stream) => timer === undefined && stream.destroy(),
+      () => undefined,
+    );
+    return Promise.race([forwarded.catch(() => undefined), late]).finally(() => {
+      clearTimeout(timer);
+      timer = undefined;
+    });
+  };
+  try {
+    return await scanHost(host, { ...options, open });
+  } finally {
+    connection.close();
   }
 }

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 
 /** What one port told us: its RFB banner, its security types and, with None, its ServerInit. */
 export interface VncProbe {
@@ -66,29 +67,41 @@ class ByteReader {
 }
 
 interface Connection {
-  socket: net.Socket;
+  socket: Duplex;
   reader: ByteReader;
 }
 
-function connect(host: string, port: number, timeoutMs: number): Promise<Connection | undefined> {
-  return new Promise((done) => {
+/**
+ * Opens the byte stream to a port, or undefined when nothing accepts it within `timeoutMs`:
+ * TCP by default, a forwarded channel through an SSH tunnel when scanning through one.
+ */
+export type PortOpener = (host: string, port: number, timeoutMs: number) => Promise<Duplex | undefined>;
+
+export const openTcpPort: PortOpener = (host, port, timeoutMs) =>
+  new Promise((done) => {
     const socket = net.connect({ host, port });
-    const reader = new ByteReader();
     const timer = setTimeout(() => socket.destroy(), timeoutMs);
-    socket.on('data', (chunk) => {
-      if (!reader.push(chunk)) socket.destroy();
-    });
-    socket.on('error', () => {}); // 'close' follows and ends the reader
+    socket.on('error', () => {}); // 'close' follows
     socket.once('connect', () => {
       clearTimeout(timer);
-      done({ socket, reader });
+      done(socket);
     });
     socket.once('close', () => {
       clearTimeout(timer);
-      reader.end();
       done(undefined); // a no-op once connected
     });
   });
+
+async function connect(host: string, port: number, timeoutMs: number, open: PortOpener) {
+  const socket = await open(host, port, timeoutMs);
+  if (socket === undefined) return undefined;
+  const reader = new ByteReader();
+  socket.on('data', (chunk: Buffer) => {
+    if (!reader.push(chunk)) socket.destroy();
+  });
+  socket.on('error', () => {}); // 'close' follows and ends the reader
+  socket.once('close', () => reader.end());
+  return { socket, reader };
 }
 
 /**
@@ -100,8 +113,9 @@ export async function probeVncPort(
   host: string,
   port: number,
   timeouts: ProbeTimeouts = DEFAULT_PROBE_TIMEOUTS,
+  open: PortOpener = openTcpPort,
 ): Promise<VncProbe | undefined> {
-  const connection = await connect(host, port, timeouts.connectMs);
+  const connection = await connect(host, port, timeouts.connectMs, open);
   if (connection === undefined) return undefined;
   const timer = setTimeout(() => connection.socket.destroy(), timeouts.handshakeMs);
   try {

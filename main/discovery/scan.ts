@@ -1,5 +1,11 @@
 import { lookup } from 'node:dns/promises';
-import { DEFAULT_PROBE_TIMEOUTS, type ProbeTimeouts, probeVncPort, type VncProbe } from './probe.ts';
+import {
+  DEFAULT_PROBE_TIMEOUTS,
+  type PortOpener,
+  type ProbeTimeouts,
+  probeVncPort,
+  type VncProbe,
+} from './probe.ts';
 
 export interface ScanOptions {
   /** First and last port, inclusive. */
@@ -8,6 +14,8 @@ export interface ScanOptions {
   /** Probes in flight at once. */
   concurrency?: number;
   timeouts?: ProbeTimeouts;
+  /** How ports are reached: TCP from here, or through an SSH tunnel (then `host` is as the SSH host sees it). */
+  open?: PortOpener;
 }
 
 export const DEFAULT_CONCURRENCY = 32;
@@ -22,7 +30,8 @@ export const MAX_SCAN_PORTS = 1024;
  * found, sorted by port. The host name is resolved once (a failure rejects with its error).
  */
 export async function scanHost(host: string, options: ScanOptions): Promise<VncProbe[]> {
-  const { address } = await lookup(host);
+  // Through a tunnel the SSH host resolves the name.
+  const address = options.open ? host : (await lookup(host)).address;
   const timeouts = options.timeouts ?? DEFAULT_PROBE_TIMEOUTS;
   const ports: number[] = [];
   for (let port = options.from; port <= options.to; port++) ports.push(port);
@@ -31,7 +40,7 @@ export async function scanHost(host: string, options: ScanOptions): Promise<VncP
   const worker = async () => {
     while (next < ports.length) {
       const port = ports[next++];
-      const probe = await probeVncPort(address, port, timeouts);
+      const probe = await probeVncPort(address, port, timeouts, options.open);
       if (probe) found.push({ ...probe, host });
     }
   };

@@ -81,7 +81,7 @@ type PlatformHandlers = {
 const platformHandlers: PlatformHandlers = {
   'clipboard:read': async () => clipboard.readText(),
   'clipboard:write': async ({ text }) => {
-    clipboard.writeText(text);
+    await clipboard.writeText(text);
     return null;
   },
   'screenshot:save': async ({ png, suggestedName }, event) => {

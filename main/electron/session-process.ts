@@ -1,4 +1,5 @@
 import type { ParentPort } from 'electron';
+import { KnownHostsStore } from '../app/known-hosts-store.ts';
 import { runSessionHost } from '../session/session-host.ts';
 import { lookupOverParent } from './password-requests.ts';
 import { serveSessionPort } from './port-channel.ts';
@@ -10,9 +11,12 @@ import { serveSessionPort } from './port-channel.ts';
 const parentPort: ParentPort | undefined = process.parentPort;
 if (parentPort) {
   const lookupPassword = lookupOverParent(parentPort);
+  // main passes the data directory as the one argument (session-processes.ts).
+  const dataDir = process.argv[process.argv.length - 1];
+  const knownHosts = new KnownHostsStore(dataDir);
   serveSessionPort(
     parentPort,
-    (channel) => runSessionHost(channel, { lookupPassword }),
+    (channel) => runSessionHost(channel, { lookupPassword, knownHosts }),
     (code) => process.exit(code),
   );
 } else {

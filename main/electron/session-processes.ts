@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { ipcMain, MessageChannelMain, type UtilityProcess, utilityProcess, type WebContents } from 'electron';
+import {
+  app,
+  ipcMain,
+  MessageChannelMain,
+  type UtilityProcess,
+  utilityProcess,
+  type WebContents,
+} from 'electron';
 import { SESSION_OPEN_CHANNEL, SESSION_PORT_CHANNEL } from '../../shared/ipc.ts';
 import { assertTrustedEvent } from './ipc-handlers.ts';
 import { answerPasswordRequests } from './password-requests.ts';
@@ -34,7 +41,8 @@ export function registerSessionHandler(
 export function openSession(sender: WebContents, entry: string, lookupPassword?: PasswordLookup): string {
   const id = randomUUID();
   const { port1, port2 } = new MessageChannelMain();
-  const child = utilityProcess.fork(entry, [], { serviceName: 'Porthole session' });
+  // The data directory: where the session keeps SSH host keys the user trusts.
+  const child = utilityProcess.fork(entry, [app.getPath('userData')], { serviceName: 'Porthole session' });
   children.set(id, child);
 
   const kill = (): void => {

@@ -1,6 +1,12 @@
 import { checkPixelFormat, type PixelFormat } from './pixel-format.ts';
 
 const OPAQUE = 0xff000000;
+/**
+ * From this many pixels on, an RGBX run is copied with one `set` and then made opaque; shorter
+ * runs (Hextile's 16-pixel tile rows) are faster assembled pixel by pixel, without a view
+ * object per run (measured: 3× at 16 pixels, even at about 128, 1.8× the other way at 1920).
+ */
+const COPY_THEN_OPAQUE_FROM = 128;
 
 /** Scales a channel value in 0..max to 0..255, rounding to nearest. */
 export function expandChannel(value: number, max: number): number {
@@ -157,6 +163,9 @@ export class PixelConverter {
     } else if (this.bytesPerPixel === 2) {
       const t = this.table!;
       for (let i = dstOff; i < end; i++, off += 2) dst[i] = t[src[off] | (src[off + 1] << 8)];
+    } else if (this.canonical32 && count < COPY_THEN_OPAQUE_FROM) {
+      for (let i = dstOff; i < end; i++, off += 4)
+        dst[i] = src[off] | (src[off + 1] << 8) | (src[off + 2] << 16) | OPAQUE;
     } else if (this.canonical32) {
       // Already RGBX: copy the bytes at memory speed, then make every pixel opaque.
       new Uint8Array(dst.buffer, dst.byteOffset + dstOff * 4, count * 4).set(

@@ -1,6 +1,6 @@
 import { isColourLevel } from '../../shared/colour-level.ts';
 import { isPictureQuality } from '../../shared/picture-quality.ts';
-import type { OpenSessionRequest, ToSession } from '../../shared/session-protocol.ts';
+import type { OpenSessionRequest, SshTunnelRequest, ToSession } from '../../shared/session-protocol.ts';
 
 /**
  * Checks a message from the viewer against the contract. The viewer is our own code, but a
@@ -16,6 +16,10 @@ export function parseToSession(raw: unknown): ToSession | undefined {
     }
     case 'password':
       return isString(m.password, 1024) ? { type: 'password', password: m.password } : undefined;
+    case 'ssh-answer':
+      return typeof m.answer === 'boolean' || m.answer === null || isString(m.answer, 1024)
+        ? { type: 'ssh-answer', answer: m.answer }
+        : undefined;
     case 'painted':
     case 'refresh':
     case 'check-connection':
@@ -59,6 +63,20 @@ export function parseToSession(raw: unknown): ToSession | undefined {
   }
 }
 
+function parseSshTunnel(raw: unknown): SshTunnelRequest | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const t = raw as Record<string, unknown>;
+  if (!isString(t.host, 255) || !isString(t.user, 255)) return undefined;
+  if (!isUint(t.port, 65535) || t.port === 0) return undefined;
+  if (t.identityFile !== undefined && !isString(t.identityFile, 4096)) return undefined;
+  return {
+    host: t.host,
+    port: t.port,
+    user: t.user,
+    ...(t.identityFile ? { identityFile: t.identityFile } : {}),
+  };
+}
+
 function parseOpenRequest(raw: unknown): OpenSessionRequest | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const r = raw as Record<string, unknown>;
@@ -92,6 +110,11 @@ function parseOpenRequest(raw: unknown): OpenSessionRequest | undefined {
     if (r[flag] === undefined) continue;
     if (typeof r[flag] !== 'boolean') return undefined;
     request[flag] = r[flag];
+  }
+  if (r.ssh !== undefined) {
+    const ssh = parseSshTunnel(r.ssh);
+    if (!ssh) return undefined;
+    request.ssh = ssh;
   }
   if (r.quality !== undefined) {
     if (typeof r.quality !== 'string' || !isPictureQuality(r.quality)) return undefined;

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { userInfo } from 'node:os';
 import { encodeAudioChunk } from '../../shared/audio-wire.ts';
 import type { ColourLevel } from '../../shared/colour-level.ts';
 import type { DrawBatch } from '../../shared/draw-ops.ts';
@@ -13,6 +14,8 @@ import {
   type ServerCapabilities,
   type SessionError,
   type SessionStatus,
+  type SshPrompt,
+  type SshTunnelRequest,
   type ToSession,
 } from '../../shared/session-protocol.ts';
 import { parseTarget } from '../../shared/target.ts';
@@ -23,6 +26,8 @@ import type { ExtensionEvent } from '../rfb/extensions/session-extensions.ts';
 import { qualityEncodings, SAFE_MODE_DESCRIPTION, SAFE_MODE_ENCODINGS } from '../rfb/quality.ts';
 import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
 import { openTcpSession, runSessionOverSocket } from '../rfb/transports/tcp.ts';
+import type { KnownHostsSource } from '../ssh/host-keys.ts';
+import { endpointLabel, sshTunnels } from '../ssh/tunnel.ts';
 import { parseToSession } from './parse-message.ts';
 import { StallWatch } from './stall-watch.ts';
 
@@ -61,7 +66,15 @@ export interface HostOptions {
   stallSeconds?: number;
   /** Seconds a probe's answer may take before the connection counts as stalled. */
   probeSeconds?: number;
+  /** SSH host keys (the user's known_hosts and Porthole's store): needed for SSH tunnels. */
+  knownHosts?: KnownHostsSource;
 }
+
+/**
+ * How long an SSH login may take, the user's answers (host key, password) included: ssh2's
+ * one limit covers both, so it is generous.
+ */
+const SSH_LOGIN_TIMEOUT_MS = 180_000;
 
 const DEFAULT_RECONNECT_DELAYS = [1, 2, 4, 8, 15, 30];
 const DEFAULT_PROBE_SECONDS = 10;
@@ -83,6 +96,15 @@ export class SessionHost {
   private readonly handshakeTimeout: number;
   private readonly listenHost: string | undefined;
   private readonly lookupPassword: HostOptions['lookupPassword'];
+  private readonly knownHosts: KnownHostsSource | undefined;
+  /** The SSH tunnel being opened (a newer attempt or a disconnect replaces it). */
+  private tunnelAttempt: object | undefined;
+  /** The answer to the SSH prompt being shown, while it is. */
+  private sshAnswer: ((answer: boolean | string | null) => void) | undefined;
+  /** What the user typed for the tunnel, kept in memory for reconnects (never stored). */
+  private sshSecrets: { password?: string; passphrase?: string } = {};
+  /** The tunnel of the current connection, for the status: "ssh alice@kvm1 → 127.0.0.1:5901". */
+  private via: string | undefined;
   private listener: net.Server | undefined;
 
   private request: OpenSessionRequest | undefined;
@@ -136,6 +158,7 @@ export class SessionHost {
     this.lookupPassword = options.lookupPassword;
     this.stallSeconds = options.stallSeconds ?? DEFAULT_STALL_SECONDS;
     this.probeSeconds = options.probeSeconds ?? DEFAULT_PROBE_SECONDS;
+    this.knownHosts = options.knownHosts;
     channel.onMessage((raw) => {
       const message = parseToSession(raw);
       if (message) this.handle(message);
@@ -171,6 +194,12 @@ export class SessionHost {
         if (this.waitingForPassword && session) this.answerPassword(session, message.password);
         else if (!session) this.connect();
         return;
+      case 'ssh-answer': {
+        const answer = this.sshAnswer;
+        this.sshAnswer = undefined;
+        answer?.(message.answer);
+        return;
+      }
       case 'painted':
         if (this.unpainted > 0) this.unpainted--;
         this.requestIfReady();
@@ -240,6 +269,7 @@ export class SessionHost {
         this.clearReconnect();
         this.reconnectAttempt = 0;
         this.stopListening();
+        this.cancelTunnel();
         if (session) session.close();
         else this.setStatus({ phase: 'closed' });
         return;
@@ -327,8 +357,111 @@ export class SessionHost {
       this.setStatus({ phase: 'closed', error: { kind: 'usage', message: (error as Error).message } });
       return;
     }
+    this.via = undefined;
+    if (request.ssh) {
+      this.connectThroughTunnel(request.ssh, target);
+      return;
+    }
     this.setStatus({ phase: 'connecting', target: request.target, attempt: this.reconnectAttempt });
     this.begin((options, events) => this.connector(target.host, target.port, options, events).session);
+  }
+
+  /**
+   * Logs in to the SSH host (one connection shared by the sessions to it), forwards to the VNC
+   * address as that host sees it (itself when the address names the SSH host) and runs the
+   * session over that channel. A tunnel that dies ends the session with the SSH reason.
+   */
+  private connectThroughTunnel(ssh: SshTunnelRequest, target: { host: string; port: number }): void {
+    if (!ssh.host) {
+      this.closed(new RfbError('usage', 'the SSH tunnel has no host', 'Edit the bookmark: Tunnel, SSH host'));
+      return;
+    }
+    // As ssh does: the local user name unless another is given.
+    const endpoint = { host: ssh.host, port: ssh.port, user: ssh.user || userInfo().username };
+    const forwardHost = target.host.toLowerCase() === ssh.host.toLowerCase() ? '127.0.0.1' : target.host;
+    const via = `ssh ${endpointLabel(endpoint)} → ${forwardHost}:${target.port}`;
+    const knownHosts = this.knownHosts;
+    if (!knownHosts) {
+      this.closed(new RfbError('usage', 'SSH tunnels are not available here (no known-hosts store)'));
+      return;
+    }
+    const connecting: SessionStatus = {
+      phase: 'connecting',
+      target: `${this.request!.target} via ${via}`,
+      attempt: this.reconnectAttempt,
+    };
+    this.setStatus(connecting);
+    const attempt = {};
+    this.tunnelAttempt = attempt;
+    const remember = (kind: 'password' | 'passphrase', answer: string | undefined) => {
+      if (answer !== undefined) this.sshSecrets[kind] = answer;
+      return answer;
+    };
+    sshTunnels
+      .forward(
+        {
+          endpoint,
+          credentials: {
+            keyFile: ssh.identityFile || undefined,
+            agent: process.env.SSH_AUTH_SOCK || undefined,
+            ...this.sshSecrets,
+            ask: (q) =>
+              this.askSsh({ kind: q.kind, subject: q.subject, retry: q.retry }, connecting).then((answer) =>
+                remember(q.kind, typeof answer === 'string' ? answer : undefined),
+              ),
+          },
+          hostKeys: {
+            known: knownHosts,
+            askUnknown: (q) =>
+              this.askSsh({ kind: 'host-key', ...q }, connecting).then((answer) => answer === true),
+          },
+          readyTimeoutMs: SSH_LOGIN_TIMEOUT_MS,
+        },
+        forwardHost,
+        target.port,
+      )
+      .then(
+        ({ stream, connection }) => {
+          if (this.tunnelAttempt !== attempt) {
+            stream.destroy();
+            return;
+          }
+          this.tunnelAttempt = undefined;
+          this.via = via;
+          this.begin((options, events) => {
+            const tcp = runSessionOverSocket(stream, true, options, events);
+            const stopListening = connection.onLost((error) => tcp.session.abort(error));
+            tcp.ended.finally(stopListening);
+            return tcp.session;
+          });
+        },
+        (error: RfbError) => {
+          if (this.tunnelAttempt !== attempt) return;
+          this.tunnelAttempt = undefined;
+          this.closed(error);
+        },
+      );
+  }
+
+  /** Shows an SSH prompt and waits for the viewer's answer (null: cancelled); then `after` again. */
+  private askSsh(prompt: SshPrompt, after: SessionStatus): Promise<boolean | string | null> {
+    if (this.ended) return Promise.resolve(null);
+    this.sshAnswer?.(null);
+    this.setStatus({ phase: 'ssh', prompt });
+    return new Promise((resolve) => {
+      this.sshAnswer = (answer) => {
+        this.setStatus(after);
+        resolve(answer);
+      };
+    });
+  }
+
+  /** Abandons a tunnel being opened: a prompt shown is answered "cancel". */
+  private cancelTunnel(): void {
+    this.tunnelAttempt = undefined;
+    const answer = this.sshAnswer;
+    this.sshAnswer = undefined;
+    answer?.(null);
   }
 
   /** Listen mode: waits for one server to connect to us, then runs the session over that socket. */
@@ -399,6 +532,7 @@ export class SessionHost {
           ...(this.safeModeReason && {
             safeMode: `Safe mode (${SAFE_MODE_DESCRIPTION}) after: ${this.safeModeReason}`,
           }),
+          ...(this.via && { via: this.via }),
         });
       },
       onDraw: (batch) => this.forward(batch),
@@ -703,6 +837,7 @@ export class SessionHost {
     this.clearHandshakeTimer();
     this.stallWatch?.stop();
     this.stopListening();
+    this.cancelTunnel();
     this.session?.close();
     this.session = undefined;
   }

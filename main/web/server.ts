@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { FromSession } from '../../shared/session-protocol.ts';
 import { type ControlService, createControlService, openSettingsStore } from '../app/control-service.ts';
+import { KnownHostsStore } from '../app/known-hosts-store.ts';
 import { type LaunchRegistry, storedPasswordLookup } from '../app/launches.ts';
 import { BROWSER_MODE_CIPHER_REASON, unavailableCipher } from '../app/password-vault.ts';
 import { CONTENT_SECURITY_POLICY, CONTENT_TYPES } from '../app/renderer-files.ts';
@@ -49,6 +50,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const control = createControlService(options.dataDir, { launches, settings });
   // A launch's password (porthole connect FILE.vnc) is kept by the launch registry.
   const lookupPassword = storedPasswordLookup(settings, launches);
+  const knownHosts = new KnownHostsStore(options.dataDir);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   let port = 0;
 
@@ -107,7 +109,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     sockets.handleUpgrade(request, socket, head, (ws) => {
       if (kind === 'ws/control') serveControl(ws, control);
-      else runSessionHost(webSocketChannel(ws), { lookupPassword });
+      else runSessionHost(webSocketChannel(ws), { lookupPassword, knownHosts });
     });
   });
 

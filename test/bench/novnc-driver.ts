@@ -4,6 +4,7 @@
  * (what noVNC's rfb.js does around its decoders); every rectangle goes through noVNC's
  * decoder and its Websock receive queue, and paints into a real RGBA framebuffer.
  */
+import { decode as decodeJpeg } from 'jpeg-js';
 import type { FbsBlock } from '../../main/rfb/recording/fbs.ts';
 
 /** What noVNC's decoders call on their display; implemented with plain typed-array work. */
@@ -11,16 +12,18 @@ class MemoryDisplay {
   width = 0;
   height = 0;
   data = new Uint8Array(0);
+  private words = new Uint32Array(0);
 
   resize(width: number, height: number): void {
     this.width = width;
     this.height = height;
     this.data = new Uint8Array(width * height * 4);
+    this.words = new Uint32Array(this.data.buffer);
   }
 
   fillRect(x: number, y: number, w: number, h: number, colour: number[]): void {
     const word = (colour[0] | (colour[1] << 8) | (colour[2] << 16) | 0xff000000) >>> 0;
-    const words = new Uint32Array(this.data.buffer);
+    const words = this.words;
     for (let row = y; row < y + h; row++) words.fill(word, row * this.width + x, row * this.width + x + w);
   }
 
@@ -30,6 +33,18 @@ class MemoryDisplay {
       this.data.set(arr.subarray(from, from + w * 4), ((y + row) * this.width + x) * 4);
     }
   }
+
+  /**
+   * A JPEG of Tight: the browser decodes it (noVNC hands it to an Image). Here it is decoded with
+   * jpeg-js when `decodeJpeg` is set (for the picture check), else left aside like Porthole's.
+   */
+  imageRect(x: number, y: number, w: number, h: number, mime: string, data: Uint8Array): void {
+    if (!this.decodeJpeg || mime !== 'image/jpeg') return;
+    const image = decodeJpeg(data, { useTArray: true, formatAsRGBA: true });
+    this.blitImage(x, y, w, h, image.data, 0);
+  }
+
+  constructor(private readonly decodeJpeg: boolean) {}
 
   copyImage(oldX: number, oldY: number, newX: number, newY: number, w: number, h: number): void {
     const stride = this.width * 4;
@@ -62,6 +77,8 @@ interface Websock {
   rQpeek8(): number;
   rQpeekBytes(length: number, copy?: boolean): Uint8Array;
   rQskipBytes(length: number): void;
+  rQshiftBytes(length: number, copy?: boolean): Uint8Array;
+  rQlen(): number;
   rQshift16(): number;
   rQshift32(): number;
   _recvMessage(event: { data: ArrayBuffer }): void;
@@ -96,9 +113,58 @@ export async function loadNoVnc(): Promise<NoVnc> {
   return { Websock: await load('websock.js'), decoders };
 }
 
+/**
+ * Raw as a plain copy: each row's bytes set into the framebuffer with one `TypedArray.set`, no
+ * per-pixel work at all (the alpha byte stays what the server sent): this machine's copy
+ * bandwidth on the recording's own bytes, through the same message walker.
+ */
+class PlainCopyRaw implements NoVncDecoder {
+  private lines = 0;
+
+  decodeRect(x: number, y: number, w: number, h: number, sock: Websock, display: MemoryDisplay): boolean {
+    if (w === 0 || h === 0) return true;
+    if (this.lines === 0) this.lines = h;
+    const rowBytes = w * 4;
+    const rows = Math.min(this.lines, Math.floor(sock.rQlen() / rowBytes));
+    if (rows > 0) {
+      const top = y + h - this.lines;
+      const bytes = sock.rQshiftBytes(rows * rowBytes, false);
+      if (w === display.width) display.data.set(bytes, top * rowBytes);
+      else
+        for (let row = 0; row < rows; row++)
+          display.data.set(
+            bytes.subarray(row * rowBytes, (row + 1) * rowBytes),
+            ((top + row) * display.width + x) * 4,
+          );
+      this.lines -= rows;
+    }
+    return this.lines === 0;
+  }
+}
+
+export interface ReplayOptions {
+  /** Called after each block (for memory sampling; the time is then not meaningful). */
+  afterBlock?: () => void;
+  /** Decode Tight's JPEG files (with jpeg-js) instead of leaving them to a browser. */
+  decodeJpeg?: boolean;
+  /** Raw by a plain copy of each row instead of noVNC's Raw decoder. */
+  plainCopyRaw?: boolean;
+}
+
+/** CPU time (user + system) of this process since `start` (from process.cpuUsage()), in seconds. */
+export function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
 export interface NoVncResult {
+  /** CPU seconds of the decoding. */
   seconds: number;
   pixels: number;
+  /** How many of each server message type (by number) the recording holds. */
+  messages: Record<number, number>;
+  /** Bytes of the stream up to the end of its last complete message (a recording may end inside an update). */
+  completeBytes: number;
   framebuffer: Uint8Array;
   width: number;
   height: number;
@@ -108,11 +174,16 @@ export interface NoVncResult {
  * Plays `blocks` (a Porthole recording: RFB 3.8, security None, 32 bpp RGBX) through noVNC;
  * `afterBlock`, for memory sampling, runs after each block (the time is then not meaningful).
  */
-export function replayWithNoVnc(novnc: NoVnc, blocks: FbsBlock[], afterBlock?: () => void): NoVncResult {
+export function replayWithNoVnc(novnc: NoVnc, blocks: FbsBlock[], options: ReplayOptions = {}): NoVncResult {
+  const { afterBlock } = options;
   const sock = new novnc.Websock();
   sock.init();
-  const display = new MemoryDisplay();
-  const decoders = new Map([...novnc.decoders].map(([encoding, Decoder]) => [encoding, new Decoder()]));
+  const display = new MemoryDisplay(options.decodeJpeg ?? false);
+  const decoders = new Map<number, NoVncDecoder>(
+    [...novnc.decoders].map(([encoding, Decoder]) => [encoding, new Decoder()]),
+  );
+  if (options.plainCopyRaw) decoders.set(0, new PlainCopyRaw());
+  const messages: Record<number, number> = {};
   let stage: 'handshake' | 'messages' = 'handshake';
   let rectsLeft = 0;
   let rect: { x: number; y: number; w: number; h: number; encoding: number } | null = null;
@@ -153,6 +224,13 @@ export function replayWithNoVnc(novnc: NoVnc, blocks: FbsBlock[], afterBlock?: (
     }
     if (sock.rQwait('message', 1)) return false;
     const type = sock.rQpeek8();
+    const handled = readMessage(type);
+    if (handled) messages[type] = (messages[type] ?? 0) + 1;
+    return handled;
+  };
+
+  /** One server message of `type`, or false until all of it is here. */
+  const readMessage = (type: number): boolean => {
     if (type === 0) {
       if (sock.rQwait('update', 4)) return false;
       sock.rQskipBytes(2);
@@ -165,9 +243,25 @@ export function replayWithNoVnc(novnc: NoVnc, blocks: FbsBlock[], afterBlock?: (
     }
     if (type === 3) {
       if (sock.rQwait('cut', 8)) return false;
-      const length = new DataView(sock.rQpeekBytes(8, true).buffer).getUint32(4);
+      // A negative length (as S32) is an Extended Clipboard message of |length| bytes.
+      const length = Math.abs(new DataView(sock.rQpeekBytes(8, true).buffer).getInt32(4));
       if (sock.rQwait('cut', 8 + length)) return false;
       sock.rQskipBytes(8 + length);
+      return true;
+    }
+    if (type === 150) {
+      // EndOfContinuousUpdates: rfb.js notes that the server has them and reads nothing more.
+      sock.rQskipBytes(1);
+      return true;
+    }
+    if (type === 248) {
+      // Fence (rfbproto "ServerFence"): u8 type, 3 padding, u32 flags, u8 length, payload. rfb.js
+      // answers a request (there is no socket to answer on here); the recording client's own
+      // fences come back as answers, which noVNC, sending none, never receives: both skipped.
+      if (sock.rQwait('fence', 9)) return false;
+      const length = sock.rQpeekBytes(9)[8];
+      if (sock.rQwait('fence', 9 + length)) return false;
+      sock.rQskipBytes(9 + length);
       return true;
     }
     throw new Error(`noVNC driver: message type ${type} in a recording it cannot play`);
@@ -194,6 +288,22 @@ export function replayWithNoVnc(novnc: NoVnc, blocks: FbsBlock[], afterBlock?: (
           display.resize(r.w, r.h);
         return true;
       }
+      case -314: {
+        // Cursor With Alpha (noVNC asks for the VMware cursor instead): S32 encoding, then Raw RGBA.
+        const bytes = 4 + r.w * r.h * 4;
+        if (sock.rQwait('cursor', bytes)) return false;
+        sock.rQskipBytes(bytes);
+        return true;
+      }
+      case -261:
+        // QEMU LED State: one byte.
+        if (sock.rQwait('led', 1)) return false;
+        sock.rQskipBytes(1);
+        return true;
+      case -258: // QEMU Extended Key Event
+      case -257: // QEMU Pointer Motion Change
+      case -316: // Extended Mouse Buttons
+        return true;
       case -239: {
         const bytes = r.w * r.h * 4 + Math.ceil(r.w / 8) * r.h;
         if (sock.rQwait('cursor', bytes)) return false;
@@ -212,22 +322,36 @@ export function replayWithNoVnc(novnc: NoVnc, blocks: FbsBlock[], afterBlock?: (
     }
   };
 
+  let received = 0;
+  let completeBytes = 0;
   sock.on('message', () => {
     while (step()) {
-      /* until more bytes are needed */
+      if (stage === 'messages' && !rect && rectsLeft === 0) completeBytes = received - sock.rQlen();
     }
   });
   // A browser hands noVNC each WebSocket message as its own ArrayBuffer; make them beforehand.
-  const messages = blocks.map((block) => new Uint8Array(block.data).buffer);
-  const start = performance.now();
+  const frames = blocks.map((block) => new Uint8Array(block.data).buffer);
+  const start = process.cpuUsage();
   if (afterBlock) {
-    for (const data of messages) {
+    for (const data of frames) {
+      received += data.byteLength;
       sock._recvMessage({ data });
       afterBlock();
     }
   } else {
-    for (const data of messages) sock._recvMessage({ data });
+    for (const data of frames) {
+      received += data.byteLength;
+      sock._recvMessage({ data });
+    }
   }
-  const seconds = (performance.now() - start) / 1000;
-  return { seconds, pixels, framebuffer: display.data, width: display.width, height: display.height };
+  const seconds = cpuSecondsSince(start);
+  return {
+    seconds,
+    pixels,
+    messages,
+    completeBytes,
+    framebuffer: display.data,
+    width: display.width,
+    height: display.height,
+  };
 }

@@ -1,27 +1,41 @@
 /**
  * One decoder on one recording, in a process of its own (so its peak RSS is its own):
  *
- *   node --import tsx test/bench/worker.ts porthole|novnc <recording.fbs> <runs>
+ *   node --import tsx test/bench/worker.ts porthole|novnc|copy <recording.fbs> <runs>
  *
- * Prints one JSON line (WorkerResult). Timed runs decode the whole recording from memory into
- * an RGBA framebuffer; a last, untimed run samples the heap after every FBS block.
+ * Prints one JSON line (WorkerResult). Time is the process's CPU time (user + system; the
+ * process is pinned to one core), which a machine busy with other work disturbs far less than
+ * wall time. A first, untimed pass decodes everything (Tight's JPEG files too, with jpeg-js) and
+ * gives the final picture; warm-up passes follow (at least two, about a second of CPU); each
+ * timed run then decodes the whole recording from memory into an RGBA framebuffer as many times
+ * as make it last a quarter of a second or more, leaving JPEG files undecoded in both engines (in
+ * both viewers the browser decodes them; the bench's JPEG table measures that); a last, untimed
+ * pass samples the heap after every FBS block. `copy` is noVNC's walker with Raw as a plain
+ * `TypedArray.set` of each row (the machine's copy bandwidth on the same bytes).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { replay } from '../../main/cli/commands.ts';
 import { type FbsBlock, readFbs } from '../../main/rfb/recording/fbs.ts';
 import { RfbSession } from '../../main/rfb/session.ts';
+import type { DrawBatch } from '../../shared/draw-ops.ts';
 import { Framebuffer } from '../../shared/framebuffer.ts';
-import { loadNoVnc, replayWithNoVnc } from './novnc-driver.ts';
+import { cpuSecondsSince, loadNoVnc, replayWithNoVnc } from './novnc-driver.ts';
 
-export type DecoderName = 'porthole' | 'novnc';
+/** CPU seconds of warm-up passes before timing (at least two passes). */
+const WARM_SECONDS = 1;
+
+export type DecoderName = 'porthole' | 'novnc' | 'copy';
 
 export interface WorkerResult {
   decoder: DecoderName;
-  /** Mpixel/s of each timed run, in order (the first includes JIT warm-up). */
+  /** Mpixel/s of each timed run, in order. */
   runs: number[];
+  /** Passes over the recording in each timed run. */
+  passesPerRun: number;
   pixels: number;
   updates: number | undefined;
+  /** Server messages by type number (noVNC's walker counts them). */
+  messages: Record<number, number> | undefined;
   /** SHA-1 of the final picture's RGB bytes (alpha aside), width and height. */
   pictureHash: string;
   width: number;
@@ -73,68 +87,107 @@ async function sampleGrowth(
   return { rss: Math.max(0, rss - rssBase - preloaded), heap: Math.max(0, heap - heapBase - preloaded) };
 }
 
-/** Porthole's engine over the blocks, as `replay` drives it, with a hook after each block. */
-function portholeWithHook(blocks: FbsBlock[], afterBlock: () => void): void {
+const withoutJpeg = (batch: DrawBatch): DrawBatch => ({
+  ...batch,
+  ops: batch.ops.filter((op) => op.kind !== 'jpeg'),
+});
+
+/**
+ * Porthole's engine over the blocks, as `porthole replay` drives it (RfbSession into a
+ * Framebuffer), optionally leaving JPEG files undecoded and with a hook after each block.
+ */
+function portholeRun(blocks: FbsBlock[], decodeJpeg: boolean, afterBlock?: () => void) {
   const fb = new Framebuffer();
   const session = new RfbSession(
     { write: () => {}, close: () => {} },
     { colourLevel: 'native', autoRequest: false },
-    { onDraw: (batch) => fb.apply(batch) },
+    { onDraw: decodeJpeg ? (batch) => fb.apply(batch) : (batch) => fb.apply(withoutJpeg(batch)) },
   );
-  for (const block of blocks) {
-    session.receive(block.data);
-    afterBlock();
+  const start = process.cpuUsage();
+  if (afterBlock) {
+    for (const block of blocks) {
+      session.receive(block.data);
+      afterBlock();
+    }
+  } else {
+    for (const block of blocks) session.receive(block.data);
   }
+  const seconds = cpuSecondsSince(start);
+  const { pixels, updates } = session.stats;
+  return { seconds, pixels, updates, framebuffer: fb.data, width: fb.width, height: fb.height };
 }
 
 async function main(): Promise<void> {
   const [decoder, path, runsText] = process.argv.slice(2) as [DecoderName, string, string];
   const runs = Number(runsText);
+  const blocks = readFbs(readFileSync(path));
+  let play: (
+    decodeJpeg: boolean,
+    afterBlock?: () => void,
+  ) => {
+    seconds: number;
+    pixels: number;
+    updates?: number;
+    messages?: Record<number, number>;
+    framebuffer: Uint8Array;
+    width: number;
+    height: number;
+  };
+  // The driver first copies each block into an ArrayBuffer of its own, as a browser hands
+  // noVNC its WebSocket messages; that copy of the recording is not the decoders' memory.
+  let preloaded = 0;
+  if (decoder === 'porthole') {
+    play = (decodeJpeg, afterBlock) => portholeRun(blocks, decodeJpeg, afterBlock);
+  } else if (decoder === 'novnc' || decoder === 'copy') {
+    const novnc = await loadNoVnc();
+    const plainCopyRaw = decoder === 'copy';
+    play = (decodeJpeg, afterBlock) =>
+      replayWithNoVnc(novnc, blocks, { decodeJpeg, afterBlock, plainCopyRaw });
+    preloaded = blocks.reduce((n, b) => n + b.data.length, 0);
+  } else {
+    throw new Error(`unknown decoder "${decoder}"`);
+  }
+  const picture = play(true);
   const result: WorkerResult = {
     decoder,
     runs: [],
-    pixels: 0,
-    updates: undefined,
-    pictureHash: '',
-    width: 0,
-    height: 0,
+    passesPerRun: 0,
+    pixels: picture.pixels,
+    updates: picture.updates,
+    messages: picture.messages,
+    pictureHash: rgbHash(picture.framebuffer),
+    width: picture.width,
+    height: picture.height,
     peakRssBytes: 0,
     rssGrowthBytes: 0,
     heapGrowthBytes: 0,
   };
-  let growth: { rss: number; heap: number };
-  if (decoder === 'porthole') {
-    for (let run = 0; run < runs; run++) {
-      const r = replay(path);
-      result.runs.push(r.mpixelPerSec);
-      if (run === runs - 1) {
-        Object.assign(result, { pixels: r.pixels, updates: r.updates, width: r.width, height: r.height });
-        result.pictureHash = rgbHash(r.framebuffer.data);
-      }
-    }
-    const blocks = readFbs(readFileSync(path));
-    growth = await sampleGrowth((after) => portholeWithHook(blocks, after));
-  } else if (decoder === 'novnc') {
-    const blocks = readFbs(readFileSync(path));
-    const novnc = await loadNoVnc();
-    for (let run = 0; run < runs; run++) {
-      const r = replayWithNoVnc(novnc, blocks);
-      result.runs.push(r.pixels / r.seconds / 1e6);
-      if (run === runs - 1) {
-        Object.assign(result, { pixels: r.pixels, width: r.width, height: r.height });
-        result.pictureHash = rgbHash(r.framebuffer);
-      }
-    }
-    // The driver first copies each block into an ArrayBuffer of its own, as a browser hands
-    // noVNC its WebSocket messages; that copy of the recording is not the decoders' memory.
-    const recordingBytes = blocks.reduce((n, b) => n + b.data.length, 0);
-    growth = await sampleGrowth((after) => replayWithNoVnc(novnc, blocks, after), recordingBytes);
-  } else {
-    throw new Error(`unknown decoder "${decoder}"`);
+  // Warm up (the JIT keeps improving over the first passes of a short recording), then time
+  // runs of as many passes as make a run last WARM_SECONDS / 4 or more.
+  let warmPasses = 0;
+  let warmSeconds = 0;
+  while (warmPasses < 2 || (warmSeconds < WARM_SECONDS && warmPasses < 50)) {
+    warmSeconds += play(false).seconds;
+    warmPasses++;
   }
+  const passes = Math.max(1, Math.ceil(WARM_SECONDS / 4 / (warmSeconds / warmPasses)));
+  for (let run = 0; run < runs; run++) {
+    let seconds = 0;
+    let pixels = 0;
+    for (let pass = 0; pass < passes; pass++) {
+      const r = play(false);
+      seconds += r.seconds;
+      pixels += r.pixels;
+    }
+    result.runs.push(pixels / seconds / 1e6);
+  }
+  result.passesPerRun = passes;
+  const growth = await sampleGrowth((afterBlock) => play(false, afterBlock), preloaded);
   result.rssGrowthBytes = growth.rss;
   result.heapGrowthBytes = growth.heap;
-  result.peakRssBytes = process.resourceUsage().maxRSS * 1024;
+  // VmHWM of this process's own memory: getrusage's maxrss keeps the parent's peak across exec.
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  result.peakRssBytes = hwm ? Number(hwm[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { obfuscateVncPassword } from '../../main/rfb/security/vnc-auth.ts';
 import { buildRenderer, launchChromium, waitForCanvasToEqual, waitForStatus } from '../support/browser.ts';
-import { runPorthole, tempDir } from '../support/cli.ts';
+import { runPorthole, startServingPorthole, tempDir } from '../support/cli.ts';
 import { startServer, stopAllServers, type VncServer } from '../support/servers.ts';
 
 /**
@@ -15,7 +15,6 @@ import { startServer, stopAllServers, type VncServer } from '../support/servers.
  * address, nor the page, nor any WebSocket frame between the page and porthole.
  */
 const PASSWORD = 'Qz7-kR4w';
-const BIN = resolve('bin/porthole.js');
 const pageErrors: string[] = [];
 
 describe('porthole connect FILE.vnc (Xvnc, VncAuth, Chromium)', () => {
@@ -56,30 +55,9 @@ describe('porthole connect FILE.vnc (Xvnc, VncAuth, Chromium)', () => {
         '',
       ].join('\r\n'),
     );
-    const started = spawn(process.execPath, [BIN, 'connect', file, '--data-dir', join(dir, 'data')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child = started;
-    let stderr = '';
-    started.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const url = await new Promise<string>((done, fail) => {
-      let stdout = '';
-      const timer = setTimeout(
-        () => fail(new Error(`no address printed in 30 s; stderr: ${stderr}`)),
-        30_000,
-      );
-      started.stdout.on('data', (d) => {
-        stdout += d;
-        const line = stdout.split('\n');
-        if (line.length > 1) {
-          clearTimeout(timer);
-          done(line[0]);
-        }
-      });
-      started.on('exit', (code) => fail(new Error(`porthole connect exited (${code}): ${stderr}`)));
-    });
+    const serving = await startServingPorthole(['connect', file, '--data-dir', join(dir, 'data')]);
+    child = serving.child;
+    const { url } = serving;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[\w-]+\/$/);
     expect(url).not.toContain(PASSWORD);
     expect(url).not.toContain(hex);

@@ -92,9 +92,11 @@ export function tempDataDir(): string {
 
 /**
  * Debian's Chromium, headless. Playwright hides scrollbars in headless mode; `showScrollbars`
- * keeps them, as a desktop window has them.
+ * keeps them, as a desktop window has them. `args` are added to the command line.
  */
-export function launchChromium(options: { showScrollbars?: boolean } = {}): Promise<Browser> {
+export function launchChromium(
+  options: { showScrollbars?: boolean; args?: string[] } = {},
+): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -105,6 +107,7 @@ export function launchChromium(options: { showScrollbars?: boolean } = {}): Prom
       '--disable-dev-shm-usage',
       '--disable-background-networking',
       '--force-device-scale-factor=1',
+      ...(options.args ?? []),
     ],
   });
 }

@@ -29,7 +29,7 @@ describe('README stays true', () => {
     const listed = new Set(
       [...table.matchAll(/^\| ([^|]+) \|/gm)].flatMap((m) =>
         m[1]
-          .replace(/\(.*\)|\d+/g, '')
+          .replace(/\(.*\)|\s\d[\d.]*/g, '')
           .split(',')
           .map((n) => n.trim()),
       ),

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { RfbError } from '../../../shared/rfb-error.ts';
 import { RfbSession, type SessionEvents, type SessionOptions, type Transport } from '../session.ts';
 
@@ -21,18 +22,20 @@ export function openTcpSession(
 
 /**
  * Runs a session over a socket: one being opened (`connected` false) or one a server opened
- * to us (a reverse connection, `connected` true).
+ * to us (a reverse connection, `connected` true). Any connected stream will do (an SSH tunnel's).
  */
 export function runSessionOverSocket(
-  socket: net.Socket,
+  socket: net.Socket | Duplex,
   connected: boolean,
   options: SessionOptions,
   events: SessionEvents,
   describeConnectError: (error: NodeJS.ErrnoException) => RfbError = (error) =>
     new RfbError('network', error.message),
 ): TcpSession {
-  socket.setNoDelay(true);
-  socket.setKeepAlive(true, 15_000); // the OS notices a peer gone for good, even on a silent connection
+  if (socket instanceof net.Socket) {
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 15_000); // the OS notices a peer gone for good, even on a silent connection
+  }
   const transport: Transport = {
     write: (bytes) => {
       if (!socket.destroyed) socket.write(bytes);

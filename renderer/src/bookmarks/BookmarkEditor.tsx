@@ -64,6 +64,7 @@ function validate(fields: BookmarkFields, securityTypes: string, sshPort: string
   const port = Number(sshPort);
   if (fields.ssh.enabled && (!Number.isInteger(port) || port < 1 || port > 65535))
     problems.sshPort = 'A port number from 1 to 65535.';
+  if (fields.ssh.enabled && !fields.ssh.host.trim()) problems.sshHost = 'The SSH host to connect through.';
   const checked = v.safeParse(FieldsSchema, fields);
   if (!checked.success) {
     for (const issue of checked.issues) {
@@ -378,10 +379,12 @@ export function BookmarkEditor(props: {
             <label>
               SSH host
               <input
+                {...field('sshHost')}
                 type="text"
                 value={fields.ssh.host}
                 onChange={(e) => set({ ssh: { ...fields.ssh, host: e.target.value } })}
               />
+              {problem('sshHost')}
             </label>
             <label>
               SSH port
@@ -399,6 +402,7 @@ export function BookmarkEditor(props: {
               SSH user
               <input
                 type="text"
+                placeholder="your own user name"
                 value={fields.ssh.user}
                 onChange={(e) => set({ ssh: { ...fields.ssh, user: e.target.value } })}
               />

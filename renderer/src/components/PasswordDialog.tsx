@@ -1,9 +1,15 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 
-/** Asks for the VNC password when the server wants one (again, after a rejected one). */
+/**
+ * Asks for the VNC password when the server wants one (again, after a rejected one); with
+ * `title`, `description` and `label`, for another secret (an SSH password or passphrase).
+ */
 export function PasswordDialog(props: {
   target: string;
   message?: string;
+  title?: string;
+  description?: string;
+  label?: string;
   onSubmit(password: string): void;
   onCancel(): void;
 }) {
@@ -27,15 +33,15 @@ export function PasswordDialog(props: {
           if (e.key === 'Escape') props.onCancel();
         }}
       >
-        <h2 id={ids.title}>Password required</h2>
-        <p>{props.target} asks for its VNC password.</p>
+        <h2 id={ids.title}>{props.title ?? 'Password required'}</h2>
+        <p>{props.description ?? `${props.target} asks for its VNC password.`}</p>
         {props.message && (
           <p id={ids.message} className="error">
             {props.message}
           </p>
         )}
         <form onSubmit={submit}>
-          <label htmlFor={ids.field}>Password</label>
+          <label htmlFor={ids.field}>{props.label ?? 'Password'}</label>
           <input
             id={ids.field}
             ref={input}

@@ -9,6 +9,7 @@ import { ColourLevelChoice, QualityChoice, ScalingChoice } from './Choice.tsx';
 import { PasswordDialog } from './PasswordDialog.tsx';
 import { ScreenArea } from './ScreenArea.tsx';
 import { type MenuAction, SessionMenu } from './SessionMenu.tsx';
+import { SshPromptDialog } from './SshPromptDialog.tsx';
 import { StatusLine } from './StatusLine.tsx';
 
 /** A session: the status line, the toolbar, the remote screen, and the dialogs over it. */
@@ -114,6 +115,14 @@ export function SessionView({ tab }: { tab: Tab }) {
             controller.focus();
           }}
           onCancel={() => controller.disconnect()}
+        />
+      )}
+      {tab.status?.phase === 'ssh' && (
+        <SshPromptDialog
+          key={JSON.stringify(tab.status.prompt)}
+          target={tab.target}
+          prompt={tab.status.prompt}
+          onAnswer={(answer) => controller.answerSsh(answer)}
         />
       )}
       {confirmPower && (

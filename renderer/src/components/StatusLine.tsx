@@ -15,8 +15,12 @@ export function statusText(tab: Tab): string {
       return 'Authenticating…';
     case 'password':
       return 'Password required';
+    case 'ssh':
+      return s.prompt.kind === 'host-key'
+        ? 'Unknown SSH host key: trust it?'
+        : `SSH ${s.prompt.kind} required`;
     case 'connected':
-      return `Connected to ${tab.desktopName || s.name || tab.target} (${tab.width}×${tab.height})${s.safeMode ? ` — ${s.safeMode}` : ''}`;
+      return `Connected to ${tab.desktopName || s.name || tab.target} (${tab.width}×${tab.height})${s.via ? ` via ${s.via}` : ''}${s.safeMode ? ` — ${s.safeMode}` : ''}`;
     case 'reconnecting':
       return `Connection lost: ${s.error.message}. Reconnecting in ${s.seconds} s… (attempt ${s.attempt})`;
     case 'closed':

@@ -1,6 +1,6 @@
 import { platform } from '../platform/index.ts';
 import { useApp } from '../state/store.ts';
-import { openSession } from './open-session.ts';
+import { openSession, sshTunnelOf } from './open-session.ts';
 
 /**
  * Opens the connections the main side holds for this viewer (`porthole connect FILE.vnc`, a
@@ -19,7 +19,12 @@ export async function openLaunches(): Promise<void> {
     // The page starts with one empty connection tab: the first launch uses it.
     const blank = tabs.length === 1 && tabs[0].kind === 'connect' && !tabs[0].target ? tabs[0].id : undefined;
     const id = blank ?? useApp.getState().addConnectTab(launch.target);
-    openSession(id, launch.target, { ...launch.options, bookmarkId: launch.bookmarkId });
+    const { ssh, ...options } = launch.options;
+    openSession(id, launch.target, {
+      ...options,
+      bookmarkId: launch.bookmarkId,
+      ...(ssh.enabled && { ssh: sshTunnelOf(ssh) }),
+    });
   }
 }
 

@@ -13,8 +13,13 @@ import { defaultChoices, openBookmark, openInNewTab } from './open-session.ts';
  */
 export async function handleOpenTarget(target: string): Promise<void> {
   if (target === TAKE_LAUNCHES_TARGET) return openLaunches();
+  // The menu's File → New Connection sends no target: a new connect tab.
+  if (!target) {
+    useApp.getState().addConnectTab();
+    return;
+  }
   if (!/^vnc:\/\//i.test(target)) {
-    if (target) openInNewTab(target, defaultChoices());
+    openInNewTab(target, defaultChoices());
     return;
   }
   let link: ResolvedLink;

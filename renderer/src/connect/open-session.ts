@@ -1,7 +1,7 @@
 import type { ColourLevel } from '../../../shared/colour-level.ts';
 import { LAUNCH_ID_PREFIX } from '../../../shared/ipc.ts';
 import type { PictureQuality } from '../../../shared/picture-quality.ts';
-import type { OpenSessionRequest } from '../../../shared/session-protocol.ts';
+import type { OpenSessionRequest, SshTunnelRequest } from '../../../shared/session-protocol.ts';
 import type { Bookmark } from '../../../shared/settings.ts';
 import { platform } from '../platform/index.ts';
 import { startSession } from '../session/controller.ts';
@@ -19,6 +19,7 @@ export interface ConnectChoices {
   safeModeReconnect?: boolean;
   bookmarkId?: string;
   listenPort?: number;
+  ssh?: SshTunnelRequest;
 }
 
 /**
@@ -42,6 +43,7 @@ export function openSession(tabId: string, target: string, choices: ConnectChoic
   if (choices.encodings) request.encodings = choices.encodings;
   if (choices.bookmarkId) request.bookmarkId = choices.bookmarkId;
   if (choices.listenPort !== undefined) request.listenPort = choices.listenPort;
+  if (choices.ssh) request.ssh = choices.ssh;
   const patch: Partial<Tab> = {
     kind: 'session',
     target,
@@ -67,7 +69,18 @@ export function openBookmark(tabId: string, bookmark: Bookmark): void {
     encodings: bookmark.encodings,
     safeModeReconnect: bookmark.safeModeReconnect,
     bookmarkId: bookmark.id,
+    ...(bookmark.ssh.enabled && { ssh: sshTunnelOf(bookmark.ssh) }),
   });
+}
+
+/** A bookmark's tunnel settings as the session takes them (the user defaults to the bookmark's). */
+export function sshTunnelOf(ssh: Bookmark['ssh']): SshTunnelRequest {
+  return {
+    host: ssh.host,
+    port: ssh.port,
+    user: ssh.user,
+    ...(ssh.identityFile && { identityFile: ssh.identityFile }),
+  };
 }
 
 /** Opens a new tab for a connection; returns its id. */

@@ -255,6 +255,11 @@ export class SessionController {
     this.post({ type: 'password', password });
   }
 
+  /** Answers the SSH tunnel's prompt: trust a host key (true/false), a password, or null to cancel. */
+  answerSsh(answer: boolean | string | null): void {
+    this.post({ type: 'ssh-answer', answer });
+  }
+
   sendCombo(combo: KeyCombo): void {
     this.keyboard.releaseAll();
     for (const e of comboEvents(combo))

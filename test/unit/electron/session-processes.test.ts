@@ -48,7 +48,7 @@ vi.mock('electron', () => ({
   },
   clipboard: {},
   dialog: {},
-  app: {},
+  app: { getPath: () => '/nonexistent' },
 }));
 
 const { registerSessionHandler, sessionCount, killAllSessions } = await import(

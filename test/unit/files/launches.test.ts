@@ -33,6 +33,7 @@ describe('LaunchRegistry', () => {
         scaling: 'fit',
         encodings: '',
         safeModeReconnect: true,
+        ssh: { enabled: false, host: '', port: 22, user: '', identityFile: '' },
       },
     });
     expect(JSON.stringify(launch)).not.toContain('hunter2');

@@ -26,7 +26,7 @@ vi.mock('electron', () => ({
   },
   clipboard: {},
   dialog: {},
-  app: {},
+  app: { getPath: () => '/nonexistent' },
 }));
 
 const { openSession } = await import('../../../main/electron/session-processes.ts');

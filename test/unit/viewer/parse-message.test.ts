@@ -9,6 +9,13 @@ describe('messages from the viewer', () => {
         request: { target: 'host:1', password: 'x', viewOnly: true, quality: 'low', colourLevel: 'rgb222' },
       },
       { type: 'password', password: 'secret' },
+      {
+        type: 'open',
+        request: { target: '127.0.0.1:1', ssh: { host: 'kvm1', port: 2222, user: '', identityFile: '/k' } },
+      },
+      { type: 'ssh-answer', answer: true },
+      { type: 'ssh-answer', answer: 'passphrase' },
+      { type: 'ssh-answer', answer: null },
       { type: 'painted' },
       { type: 'key', keysym: 0xffe1, down: true, scancode: 0x2a },
       { type: 'pointer', x: 10, y: 20, buttons: 5 },
@@ -25,6 +32,10 @@ describe('messages from the viewer', () => {
 
   it('drops anything else', () => {
     const bad = [
+      { type: 'open', request: { target: 'h', ssh: { host: 'kvm1', port: 0, user: 'a' } } },
+      { type: 'open', request: { target: 'h', ssh: 'kvm1' } },
+      { type: 'ssh-answer', answer: 1 },
+      { type: 'ssh-answer' },
       null,
       undefined,
       7,
