@@ -28,6 +28,8 @@ export interface PasswordStorage {
 export interface SettingsSnapshot {
   settings: GlobalSettings;
   bookmarks: Bookmark[];
+  /** The document's revision (shared/settings.ts): another one means this copy is stale. */
+  revision: number;
   /** Problems met while loading, e.g. a corrupt file moved aside (with where it is now). */
   notices: string[];
   passwordStorage: PasswordStorage;
@@ -92,11 +94,22 @@ export interface ControlRequests {
   'recent:add': { params: { target: string }; result: RecentConnection[] };
   'recent:remove': { params: { target: string }; result: RecentConnection[] };
   'settings:load': { params: Record<string, never>; result: SettingsSnapshot };
-  /** Merges the given global settings; returns them all. */
-  'settings:update': { params: { settings: Partial<GlobalSettings> }; result: GlobalSettings };
-  /** Creates (no id) or replaces (id) a bookmark; the password travels one way only. */
+  /** The document's revision, to poll cheaply for changes made elsewhere. */
+  'settings:revision': { params: Record<string, never>; result: number };
+  /**
+   * Merges the given global settings; returns them all. `base`: the settings the change was
+   * made on, so that a change made elsewhere meanwhile is merged, or the update refused.
+   */
+  'settings:update': {
+    params: { settings: Partial<GlobalSettings>; base?: GlobalSettings };
+    result: GlobalSettings;
+  };
+  /**
+   * Creates (no id) or replaces (id) a bookmark; the password travels one way only. `base`:
+   * the fields the edit started from (see 'settings:update').
+   */
   'bookmarks:save': {
-    params: { id?: string; fields: BookmarkFields; password: PasswordChange };
+    params: { id?: string; fields: BookmarkFields; password: PasswordChange; base?: BookmarkFields };
     result: Bookmark;
   };
   'bookmarks:duplicate': { params: { id: string }; result: Bookmark };
@@ -149,6 +162,7 @@ export type ControlResult<N extends ControlName> = ControlRequests[N]['result'];
 
 export const CONTROL_NAMES = [
   'settings:load',
+  'settings:revision',
   'settings:update',
   'bookmarks:save',
   'bookmarks:duplicate',
@@ -191,6 +205,8 @@ export const SESSION_PORT_CHANNEL = 'porthole:session:port';
 export const SESSION_PORT_MESSAGE = 'portholeSessionPort';
 /** Electron: main tells the renderer to open a connection (a `vnc://` link, a menu item). */
 export const OPEN_TARGET_CHANNEL = 'porthole:open-target';
+/** Main tells every window that the machine resumed from sleep (Electron powerMonitor 'resume'). */
+export const RESUME_CHANNEL = 'porthole:resume';
 /**
  * The target main sends on `OPEN_TARGET_CHANNEL` when it holds connections for the viewer to
  * take with `launch:take` (a `.vnc` file given to the app); not a server address.
@@ -208,4 +224,6 @@ export interface PreloadBridge {
   openSession(): Promise<string>;
   /** Subscribes to targets main wants opened; returns the unsubscribe function. */
   onOpenTarget(listener: (target: string) => void): () => void;
+  /** Subscribes to the machine resuming from sleep; returns the unsubscribe function. */
+  onResume(listener: () => void): () => void;
 }

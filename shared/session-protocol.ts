@@ -56,6 +56,11 @@ export interface OpenSessionRequest {
   securityTypes?: number[];
   /** Refuse a connection whose channel is not encrypted. */
   requireEncryption?: boolean;
+  /**
+   * Seconds without a byte from a connected server before it is probed; no answer ends the
+   * connection ("the server stopped answering") and reconnects. 0: never. Default: the host's (20).
+   */
+  stallSeconds?: number;
   /** Reach the server through this SSH host (a bookmark's tunnel). */
   ssh?: SshTunnelRequest;
 }
@@ -219,6 +224,8 @@ export type ToSession =
   | { type: 'quality'; quality: PictureQuality }
   /** Ask for the whole screen again. */
   | { type: 'refresh' }
+  /** Probe the server now (the machine resumed, the network came back): a silent one ends the connection. */
+  | { type: 'check-connection' }
   /** XVP power control; only after capabilities say `power`. */
   | { type: 'power'; action: PowerAction }
   /** Play the server's audio or stop it. */
@@ -268,6 +275,9 @@ export type FromSession =
   /** The first full update after connecting, while it arrives; `undefined` once it is complete. */
   | { type: 'progress'; progress: FirstUpdateProgress | undefined }
   | { type: 'connection-info'; info: ConnectionInfo };
+
+/** Seconds of silence before a connected server is probed (a global setting). */
+export const DEFAULT_STALL_SECONDS = 20;
 
 export const LISTEN_PORT = 5500;
 

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { COLOUR_LEVELS } from './colour-level.ts';
 import { PICTURE_QUALITIES } from './picture-quality.ts';
 import { MAX_SECURITY_TYPE } from './security-types.ts';
-import { LISTEN_PORT } from './session-protocol.ts';
+import { DEFAULT_STALL_SECONDS, LISTEN_PORT } from './session-protocol.ts';
 
 /**
  * The settings model: global settings and bookmarks, as one schema-checked document.
@@ -45,6 +45,11 @@ export const GlobalSettingsSchema = v.object({
       maxAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)), 0),
       /** Reconnect once in safe mode after a stream the viewer cannot parse. */
       safeMode: v.optional(v.boolean(), true),
+      /** Probe a server silent this many seconds; no answer ends the connection (0: never). */
+      stallSeconds: v.optional(
+        v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3600)),
+        DEFAULT_STALL_SECONDS,
+      ),
     }),
     {},
   ),
@@ -107,6 +112,11 @@ export type Bookmark = v.InferOutput<typeof BookmarkSchema>;
 
 export const SettingsDocumentSchema = v.object({
   version: v.literal(SETTINGS_VERSION),
+  /**
+   * Goes up by one with every save, so that a copy can tell it is stale: an edit made on an
+   * older copy is merged or refused, never written over a newer one.
+   */
+  revision: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
   settings: v.optional(GlobalSettingsSchema, {}),
   bookmarks: v.optional(v.array(BookmarkSchema), []),
 });

@@ -79,13 +79,14 @@ export function createControlService(dataDir: string, options: ControlServiceOpt
       await thumbnails.prune(snapshot.settings.thumbnails ? snapshot.bookmarks.map((b) => b.id) : []);
       return snapshot;
     },
-    'settings:update': async ({ settings: patch }) => {
-      const updated = await settings.updateSettings(patch);
+    'settings:revision': () => settings.revision(),
+    'settings:update': async ({ settings: patch, base }) => {
+      const updated = await settings.updateSettings(patch, base);
       if (!updated.thumbnails) await thumbnails.clear();
       return updated;
     },
-    'bookmarks:save': async ({ id, fields, password }) =>
-      (await settings.saveBookmark(id, fields, password)).bookmark,
+    'bookmarks:save': async ({ id, fields, password, base }) =>
+      (await settings.saveBookmark(id, fields, password, base)).bookmark,
     'bookmarks:duplicate': ({ id }) => settings.duplicateBookmark(id),
     'bookmarks:delete': async ({ id }) => {
       const bookmarks = await settings.deleteBookmark(id);
@@ -258,24 +259,33 @@ const validateServiceParams: Validators = {
   'recent:add': (p) => ({ target: textParam(paramsObject(p), 'target', MAX_TARGET) }),
   'recent:remove': (p) => ({ target: textParam(paramsObject(p), 'target', MAX_TARGET) }),
   'settings:load': emptyParams,
+  'settings:revision': emptyParams,
   'launch:take': emptyParams,
   'pins:list': emptyParams,
   'pins:remove': (p) => ({ server: textParam(paramsObject(p), 'server', MAX_TARGET) }),
   'settings:update': (p) => {
     const params = paramsObject(p);
-    onlyKeys(params, ['settings']);
+    onlyKeys(params, ['settings', 'base']);
     // The patch is checked as given (no defaults filled in, so nested groups merge).
     checked(GlobalSettingsPatchSchema, paramsObject(params.settings, 'settings'), 'settings');
-    return { settings: params.settings as ControlParams<'settings:update'>['settings'] };
+    const settings = params.settings as ControlParams<'settings:update'>['settings'];
+    if (params.base === undefined) return { settings };
+    return { settings, base: checked(GlobalSettingsSchema, paramsObject(params.base, 'base'), 'base') };
   },
   'bookmarks:save': (p) => {
     const params = paramsObject(p);
-    onlyKeys(params, ['id', 'fields', 'password']);
+    onlyKeys(params, ['id', 'fields', 'password', 'base']);
     const fields = checked(BookmarkFieldsSchema, paramsObject(params.fields, 'fields'), 'fields');
     const password = passwordChange(params.password);
-    return params.id === undefined
-      ? { fields, password }
-      : { id: textParam(params, 'id', 64), fields, password };
+    if (params.id === undefined) return { fields, password };
+    const id = textParam(params, 'id', 64);
+    if (params.base === undefined) return { id, fields, password };
+    return {
+      id,
+      fields,
+      password,
+      base: checked(BookmarkFieldsSchema, paramsObject(params.base, 'base'), 'base'),
+    };
   },
   'bookmarks:duplicate': bookmarkId,
   'bookmarks:delete': bookmarkId,

@@ -24,6 +24,7 @@ import {
   writeFileAtomic,
 } from './json-file.ts';
 import type { PasswordVault, SealedPassword } from './password-vault.ts';
+import { mergeEdit } from './three-way-merge.ts';
 
 /** Deleted bookmarks kept for undo; the oldest beyond this are deleted for good. */
 export const MAX_UNDO = 100;
@@ -51,6 +52,11 @@ export interface SavedBookmark {
  *   overwritten, and the store starts from the backup (or defaults) with a notice saying where
  *   the file went.
  * Passwords live in the vault; a bookmark only says whether it has one.
+ *
+ * Two windows, two browser-mode pages or a second process may edit at once. Every save raises
+ * the document's `revision`; before each operation the store takes the file another process
+ * saved since its own last write; an edit made on an older copy (`base`) is merged field by
+ * field with what changed meanwhile, and refused, naming the fields, where both changed one.
  */
 export class SettingsStore {
   readonly path: string;
@@ -64,6 +70,8 @@ export class SettingsStore {
   private queue: Promise<unknown> = Promise.resolve();
   private loaded = false;
   private closed = false;
+  /** The file's text as this store last read or wrote it: any other text was saved by someone else. */
+  private onDisk: string | undefined;
 
   constructor(dataDir: string, vault: PasswordVault, now: () => Date = () => new Date()) {
     this.path = join(dataDir, 'settings.json');
@@ -76,9 +84,15 @@ export class SettingsStore {
     return this.exclusive(async () => ({
       settings: structuredClone(this.document.settings),
       bookmarks: structuredClone(this.document.bookmarks),
+      revision: this.document.revision,
       notices: [...this.notices, ...this.vault.notices],
       passwordStorage: await this.vault.status(),
     }));
+  }
+
+  /** The document's revision: a copy with another one is stale. */
+  revision(): Promise<number> {
+    return this.exclusive(async () => this.document.revision);
   }
 
   bookmarks(): Promise<Bookmark[]> {
@@ -89,21 +103,32 @@ export class SettingsStore {
     return this.exclusive(async () => structuredClone(this.find(id).bookmark));
   }
 
-  /** Merges a partial update (nested groups merge too) and returns the whole settings. */
-  updateSettings(patch: Partial<GlobalSettings>): Promise<GlobalSettings> {
+  /**
+   * Merges a partial update (nested groups merge too) and returns the whole settings. With
+   * `base`, the settings the patch was made on: a field changed meanwhile keeps its new value
+   * unless the patch changes it too, which refuses the update.
+   */
+  updateSettings(patch: Partial<GlobalSettings>, base?: GlobalSettings): Promise<GlobalSettings> {
     return this.exclusive(async () => {
-      const merged = deepMerge(this.document.settings, patch);
+      const merged = base
+        ? mergeOrRefuse(base, this.document.settings, deepMerge(base, patch), 'the settings')
+        : deepMerge(this.document.settings, patch);
       const settings = v.parse(GlobalSettingsSchema, merged);
       await this.commit({ ...this.document, settings });
       return structuredClone(settings);
     });
   }
 
-  /** Creates (no id) or replaces (id) a bookmark, with what to do about its password. */
+  /**
+   * Creates (no id) or replaces (id) a bookmark, with what to do about its password. With
+   * `base`, the fields the edit started from: what changed meanwhile elsewhere is kept, and a
+   * field both changed refuses the save.
+   */
   saveBookmark(
     id: string | undefined,
     fields: BookmarkFields,
     password: PasswordChange,
+    base?: BookmarkFields,
   ): Promise<SavedBookmark> {
     return this.exclusive(async () => {
       const bookmarks = [...this.document.bookmarks];
@@ -122,7 +147,9 @@ export class SettingsStore {
         index = bookmarks.length;
       } else {
         const found = this.find(id);
-        bookmark = { ...found.bookmark, ...fields, id };
+        const { id: _id, hasPassword: _p, createdAt: _c, lastConnected: _l, ...current } = found.bookmark;
+        const edited = base ? mergeOrRefuse(base, current, fields, `the bookmark "${current.name}"`) : fields;
+        bookmark = { ...found.bookmark, ...edited, id };
         index = found.index;
       }
       bookmarks[index] = bookmark;
@@ -290,9 +317,9 @@ export class SettingsStore {
     return warnings;
   }
 
-  /** Checks, writes, then takes a new document as the current one. */
+  /** Checks, writes, then takes a new document, one revision on, as the current one. */
   private async commit(next: SettingsDocument): Promise<void> {
-    const checked = checkDocument(next);
+    const checked = checkDocument({ ...next, revision: this.document.revision + 1 });
     await this.write(checked);
     this.document = checked;
   }
@@ -300,7 +327,24 @@ export class SettingsStore {
   private async write(document: SettingsDocument): Promise<void> {
     const previous = await readTextIfExists(this.path);
     if (previous !== undefined && parseText(previous).ok) await writeFileAtomic(this.backupPath, previous);
-    await writeFileAtomic(this.path, `${JSON.stringify(document, null, 2)}\n`);
+    const text = `${JSON.stringify(document, null, 2)}\n`;
+    await writeFileAtomic(this.path, text);
+    this.onDisk = text;
+  }
+
+  /**
+   * Another process saved the file since this store last read or wrote it: its document is the
+   * newest, and becomes this store's (one revision past both, so every copy sees a change). A
+   * file that cannot be read now is left to the next start, which moves it aside.
+   */
+  private async takeOtherSaves(): Promise<void> {
+    const text = await readTextIfExists(this.path);
+    if (text === undefined || text === this.onDisk) return;
+    this.onDisk = text;
+    const result = parseText(text);
+    if (!result.ok) return;
+    const revision = Math.max(result.document.revision, this.document.revision + 1);
+    this.document = { ...result.document, revision };
   }
 
   private exclusive<T>(operation: () => Promise<T>): Promise<T> {
@@ -309,6 +353,8 @@ export class SettingsStore {
       if (!this.loaded) {
         await this.load();
         this.loaded = true;
+      } else {
+        await this.takeOtherSaves();
       }
       return operation();
     });
@@ -320,6 +366,7 @@ export class SettingsStore {
     await removeStrayTemporaries(this.path);
     await removeStrayTemporaries(this.backupPath);
     const text = await readTextIfExists(this.path);
+    this.onDisk = text;
     if (text !== undefined) {
       const result = parseText(text);
       if (result.ok) {
@@ -405,6 +452,17 @@ function parseText(text: string): ParsedText {
     return { ok: false, reason: 'invalid', message: `not valid JSON: ${(error as Error).message}` };
   }
   return parseSettingsDocument(data);
+}
+
+/** `mergeEdit`, or an error naming the fields both sides changed. */
+function mergeOrRefuse<T>(base: T, current: T, edited: T, what: string): T {
+  const { merged, conflicts } = mergeEdit(base, current, edited);
+  if (conflicts.length > 0) {
+    throw new Error(
+      `${what}: changed elsewhere while you were editing (${conflicts.join(', ')}); saving would undo that, so reopen and edit the current version`,
+    );
+  }
+  return merged;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

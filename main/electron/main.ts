@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
-import { app, BrowserWindow, dialog, session } from 'electron';
-import { OPEN_TARGET_CHANNEL, TAKE_LAUNCHES_TARGET } from '../../shared/ipc.ts';
+import { app, BrowserWindow, dialog, powerMonitor, session } from 'electron';
+import { OPEN_TARGET_CHANNEL, RESUME_CHANNEL, TAKE_LAUNCHES_TARGET } from '../../shared/ipc.ts';
 import { createControlService, openSettingsStore } from '../app/control-service.ts';
 import { LaunchRegistry, readVncFileAt, storedPasswordLookup } from '../app/launches.ts';
 import { devRendererUrl } from './app-url.ts';
@@ -119,6 +119,10 @@ if (!app.requestSingleInstanceLock()) {
       window: () => BrowserWindow.getFocusedWindow() ?? mainWindow,
     });
     showWindow();
+    // After sleep every session probes its server at once instead of waiting for TCP to notice.
+    powerMonitor.on('resume', () => {
+      for (const window of BrowserWindow.getAllWindows()) window.webContents.send(RESUME_CHANNEL);
+    });
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) showWindow();
     });

@@ -7,6 +7,7 @@ import {
   controlChannel,
   OPEN_TARGET_CHANNEL,
   type PreloadBridge,
+  RESUME_CHANNEL,
   SESSION_OPEN_CHANNEL,
   SESSION_PORT_CHANNEL,
   SESSION_PORT_MESSAGE,
@@ -44,6 +45,13 @@ export function createBridge(ipc: Ipc): PreloadBridge {
       ipc.on(OPEN_TARGET_CHANNEL, handler);
       return () => {
         ipc.removeListener(OPEN_TARGET_CHANNEL, handler);
+      };
+    },
+    onResume(listener: () => void): () => void {
+      const handler = (): void => listener();
+      ipc.on(RESUME_CHANNEL, handler);
+      return () => {
+        ipc.removeListener(RESUME_CHANNEL, handler);
       };
     },
   };

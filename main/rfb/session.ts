@@ -414,6 +414,22 @@ export class RfbSession {
     this.requestPending = true;
   }
 
+  /**
+   * Asks the server for an answer now, to learn whether it still listens: an empty Fence where
+   * the server answers fences, else a non-incremental request for one pixel, which every server
+   * must answer (RFC 6143 §7.5.3). While a format change waits for its nudge's answer, that
+   * answer is the probe: no request may follow the nudge.
+   */
+  probe(): void {
+    if (this.state !== 'connected') return;
+    if (this.fenceSupported) {
+      this.send(msg.fence(msg.FenceFlag.Request));
+    } else if (!this.syncing) {
+      this.send(msg.framebufferUpdateRequest(false, 0, 0, 1, 1));
+      this.requestPending = true;
+    }
+  }
+
   /** Fence and continuous updates, as negotiated so far. */
   get streamMode(): StreamMode {
     return {
@@ -1102,6 +1118,8 @@ export class RfbSession {
       }
       return 'again';
     }
+    // The answer to a probe: the only fence this viewer sends without a payload.
+    if (length === 0) return 'again';
     // The answer to one of our fences: each carries the pixel format sent after it.
     const next = this.fencedFormats[0];
     if (

@@ -26,6 +26,7 @@ export function parseToSession(raw: unknown): ToSession | undefined {
     case 'painted':
     case 'refresh':
     case 'connection-info':
+    case 'check-connection':
     case 'disconnect':
       return { type: m.type };
     case 'reconnect':
@@ -114,6 +115,10 @@ function parseOpenRequest(raw: unknown): OpenSessionRequest | undefined {
     if (!Array.isArray(types) || types.length > 32 || !types.every((t) => isUint(t, MAX_SECURITY_TYPE)))
       return undefined;
     request.securityTypes = types;
+  }
+  if (r.stallSeconds !== undefined) {
+    if (!isUint(r.stallSeconds, 3600)) return undefined;
+    request.stallSeconds = r.stallSeconds;
   }
   for (const flag of [
     'shared',

@@ -9,6 +9,7 @@ import { RfbError } from '../../shared/rfb-error.ts';
 import { describeChannelSecurity, type ServerCertificate } from '../../shared/security-types.ts';
 import {
   type ConnectionInfo,
+  DEFAULT_STALL_SECONDS,
   DRAW_CREDITS,
   type FromSession,
   type OpenSessionRequest,
@@ -32,6 +33,7 @@ import { openTcpSession, runSessionOverSocket } from '../rfb/transports/tcp.ts';
 import type { KnownHostsSource } from '../ssh/host-keys.ts';
 import { endpointLabel, sshTunnels } from '../ssh/tunnel.ts';
 import { parseToSession } from './parse-message.ts';
+import { StallWatch } from './stall-watch.ts';
 
 /** The viewer's end of a session, as the session process sees it. */
 export interface SessionChannel {
@@ -69,6 +71,10 @@ export interface HostOptions {
    * first use) and pinned. Without a store such a certificate is refused.
    */
   pins?: PinStore;
+  /** Seconds of silence before a connected server is probed (the request's `stallSeconds` wins); 0: never. */
+  stallSeconds?: number;
+  /** Seconds a probe's answer may take before the connection counts as stalled. */
+  probeSeconds?: number;
   /** SSH host keys (the user's known_hosts and Porthole's store): needed for SSH tunnels. */
   knownHosts?: KnownHostsSource;
 }
@@ -80,6 +86,7 @@ export interface HostOptions {
 const SSH_LOGIN_TIMEOUT_MS = 180_000;
 
 const DEFAULT_RECONNECT_DELAYS = [1, 2, 4, 8, 15, 30];
+const DEFAULT_PROBE_SECONDS = 10;
 
 /**
  * Runs one viewer's session: connects, asks for a password when the server wants one,
@@ -138,6 +145,9 @@ export class SessionHost {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private countdownTimer: NodeJS.Timeout | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
+  private stallWatch: StallWatch | undefined;
+  private readonly stallSeconds: number;
+  private readonly probeSeconds: number;
   private ended = false;
   /** Safe mode: the reason it was entered (the error), or undefined when off. */
   private safeModeReason: string | undefined;
@@ -165,6 +175,8 @@ export class SessionHost {
     this.listenHost = options.listenHost;
     this.lookupPassword = options.lookupPassword;
     this.pins = options.pins;
+    this.stallSeconds = options.stallSeconds ?? DEFAULT_STALL_SECONDS;
+    this.probeSeconds = options.probeSeconds ?? DEFAULT_PROBE_SECONDS;
     this.knownHosts = options.knownHosts;
     channel.onMessage((raw) => {
       const message = parseToSession(raw);
@@ -248,6 +260,9 @@ export class SessionHost {
         return;
       case 'connection-info':
         if (session?.info) this.channel.send({ type: 'connection-info', info: this.connectionInfo(session) });
+        return;
+      case 'check-connection':
+        this.stallWatch?.checkNow();
         return;
       case 'power': {
         if (this.viewOnly) return;
@@ -530,6 +545,7 @@ export class SessionHost {
           this.auto?.observeRoundTrip(now - startedAt);
         }
         this.updateStartedAt ??= now;
+        if (this.session === session) this.stallWatch?.received();
       },
       onState: (state) => {
         if (state === 'security' && session?.securityChecksCredentials) {
@@ -540,6 +556,7 @@ export class SessionHost {
         this.clearHandshakeTimer();
         this.connected = true;
         this.reconnectAttempt = 0;
+        if (session) this.watchForStalls(session);
         this.setStatus({
           phase: 'connected',
           name: info.name,
@@ -808,10 +825,24 @@ export class SessionHost {
     session.requestNextUpdate();
   }
 
+  /** Probes a server silent for the request's (or the host's) stall time; no answer ends the connection. */
+  private watchForStalls(session: RfbSession): void {
+    this.stallWatch?.stop();
+    const silenceSeconds = this.request?.stallSeconds ?? this.stallSeconds;
+    if (silenceSeconds <= 0) return;
+    this.stallWatch = new StallWatch(
+      { silenceSeconds, probeSeconds: Math.min(this.probeSeconds, silenceSeconds) },
+      () => session.probe(),
+      (error) => session.abort(error),
+    );
+  }
+
   private closed(error: RfbError | undefined): void {
     this.clearHandshakeTimer();
     this.stopProgress(true);
     this.certificateAnswer = undefined;
+    this.stallWatch?.stop();
+    this.stallWatch = undefined;
     const session = this.session;
     this.session = undefined;
     if (this.ended) return;
@@ -967,6 +998,7 @@ export class SessionHost {
     this.clearReconnect();
     this.clearHandshakeTimer();
     this.stopProgress(false);
+    this.stallWatch?.stop();
     this.stopListening();
     this.cancelTunnel();
     this.session?.close();

@@ -9,11 +9,11 @@ import { statusText } from './components/StatusLine.tsx';
 import { handleOpenTarget, openConfirmedLink } from './connect/links.ts';
 import { watchBookmarkConnections } from './connect/open-session.ts';
 import { platform } from './platform/index.ts';
-import { endSession } from './session/controller.ts';
+import { checkAllConnections, endSession } from './session/controller.ts';
 import { watchThumbnails } from './session/thumbnail.ts';
 import { SettingsPanel } from './settings/SettingsPanel.tsx';
 import { useDialogs } from './state/dialogs.ts';
-import { useSettings } from './state/settings.ts';
+import { useSettings, watchSettingsChanges } from './state/settings.ts';
 import { type Tab, useApp } from './state/store.ts';
 
 /** The application: one tab per session or connect screen. */
@@ -25,12 +25,16 @@ export function App() {
   useEffect(() => {
     void useSettings.getState().load();
     const unwatch = watchBookmarkConnections();
+    const unwatchSettings = watchSettingsChanges();
     const unwatchThumbnails = watchThumbnails();
     const unlisten = platform().onOpenTarget((target) => void handleOpenTarget(target));
+    const unresume = platform().onResume(checkAllConnections);
     return () => {
       unwatch();
+      unwatchSettings();
       unwatchThumbnails();
       unlisten();
+      unresume();
     };
   }, []);
   const dropping = useVncFileDrop();

@@ -13,9 +13,9 @@ import {
   waitOnPage,
 } from '../support/browser.ts';
 import { busyScreen } from '../support/content.ts';
+import { startFaultProxy } from '../support/fault-proxy.ts';
 import { startPaletteRefusingProxy } from '../support/palette-refusing-proxy.ts';
 import { freePort, startXvnc, stopProcess } from '../support/servers.ts';
-import { startThrottleProxy } from '../support/throttle-proxy.ts';
 
 /**
  * The session view as a person meets it, in Chromium against real Xvnc servers: what Auto
@@ -37,7 +37,7 @@ describe('the session view (Chromium, real Xvnc)', () => {
   it('bug 2: on a 120 kbit/s link the toolbar says "Auto → 8-bit, lossless" and shows what Auto measured', async () => {
     const server = await startXvnc({ security: 'none', geometry: [1024, 768] });
     const content = busyScreen(server);
-    const proxy = await startThrottleProxy(server.port, 120);
+    const proxy = await startFaultProxy(server.port, { kbps: 120 });
     try {
       page = await viewer.openPage();
       await connectTo(page, `127.0.0.1::${proxy.port}`, { quality: 'Auto', level: 'full' });
@@ -69,7 +69,7 @@ describe('the session view (Chromium, real Xvnc)', () => {
   it('progress: the first picture on a slow link shows a moving progress bar and the transfer rate', async () => {
     const server = await startXvnc({ security: 'none', geometry: [1024, 768] });
     const content = busyScreen(server);
-    const proxy = await startThrottleProxy(server.port, 100);
+    const proxy = await startFaultProxy(server.port, { kbps: 100 });
     try {
       // Let the terminal fill the screen, so the first update is large.
       await new Promise((r) => setTimeout(r, 1500));

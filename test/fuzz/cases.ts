@@ -40,6 +40,8 @@ export interface JobReport {
   maxQueueBytes: number;
   maxArenaBytes: number;
   maxCaseMs: number;
+  /** The case that took maxCaseMs. */
+  slowest?: { caseSeed: string; label: string };
   memory: MemoryPeak;
 }
 
@@ -130,7 +132,10 @@ export class ReportBuilder {
     r.cases++;
     r.maxQueueBytes = Math.max(r.maxQueueBytes, outcome.queueBytes);
     r.maxArenaBytes = Math.max(r.maxArenaBytes, outcome.arenaBytes);
-    r.maxCaseMs = Math.max(r.maxCaseMs, outcome.ms);
+    if (outcome.ms > r.maxCaseMs) {
+      r.maxCaseMs = outcome.ms;
+      r.slowest = { caseSeed: hex32(seed), label: printable(label).slice(0, 160) };
+    }
     if (outcome.error) {
       r.closed++;
       const shape = errorShape(outcome.error.message);
@@ -202,15 +207,21 @@ export interface CaseRun {
   save: () => string;
 }
 
-/** Runs cases `0..count-1` of a job, calling `beat` before each so the watchdog can see progress. */
+/** Which cases of a run a job covers: `first..first+cases-1` (first defaults to 0). */
+export interface CaseRange {
+  runSeed: number;
+  cases: number;
+  first?: number;
+}
+
+/** Runs the cases of `range`, calling `beat` before each so the watchdog can see progress. */
 export function runCases(
-  runSeed: number,
-  count: number,
+  { runSeed, cases, first = 0 }: CaseRange,
   beat: (index: number) => void,
   one: (index: number, seed: number) => CaseRun,
 ): JobReport {
   const builder = new ReportBuilder();
-  for (let i = 0; i < count; i++) {
+  for (let i = first; i < first + cases; i++) {
     beat(i);
     const seed = caseSeed(runSeed, i);
     const { label, outcome, save } = one(i, seed);
@@ -222,12 +233,11 @@ export function runCases(
 export function runFuzzJob(
   corpus: Corpus,
   seeds: readonly MappedSeed[],
-  runSeed: number,
-  count: number,
+  range: CaseRange,
   failureDir: string,
   beat: (index: number) => void,
 ): JobReport {
-  return runCases(runSeed, count, beat, (_, seed) => {
+  return runCases(range, beat, (_, seed) => {
     const c = makeCase(corpus, seeds, seed);
     return {
       label: c.label,
@@ -273,12 +283,11 @@ export function chunkingCase(seeds: readonly MappedSeed[], index: number, seed: 
 
 export function runChunkingJob(
   seeds: readonly MappedSeed[],
-  runSeed: number,
-  count: number,
+  range: CaseRange,
   failureDir: string,
   beat: (index: number) => void,
 ): JobReport {
-  return runCases(runSeed, count, beat, (i, seed) => {
+  return runCases(range, beat, (i, seed) => {
     const c = chunkingCase(seeds, i, seed);
     return { label: c.label, outcome: runChunkingCase(c, seed), save: () => saveCase(failureDir, seed, c) };
   });

@@ -5,6 +5,7 @@ import { encodeFbsBlock, FBS_HEADER, FbsRecorder, readFbs } from '../../main/rfb
 import { RfbSession, type ServerInfo, type SessionOptions } from '../../main/rfb/session.ts';
 import type { RfbError } from '../../shared/rfb-error.ts';
 import {
+  type CaseRange,
   type CaseSummary,
   type FuzzCase,
   type JobReport,
@@ -164,15 +165,14 @@ function runFbsCase(bytes: Uint8Array, path: string): CaseSummary {
 
 export function runFbsJob(
   seeds: readonly FbsSeed[],
-  runSeed: number,
-  count: number,
+  range: CaseRange,
   scratchDir: string,
   failureDir: string,
   beat: (index: number) => void,
 ): JobReport {
   mkdirSync(scratchDir, { recursive: true });
   const path = join(scratchDir, 'case.fbs');
-  return runCases(runSeed, count, beat, (_, seed) => {
+  return runCases(range, beat, (_, seed) => {
     const prng = new Prng(seed);
     const from = prng.pick(seeds);
     const { bytes, step } = mutateFbs(from, seeds, prng);
@@ -272,15 +272,14 @@ export function roundTripCase(seeds: readonly MappedSeed[], index: number, seed:
 
 export function runRoundTripJob(
   seeds: readonly MappedSeed[],
-  runSeed: number,
-  count: number,
+  range: CaseRange,
   scratchDir: string,
   failureDir: string,
   beat: (index: number) => void,
 ): JobReport {
   mkdirSync(scratchDir, { recursive: true });
   const path = join(scratchDir, 'roundtrip.fbs');
-  return runCases(runSeed, count, beat, (i, seed) => {
+  return runCases(range, beat, (i, seed) => {
     const c = roundTripCase(seeds, i, seed);
     return {
       label: c.label,

@@ -39,28 +39,14 @@ function run(job: Job): JobReport | CaseOutcome {
     case 'fuzz': {
       const seeds =
         job.corpus === 'recordings' ? recordingSeeds(job.recordingsDir!).map(mapSeed) : syntheticMapped();
-      return runFuzzJob(job.corpus, seeds, job.runSeed, job.cases, job.failureDir, heartbeat);
+      return runFuzzJob(job.corpus, seeds, job, job.failureDir, heartbeat);
     }
     case 'fbs':
-      return runFbsJob(
-        fbsCorpus(job.recordingsDir),
-        job.runSeed,
-        job.cases,
-        join(scratch, 'fbs'),
-        job.failureDir,
-        heartbeat,
-      );
+      return runFbsJob(fbsCorpus(job.recordingsDir), job, join(scratch, 'fbs'), job.failureDir, heartbeat);
     case 'chunking':
-      return runChunkingJob(syntheticMapped(), job.runSeed, job.cases, job.failureDir, heartbeat);
+      return runChunkingJob(syntheticMapped(), job, job.failureDir, heartbeat);
     case 'roundtrip':
-      return runRoundTripJob(
-        syntheticMapped(),
-        job.runSeed,
-        job.cases,
-        join(scratch, 'roundtrip'),
-        job.failureDir,
-        heartbeat,
-      );
+      return runRoundTripJob(syntheticMapped(), job, join(scratch, 'roundtrip'), job.failureDir, heartbeat);
     case 'hostile': {
       const input = HOSTILE_INPUTS.find((h) => h.name === job.name);
       if (!input) throw new Error(`no hostile input named ${job.name}`);

@@ -60,6 +60,24 @@ function bomb(inflated: number): Bytes {
   return new Bytes().u32(compressed.length).raw(compressed);
 }
 
+/** A Tight compact length (rfbproto "Tight Encoding"): 7, 7 and 8 bits in 1–3 bytes. */
+function compactLength(n: number): number[] {
+  if (n < 0x80) return [n];
+  if (n < 0x4000) return [0x80 | (n & 0x7f), n >> 7];
+  return [0x80 | (n & 0x7f), 0x80 | ((n >> 7) & 0x7f), n >> 14];
+}
+
+/**
+ * A Tight rectangle with the palette filter (basic compression, stream 0): control 0x40,
+ * filter 1, the palette's size less one, its colours as 3-byte TPIXELs (the viewer's 'full'
+ * format is 24-bit), then the compact length of the compressed data; the data is left to the caller.
+ */
+function tightPalette(b: Bytes, width: number, height: number, colours: number, dataLength: number): Bytes {
+  rectHeader(b, 0, 0, width, height, Encoding.Tight).u8(0x40, 1, colours - 1);
+  for (let i = 0; i < colours; i++) b.u8(i, 255 - i, i >> 1);
+  return b.u8(...compactLength(dataLength));
+}
+
 export const HOSTILE_INPUTS: HostileInput[] = [
   {
     name: 'ServerInit claiming 16384x16384',
@@ -200,6 +218,40 @@ export const HOSTILE_INPUTS: HostileInput[] = [
         rectHeader(connected(320, 240).raw(updateHeader(1).build()), 0, 0, 64, 64, Encoding.Zlib).raw(
           bomb(64 * MiB).build(),
         ),
+      ),
+  },
+  {
+    name: 'Tight palette zip bomb: 64x64 rectangle of 2 colours inflating to 64 MiB',
+    expect: {
+      error: /inflates to more than the 512 bytes/,
+      maxQueueBytes: SMALL_QUEUE,
+      maxArenaBytes: SMALL_ARENA,
+    },
+    build: () => {
+      const compressed = deflateSync(new Uint8Array(64 * MiB), { level: 9 });
+      const b = tightPalette(connected(320, 240).raw(updateHeader(1).build()), 64, 64, 2, compressed.length);
+      return build(b.raw(compressed));
+    },
+  },
+  {
+    name: 'Tight palette rectangle of 65535x65535 in a 320x240 framebuffer',
+    expect: {
+      error: /65535x65535 at 0,0\) lies outside the 320x240 framebuffer/,
+      maxQueueBytes: SMALL_QUEUE,
+      maxArenaBytes: SMALL_ARENA,
+    },
+    build: () =>
+      build(tightPalette(connected(320, 240).raw(updateHeader(1).build()), 65535, 65535, 256, 0x3fffff)),
+  },
+  {
+    // 256 colours over the largest framebuffer: 32 MiB of palette indices, compressed into the
+    // most a compact length can claim (just under 4 MiB), of which 1 MiB arrives.
+    name: 'Tight palette rectangle covering the largest framebuffer, claiming 4 MiB of data, cut short',
+    expect: { maxQueueBytes: 8 * MiB, maxArenaBytes: 16384 * 2048 * BPP },
+    build: () =>
+      join(
+        tightPalette(connected(16384, 2048).raw(updateHeader(1).build()), 16384, 2048, 256, 0x3fffff),
+        new Uint8Array(MiB),
       ),
   },
   {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { JobReport } from './cases.ts';
-import type { CaseOutcome } from './check.ts';
+import { CASE_WATCHDOG_MS, type CaseOutcome } from './check.ts';
 import type { Job, WorkerData, WorkerReply } from './worker-protocol.ts';
 
 type Result<J extends Job> = J extends { kind: 'hostile' } ? CaseOutcome : JobReport;
@@ -22,10 +22,12 @@ export class HangError extends Error {
   }
 }
 
+/** How much longer than usual everything may take: a raised FUZZ_WATCHDOG_MS raises these too. */
+const SLACK = Math.max(1, CASE_WATCHDOG_MS / 2000);
 /** How long the worker may take to start (tsx compiles the engine). */
-const STARTUP_MS = 30_000;
+const STARTUP_MS = 30_000 * SLACK;
 /** How long a job may take to prepare its corpus (which runs the clean seeds through the engine). */
-const PREPARE_MS = 15_000;
+const PREPARE_MS = 15_000 * SLACK;
 const POLL_MS = 50;
 
 /**

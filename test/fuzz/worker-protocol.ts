@@ -1,18 +1,11 @@
-import type { Corpus } from './cases.ts';
+import type { CaseRange, Corpus } from './cases.ts';
 
 /** Work for the fuzz worker (fuzz-worker.ts); each kind's result type is in worker-pool.ts. */
 export type Job =
-  | {
-      kind: 'fuzz';
-      corpus: Corpus;
-      runSeed: number;
-      cases: number;
-      failureDir: string;
-      recordingsDir?: string;
-    }
-  | { kind: 'fbs'; runSeed: number; cases: number; failureDir: string; recordingsDir?: string }
-  | { kind: 'roundtrip'; runSeed: number; cases: number; failureDir: string }
-  | { kind: 'chunking'; runSeed: number; cases: number; failureDir: string }
+  | (CaseRange & { kind: 'fuzz'; corpus: Corpus; failureDir: string; recordingsDir?: string })
+  | (CaseRange & { kind: 'fbs'; failureDir: string; recordingsDir?: string })
+  | (CaseRange & { kind: 'roundtrip'; failureDir: string })
+  | (CaseRange & { kind: 'chunking'; failureDir: string })
   | { kind: 'hostile'; name: string };
 
 export interface WorkerRequest {

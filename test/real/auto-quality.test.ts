@@ -3,9 +3,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runSessionHost } from '../../main/session/session-host.ts';
 import type { FromSession } from '../../shared/session-protocol.ts';
 import { busyScreen } from '../support/content.ts';
+import { startFaultProxy } from '../support/fault-proxy.ts';
 import { MemoryChannel } from '../support/memory-channel.ts';
 import { startXvnc, stopAllServers, stopProcess, waitFor, type XServer } from '../support/servers.ts';
-import { startThrottleProxy } from '../support/throttle-proxy.ts';
 import { differingPixels, sameImage } from '../support/truth.ts';
 
 afterAll(() => stopAllServers());
@@ -30,7 +30,8 @@ describe('picture quality Auto against a real Xvnc', () => {
   it('steps down to low JPEG and 8-bit colour on a slow link, back up when it is fast, and ends exact after High by hand', async () => {
     const server = await startXvnc({ security: 'none', geometry: [1024, 768] });
     const content = busyScreen(server);
-    const proxy = await startThrottleProxy(server.port, 120);
+    const proxy = await startFaultProxy(server.port, {});
+    proxy.set({ kbps: 120 }, 'to-viewer');
     const channel = new MemoryChannel();
     runSessionHost(channel);
     channel.post({ type: 'open', request: { target: `127.0.0.1::${proxy.port}`, quality: 'auto' } });
@@ -43,7 +44,7 @@ describe('picture quality Auto against a real Xvnc', () => {
     expect(slow.quality).toBe('auto');
     expect(slow.auto).toMatch(/^Auto: 1[0-3]\d kbit\/s, round trip \d+ ms → 8-bit colour, lossless$/);
 
-    proxy.setRate(Number.POSITIVE_INFINITY);
+    proxy.set({ kbps: Number.POSITIVE_INFINITY }, 'to-viewer');
     const seen = autoSettings(channel).length;
     const fast = await waitFor('Auto to go back to full colour on the open link', 60_000, async () => {
       channel.paint();

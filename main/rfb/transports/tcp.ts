@@ -33,7 +33,10 @@ export function runSessionOverSocket(
   describeConnectError: (error: NodeJS.ErrnoException) => RfbError = (error) =>
     new RfbError('network', error.message),
 ): TcpSession {
-  if (socket instanceof net.Socket) socket.setNoDelay(true);
+  if (socket instanceof net.Socket) {
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 15_000); // the OS notices a peer gone for good, even on a silent connection
+  }
   // The stream the session reads and writes: the socket, or TLS over it once a handler starts it.
   let stream: Duplex = socket;
   const transport: Transport = {

@@ -135,8 +135,9 @@ export function BookmarkEditor(props: {
     setSaving(true);
     setSaveError('');
     try {
+      // The fields the editor opened on: what changed elsewhere meanwhile is kept (or refuses the save).
       const params = props.seed.id
-        ? { id: props.seed.id, fields: complete, password: change }
+        ? { id: props.seed.id, fields: complete, password: change, base: props.seed.fields }
         : { fields: complete, password: change };
       const saved = await platform().invoke('bookmarks:save', params);
       useSettings.getState().putBookmark(saved);
@@ -144,6 +145,7 @@ export function BookmarkEditor(props: {
       props.onClose();
     } catch (error) {
       setSaveError(`The bookmark was not saved: ${(error as Error).message}`);
+      void useSettings.getState().reloadIfChanged();
     } finally {
       setSaving(false);
     }

@@ -40,6 +40,7 @@ export function openSession(tabId: string, target: string, choices: ConnectChoic
     viewOnly: choices.viewOnly,
     reconnect: settings.reconnect.enabled,
     maxReconnectAttempts: settings.reconnect.maxAttempts,
+    stallSeconds: settings.reconnect.stallSeconds,
     safeModeReconnect: choices.safeModeReconnect ?? settings.reconnect.safeMode,
   };
   if (choices.shared !== undefined) request.shared = choices.shared;

@@ -26,6 +26,11 @@ export interface PlatformClient {
   setFullScreen(on: boolean): Promise<void>;
   /** Targets the platform wants opened (vnc:// links); returns the unsubscribe function. */
   onOpenTarget(listener: (target: string) => void): () => void;
+  /**
+   * The machine may have slept or the network come back (the page became visible or went
+   * online; in Electron also powerMonitor's 'resume'); returns the unsubscribe function.
+   */
+  onResume(listener: () => void): () => void;
 }
 
 export type ControlCall = <N extends ControlName>(

@@ -1,6 +1,7 @@
 import { type PreloadBridge, SESSION_PORT_MESSAGE } from '../../../shared/ipc.ts';
 import type { FromSession } from '../../../shared/session-protocol.ts';
 import type { PlatformClient, SessionPort } from './client.ts';
+import { onPageWake } from './page-wake.ts';
 
 /** Electron: control requests through the preload bridge, session ports straight from main. */
 export function createElectronClient(bridge: PreloadBridge): PlatformClient {
@@ -41,6 +42,14 @@ export function createElectronClient(bridge: PreloadBridge): PlatformClient {
       await bridge.invoke('window:fullscreen', { on });
     },
     onOpenTarget: (listener) => bridge.onOpenTarget(listener),
+    onResume(listener) {
+      const offPage = onPageWake(listener);
+      const offPower = bridge.onResume(listener);
+      return () => {
+        offPage();
+        offPower();
+      };
+    },
   };
 }
 

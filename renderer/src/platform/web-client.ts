@@ -1,6 +1,7 @@
 import { isAudioChunk } from '../../../shared/audio-wire.ts';
 import type { FromSession } from '../../../shared/session-protocol.ts';
 import type { PlatformClient, SessionPort } from './client.ts';
+import { onPageWake } from './page-wake.ts';
 
 /**
  * Browser mode: the page was served from http://127.0.0.1:PORT/TOKEN/, and the same prefix
@@ -92,6 +93,7 @@ export function createWebClient(location: Location = window.location): PlatformC
       window.addEventListener('hashchange', deliver);
       return () => window.removeEventListener('hashchange', deliver);
     },
+    onResume: onPageWake,
   };
 }
 

@@ -277,6 +277,10 @@ export class SessionController {
 
   // ---- actions ----
 
+  checkConnection(): void {
+    this.post({ type: 'check-connection' });
+  }
+
   sendPassword(password: string): void {
     this.post({ type: 'password', password });
   }
@@ -481,6 +485,11 @@ export function startSession(
 
 export function sessionController(tabId: string): SessionController | undefined {
   return controllers.get(tabId);
+}
+
+/** Every session probes its server now: one that stopped answering ends and reconnects. */
+export function checkAllConnections(): void {
+  for (const controller of controllers.values()) controller.checkConnection();
 }
 
 export function endSession(tabId: string): void {

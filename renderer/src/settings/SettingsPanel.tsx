@@ -13,33 +13,68 @@ function wholeNumber(text: string, min: number, max: number): number | undefined
   return text.trim() !== '' && Number.isInteger(n) && n >= min && n <= max ? n : undefined;
 }
 
+/** A whole-number text field with its problem, if any, beside it. */
+function NumberField(props: {
+  label: string;
+  value: string;
+  onChange(value: string): void;
+  problem?: string;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        type="text"
+        inputMode="numeric"
+        size={6}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        aria-invalid={props.problem ? true : undefined}
+      />
+      {props.problem && <span className="error inline">{props.problem}</span>}
+    </label>
+  );
+}
+
 /** The global settings; saved by the main side and applied to sessions opened afterwards. */
 export function SettingsPanel(props: { onClose(): void }) {
   const saved = useSettings((s) => s.settings);
   const [draft, setDraft] = useState<GlobalSettings>(saved);
+  // What the draft was made on: a save elsewhere meanwhile is merged with it, or refuses it.
+  const [base] = useState<GlobalSettings>(saved);
   const [maxAttempts, setMaxAttempts] = useState(String(saved.reconnect.maxAttempts));
+  const [stallSeconds, setStallSeconds] = useState(String(saved.reconnect.stallSeconds));
   const [listenPort, setListenPort] = useState(String(saved.listen.port));
-  const [problems, setProblems] = useState<{ maxAttempts?: string; listenPort?: string }>({});
+  const [problems, setProblems] = useState<{
+    maxAttempts?: string;
+    stallSeconds?: string;
+    listenPort?: string;
+  }>({});
   const [saveError, setSaveError] = useState('');
   const set = (patch: Partial<GlobalSettings>) => setDraft((d) => ({ ...d, ...patch }));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const attempts = wholeNumber(maxAttempts, 0, 1000);
+    const stall = wholeNumber(stallSeconds, 0, 3600);
     const port = wholeNumber(listenPort, 1, 65535);
     const found = {
       ...(attempts === undefined ? { maxAttempts: 'A whole number from 0 (never give up) to 1000.' } : {}),
+      ...(stall === undefined ? { stallSeconds: 'A whole number of seconds from 0 (never) to 3600.' } : {}),
       ...(port === undefined ? { listenPort: 'A port number from 1 to 65535.' } : {}),
     };
     setProblems(found);
-    if (attempts === undefined || port === undefined) return;
+    if (attempts === undefined || stall === undefined || port === undefined) return;
     setSaveError('');
     try {
-      await useSettings.getState().updateSettings({
-        ...draft,
-        reconnect: { ...draft.reconnect, maxAttempts: attempts },
-        listen: { port },
-      });
+      await useSettings.getState().updateSettings(
+        {
+          ...draft,
+          reconnect: { ...draft.reconnect, maxAttempts: attempts, stallSeconds: stall },
+          listen: { port },
+        },
+        base,
+      );
       if (!draft.thumbnails) forgetThumbnails();
       props.onClose();
     } catch (error) {
@@ -108,18 +143,12 @@ export function SettingsPanel(props: { onClose(): void }) {
             />
             Reconnect by itself after a dropped connection
           </label>
-          <label>
-            Give up after (attempts, 0: never)
-            <input
-              type="text"
-              inputMode="numeric"
-              size={6}
-              value={maxAttempts}
-              onChange={(e) => setMaxAttempts(e.target.value)}
-              aria-invalid={problems.maxAttempts ? true : undefined}
-            />
-            {problems.maxAttempts && <span className="error inline">{problems.maxAttempts}</span>}
-          </label>
+          <NumberField
+            label="Give up after (attempts, 0: never)"
+            value={maxAttempts}
+            onChange={setMaxAttempts}
+            problem={problems.maxAttempts}
+          />
           <label className="check">
             <input
               type="checkbox"
@@ -128,6 +157,12 @@ export function SettingsPanel(props: { onClose(): void }) {
             />
             Reconnect once in safe mode after a stream the viewer cannot read
           </label>
+          <NumberField
+            label="Check a silent server after (seconds, 0: never)"
+            value={stallSeconds}
+            onChange={setStallSeconds}
+            problem={problems.stallSeconds}
+          />
         </fieldset>
         <fieldset>
           <legend>Privacy</legend>
@@ -146,18 +181,12 @@ export function SettingsPanel(props: { onClose(): void }) {
         </fieldset>
         <fieldset>
           <legend>Incoming connections</legend>
-          <label>
-            Listen port
-            <input
-              type="text"
-              inputMode="numeric"
-              size={6}
-              value={listenPort}
-              onChange={(e) => setListenPort(e.target.value)}
-              aria-invalid={problems.listenPort ? true : undefined}
-            />
-            {problems.listenPort && <span className="error inline">{problems.listenPort}</span>}
-          </label>
+          <NumberField
+            label="Listen port"
+            value={listenPort}
+            onChange={setListenPort}
+            problem={problems.listenPort}
+          />
         </fieldset>
         <PinnedCertificates />
         {saveError && (

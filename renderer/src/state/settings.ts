@@ -15,13 +15,18 @@ export interface SettingsState {
   loadError: string;
   settings: GlobalSettings;
   bookmarks: Bookmark[];
+  /** The revision of the document this copy is (-1 before loading). */
+  revision: number;
   /** Problems the main side met while loading (a corrupt file moved aside, with its path). */
   notices: string[];
   passwordStorage: PasswordStorage;
   /** The bookmark deleted last, offered for undo until another is deleted or the toast is closed. */
   deleted: Bookmark | undefined;
   load(): Promise<void>;
-  updateSettings(patch: Partial<GlobalSettings>): Promise<void>;
+  /** Another window, page or process saved the document: take it again. */
+  reloadIfChanged(): Promise<void>;
+  /** `base`: the settings the change was made on (a change made elsewhere since is merged, or refuses it). */
+  updateSettings(patch: Partial<GlobalSettings>, base?: GlobalSettings): Promise<void>;
   setBookmarks(bookmarks: Bookmark[]): void;
   /** Adds or replaces one bookmark (by id). */
   putBookmark(bookmark: Bookmark): void;
@@ -38,6 +43,7 @@ export const useSettings = create<SettingsState>()((set, get) => ({
   loadError: '',
   settings: DEFAULT_SETTINGS,
   bookmarks: [],
+  revision: -1,
   notices: [],
   passwordStorage: { available: false, reason: 'the settings are not loaded yet' },
   deleted: undefined,
@@ -49,6 +55,7 @@ export const useSettings = create<SettingsState>()((set, get) => ({
         loadError: '',
         settings: snapshot.settings,
         bookmarks: snapshot.bookmarks,
+        revision: snapshot.revision,
         notices: snapshot.notices,
         passwordStorage: snapshot.passwordStorage,
       });
@@ -56,9 +63,23 @@ export const useSettings = create<SettingsState>()((set, get) => ({
       set({ loaded: true, loadError: (error as Error).message });
     }
   },
-  async updateSettings(patch) {
-    const settings = await platform().invoke('settings:update', { settings: patch });
-    set({ settings });
+  async reloadIfChanged() {
+    if (!get().loaded) return;
+    const revision = await platform().invoke('settings:revision', {});
+    if (revision !== get().revision) await get().load();
+  },
+  async updateSettings(patch, base) {
+    try {
+      const settings = await platform().invoke(
+        'settings:update',
+        base ? { settings: patch, base } : { settings: patch },
+      );
+      set({ settings });
+    } catch (error) {
+      // Refused as stale, perhaps: show what is saved now.
+      await get().reloadIfChanged();
+      throw error;
+    }
   },
   setBookmarks(bookmarks) {
     set({ bookmarks });
@@ -88,3 +109,21 @@ export const useSettings = create<SettingsState>()((set, get) => ({
     set({ notices: get().notices.filter((_, i) => i !== index) });
   },
 }));
+
+/** How often a window looks for saves made elsewhere (another window or page, a `porthole` command). */
+const WATCH_MS = 2000;
+
+/** Keeps this copy current with the saved document; returns the function that stops it. */
+export function watchSettingsChanges(): () => void {
+  const check = () =>
+    void useSettings
+      .getState()
+      .reloadIfChanged()
+      .catch(() => undefined);
+  const timer = setInterval(check, WATCH_MS);
+  window.addEventListener('focus', check);
+  return () => {
+    clearInterval(timer);
+    window.removeEventListener('focus', check);
+  };
+}

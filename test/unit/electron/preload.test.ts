@@ -23,7 +23,13 @@ const bridge = exposed.get('portholeBridge') as PreloadBridge;
 describe('the preload bridge', () => {
   it('exposes only portholeBridge, with only the listed members and no ipcRenderer', () => {
     expect([...exposed.keys()]).toEqual(['portholeBridge']);
-    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'onOpenTarget', 'openSession', 'versions']);
+    expect(Object.keys(bridge).sort()).toEqual([
+      'invoke',
+      'onOpenTarget',
+      'onResume',
+      'openSession',
+      'versions',
+    ]);
     expect(Object.keys(bridge.versions).sort()).toEqual(['chrome', 'electron', 'node']);
     expect(Object.values(bridge)).not.toContain(ipc);
   });
@@ -62,6 +68,16 @@ describe('the preload bridge', () => {
     ipc.emit('porthole:open-target', {}, 'vnc://later');
     expect(seen).toEqual(['vnc://host:5901']);
     expect(ipc.listenerCount('porthole:open-target')).toBe(0);
+  });
+
+  it('passes on the machine resuming from sleep, and unsubscribes', () => {
+    let resumed = 0;
+    const unsubscribe = bridge.onResume(() => resumed++);
+    ipc.emit('porthole:resume', {});
+    unsubscribe();
+    ipc.emit('porthole:resume', {});
+    expect(resumed).toBe(1);
+    expect(ipc.listenerCount('porthole:resume')).toBe(0);
   });
 
   it('forwards a session port to the page with the page origin', () => {

@@ -47,7 +47,7 @@ const fullSettings: GlobalSettings = {
   scaling: 'fill',
   menuKey: 'F9',
   keyboard: { scancodes: false, releaseOnBlur: false },
-  reconnect: { enabled: false, maxAttempts: 7, safeMode: false },
+  reconnect: { enabled: false, maxAttempts: 7, safeMode: false, stallSeconds: 45 },
   listen: { port: 5599 },
   thumbnails: false,
 };
@@ -61,7 +61,12 @@ describe('SettingsStore', () => {
     const snapshot = await openStore().snapshot();
     expect(snapshot.bookmarks).toEqual([]);
     expect(snapshot.settings.defaultQuality).toBe('auto');
-    expect(snapshot.settings.reconnect).toEqual({ enabled: true, maxAttempts: 0, safeMode: true });
+    expect(snapshot.settings.reconnect).toEqual({
+      enabled: true,
+      maxAttempts: 0,
+      safeMode: true,
+      stallSeconds: 20,
+    });
     expect(snapshot.notices).toEqual([]);
     expect(snapshot.passwordStorage).toEqual({ available: true });
     expect(filesIn(dir)).toEqual([]);
@@ -92,9 +97,11 @@ describe('SettingsStore', () => {
 
   it('merges partial settings, nested groups included, and rejects invalid ones without writing', async () => {
     const store = openStore();
-    await store.updateSettings({ reconnect: { enabled: true, maxAttempts: 3, safeMode: true } });
+    await store.updateSettings({
+      reconnect: { enabled: true, maxAttempts: 3, safeMode: true, stallSeconds: 20 },
+    });
     const merged = await store.updateSettings({ reconnect: { maxAttempts: 9 } } as Partial<GlobalSettings>);
-    expect(merged.reconnect).toEqual({ enabled: true, maxAttempts: 9, safeMode: true });
+    expect(merged.reconnect).toEqual({ enabled: true, maxAttempts: 9, safeMode: true, stallSeconds: 20 });
     const before = readFileSync(join(dir, 'settings.json'), 'utf8');
     await expect(store.updateSettings({ listen: { port: 70000 } })).rejects.toThrow(/port|70000|Invalid/i);
     await expect(store.updateSettings({ defaultQuality: 'ultra' as never })).rejects.toThrow();
