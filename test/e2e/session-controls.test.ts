@@ -104,7 +104,7 @@ describe('session controls (Chromium, real Xvnc)', () => {
     expect(text).toMatch(/Desktop name\s+root@\S+/);
     expect(text).toMatch(new RegExp(`Address\\s+127\\.0\\.0\\.1 port ${server.port}`));
     expect(text).toMatch(/Protocol\s+3\.8/);
-    expect(text).toMatch(/Security\s+None \(1\)/);
+    expect(text).toMatch(/Security\s+None · not encrypted/);
     expect(text).toMatch(/Pixel format\s+32 bpp depth 24 little-endian true colour/);
     expect(text).toMatch(/Encodings in use\s+.*\b(zrle|tight)\b \([\d,]+ rectangles\)/i);
     expect(text).toMatch(/Desktop size\s+1024×768/);

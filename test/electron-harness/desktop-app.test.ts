@@ -62,6 +62,8 @@ describe('the desktop app on the Electron stand-in (main, preload, renderer, ses
       { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
     ]);
     expect(electron.recorded.protocolClients).toEqual(['vnc']);
+    // After sleep, main tells every window to have its sessions check their servers.
+    expect(electron.powerMonitor.listenerCount('resume')).toBe(1);
     expect(electron.recorded.applicationMenu?.items.map((item) => item.label)).toEqual([
       'File',
       'Edit',
@@ -110,7 +112,7 @@ describe('the desktop app on the Electron stand-in (main, preload, renderer, ses
         process: typeof (window as { process?: unknown }).process,
       })),
     ).toEqual({
-      bridge: ['invoke', 'onOpenTarget', 'openSession', 'versions'],
+      bridge: ['invoke', 'onOpenTarget', 'onResume', 'openSession', 'versions'],
       electron: '45.4.1',
       require: 'undefined',
       process: 'undefined',

@@ -803,6 +803,13 @@ export const clipboard = {
   },
 } satisfies Pick<Electron.Clipboard, 'readText' | 'writeText'>;
 
+/** Power events: a test emits 'resume' as the system does after sleep. */
+export const powerMonitor = new (class PowerMonitorStandIn extends EventEmitter {
+  override on(event: 'resume', listener: () => void): this {
+    return super.on(event, listener);
+  }
+})() satisfies Pick<Electron.PowerMonitor, 'emit' | 'listenerCount'>;
+
 // ---------------------------------------------------------------------------------------------
 // The types the app imports from 'electron', as the stand-in provides them.
 
