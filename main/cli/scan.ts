@@ -1,11 +1,6 @@
 import { RfbError, serverText } from '../../shared/rfb-error.ts';
 import { describeSecurityTypes } from '../../shared/security-types.ts';
-import {
-  DEFAULT_PROBE_TIMEOUTS,
-  type PortOpener,
-  type ProbeTimeouts,
-  type VncProbe,
-} from '../discovery/probe.ts';
+import { DEFAULT_PROBE_TIMEOUTS, type ProbeTimeouts, type VncProbe } from '../discovery/probe.ts';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_SCAN_PORTS,
@@ -13,6 +8,7 @@ import {
   type ScanOptions,
   scanHost,
 } from '../discovery/scan.ts';
+import { scanThroughSsh } from '../discovery/through-ssh.ts';
 import { endpointLabel, SshConnection, type SshTunnelOptions } from '../ssh/tunnel.ts';
 import { parseSeconds, usageError } from './options.ts';
 
@@ -110,31 +106,15 @@ async function scanLocally(host: string, options: ScanOptions): Promise<VncProbe
   }
 }
 
-/** Scans `host` as the SSH host sees it: each port through a forwarded channel of one SSH connection. */
+/** Scans `host` as the SSH host sees it, over one SSH connection. */
 async function scanThroughTunnel(
   tunnel: SshTunnelOptions,
   host: string,
   options: ScanOptions,
 ): Promise<VncProbe[]> {
   const connection = await SshConnection.open(tunnel);
-  const open: PortOpener = (target, port, timeoutMs) => {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((done) => {
-      timer = setTimeout(done, timeoutMs, undefined);
-    });
-    const forwarded = connection.forward(target, port);
-    // A channel that opens after the time-out is closed at once.
-    forwarded.then(
-      (stream) => timer === undefined && stream.destroy(),
-      () => undefined,
-    );
-    return Promise.race([forwarded.catch(() => undefined), late]).finally(() => {
-      clearTimeout(timer);
-      timer = undefined;
-    });
-  };
   try {
-    return await scanHost(host, { ...options, open });
+    return await scanThroughSsh(connection, host, options);
   } finally {
     connection.close();
   }

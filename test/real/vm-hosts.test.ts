@@ -1,0 +1,168 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPorthole, tempDir } from '../support/cli.ts';
+import { type LibvirtDaemon, startLibvirt } from '../support/libvirt.ts';
+import { settle, waitFor } from '../support/servers.ts';
+import { SSH_PASSWORD, SSH_USER, type SshServer, startSshd } from '../support/sshd.ts';
+import { type Image, readPng, sameImage } from '../support/truth.ts';
+
+const VM = 'porthole-vm';
+const OFF = 'porthole-off';
+
+/**
+ * VM hosts for real: a libvirt daemon of the test's own (session mode, run as the SSH test
+ * user) with a diskless TCG domain showing its firmware on VNC (127.0.0.1, autoport) and a
+ * shut-off one, listed and opened through a real sshd by `porthole vms` and `vm:NAME`.
+ */
+describe('porthole vms and vm:NAME against a real libvirt behind a real sshd', () => {
+  const dir = tempDir('porthole-vms-test-');
+  const home = join(dir, 'home');
+  const dataDir = join(dir, 'data');
+  const passwordFile = join(dir, 'ssh-password');
+  let libvirt: LibvirtDaemon;
+  let sshd: SshServer;
+  /** An sshd whose sessions have a PATH without virsh: a host where libvirt-clients is missing. */
+  let noVirsh: SshServer;
+
+  const via = (server: SshServer) => `${SSH_USER}@127.0.0.1:${server.port}`;
+  const login = (server: SshServer) => [
+    '--via',
+    via(server),
+    '--ssh-password-file',
+    passwordFile,
+    '--accept-new',
+  ];
+  const porthole = (args: string[]) =>
+    runPorthole([...args, '--data-dir', dataDir], { HOME: home, SSH_AUTH_SOCK: '' });
+  /** The console port libvirt itself reports (`virsh domdisplay` → vnc://127.0.0.1:N). */
+  const displayPort = async (name: string) => {
+    const shown = (await libvirt.virsh('domdisplay', name)).stdout.trim();
+    const display = /^vnc:\/\/127\.0\.0\.1:(\d+)$/.exec(shown);
+    if (!display) throw new Error(`virsh domdisplay ${name}: "${shown}"`);
+    return 5900 + Number(display[1]);
+  };
+  /** Starts the domain, lets the firmware print, pauses it and waits for a still picture. */
+  const startStill = async (name: string): Promise<Image> => {
+    const started = await libvirt.virsh('start', name);
+    if (started.code !== 0) throw new Error(`virsh start: ${started.stderr}`);
+    await waitFor('the firmware to print its messages', 60_000, async () => {
+      const image = await libvirt.screenshot(name);
+      let light = 0;
+      for (let i = 0; i < image.data.length; i += 4) if (image.data[i] > 128) light++;
+      return light > 2000 ? true : undefined;
+    });
+    await libvirt.virsh('suspend', name);
+    return settle(() => libvirt.screenshot(name), 20_000);
+  };
+
+  beforeAll(async () => {
+    mkdirSync(home, { recursive: true });
+    writeFileSync(passwordFile, `${SSH_PASSWORD}\n`);
+    [libvirt, sshd, noVirsh] = await Promise.all([
+      startLibvirt(),
+      startSshd(),
+      startSshd({ setEnv: ['PATH=/nonexistent'] }),
+    ]);
+    await libvirt.define(VM);
+    await libvirt.define(OFF);
+    const started = await libvirt.virsh('start', VM);
+    if (started.code !== 0) throw new Error(`virsh start: ${started.stderr}`);
+  });
+
+  afterAll(async () => {
+    await Promise.all([sshd?.stop(), noVirsh?.stop(), libvirt?.stop()]);
+  });
+
+  it('lists the running domain with its state and console port, and the shut-off one as such', async () => {
+    const port = await displayPort(VM);
+    const json = await porthole(['vms', ...login(sshd), '--uri', libvirt.uri, '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const listing = JSON.parse(json.stdout);
+    expect(listing.host).toBe(`${SSH_USER}@127.0.0.1:${sshd.port}`);
+    expect(listing.vms).toEqual([
+      { name: OFF, state: 'shut off', display: { kind: 'inactive' } },
+      { name: VM, state: 'running', display: { kind: 'vnc', host: '127.0.0.1', port, listen: '127.0.0.1' } },
+    ]);
+
+    const table = await porthole(['vms', ...login(sshd), '--uri', libvirt.uri]);
+    expect(table.code, table.stderr).toBe(0);
+    const lines = table.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+STATE\s+CONSOLE$/);
+    expect(lines[1]).toMatch(new RegExp(`^${OFF}\\s+shut off\\s+-$`));
+    expect(lines[2]).toMatch(
+      new RegExp(`^${VM}\\s+running\\s+VNC 127\\.0\\.0\\.1:${port} \\(display ${port - 5900}\\)$`),
+    );
+  });
+
+  it('vm:NAME through the tunnel is pixel-exact against virsh screenshot, and finds a changed autoport', async () => {
+    await libvirt.virsh('destroy', VM);
+    const first = await startStill(VM);
+    const out = join(dir, 'vm.png');
+    const snap = await porthole(['snapshot', `vm:${VM}`, out, ...login(sshd), '--uri', libvirt.uri]);
+    expect(snap.code, snap.stderr).toBe(0);
+    expect(sameImage(readPng(out), first)).toBe(true);
+
+    // The old port taken by something else: the restarted domain gets another one.
+    const oldPort = await displayPort(VM);
+    await libvirt.virsh('destroy', VM);
+    const blocker = net.createServer().listen(oldPort, '127.0.0.1');
+    try {
+      const second = await startStill(VM);
+      expect(await displayPort(VM)).not.toBe(oldPort);
+      const again = await porthole(['snapshot', `vm:${VM}`, out, ...login(sshd), '--uri', libvirt.uri]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(sameImage(readPng(out), second)).toBe(true);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('vm:NAME on this machine (no tunnel) and a domain that is off or unknown', async () => {
+    const out = join(dir, 'local.png');
+    const local = await porthole(['snapshot', `vm:${VM}`, out, '--uri', libvirt.uri]);
+    expect(local.code, local.stderr).toBe(0);
+    expect(sameImage(readPng(out), await libvirt.screenshot(VM))).toBe(true);
+
+    const off = await porthole(['snapshot', `vm:${OFF}`, out, ...login(sshd), '--uri', libvirt.uri]);
+    expect(off.code).toBe(2);
+    expect(off.stderr).toContain(`the VM "${OFF}" on ${SSH_USER}@127.0.0.1:${sshd.port} is shut off`);
+    const unknown = await porthole(['snapshot', 'vm:nosuchvm', out, ...login(sshd), '--uri', libvirt.uri]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('there is no VM "nosuchvm"');
+  });
+
+  it('a host without virsh says so and falls back to scanning 5900–5999 through the tunnel', async () => {
+    const port = await displayPort(VM);
+    const r = await porthole(['vms', ...login(noVirsh), '--uri', libvirt.uri]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`virsh is not installed on ${SSH_USER}@127.0.0.1:${noVirsh.port}`);
+    expect(r.stderr).toContain('apt install libvirt-clients');
+    expect(r.stderr).toContain('so ports 5900–5999 were scanned');
+    expect(r.stdout).toMatch(new RegExp(`^${port}\\s+QEMU \\(${VM}\\)\\s+720x400$`, 'm'));
+  });
+
+  it('libvirt closed to the user, and libvirt not answering, each have their own error', async () => {
+    // A socket only root may open, as the system daemon's is to users outside the libvirt group.
+    const closed = join(tempDir('porthole-libvirt-closed-'), 'libvirt-sock');
+    const server = net.createServer().listen(closed);
+    await new Promise((done) => server.once('listening', done));
+    execFileSync('chmod', ['600', closed]);
+    try {
+      const denied = await porthole(['vms', ...login(sshd), '--uri', `qemu+unix:///system?socket=${closed}`]);
+      expect(denied.code).toBe(3);
+      expect(denied.stderr).toContain(`${SSH_USER}@127.0.0.1:${sshd.port} may not use libvirt`);
+      expect(denied.stderr).toContain('Permission denied');
+      expect(denied.stderr).toContain('libvirt group');
+    } finally {
+      server.close();
+    }
+    const missing = `qemu+unix:///system?socket=${join(tmpdir(), `porthole-no-libvirt-${process.pid}`, 'sock')}`;
+    const unreachable = await porthole(['vms', ...login(sshd), '--uri', missing]);
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.stderr).toContain(`libvirt does not answer at ${missing}`);
+  });
+});
