@@ -10,7 +10,38 @@
  */
 
 import type { CertificatePin } from './security-types.ts';
-import type { Bookmark, BookmarkFields, GlobalSettings, PasswordChange } from './settings.ts';
+import type { SshPrompt } from './session-protocol.ts';
+import type {
+  Bookmark,
+  BookmarkFields,
+  GlobalSettings,
+  PasswordChange,
+  VmHost,
+  VmHostFields,
+} from './settings.ts';
+import type { VmListing } from './vm-hosts.ts';
+
+/**
+ * Listing a VM host's VMs: the SSH login may need the user (an unknown host key, a password,
+ * a key's passphrase). Such a request answers with the question; the viewer asks the user and
+ * sends the request again with the answers.
+ */
+export interface VmListRequest {
+  /** The SSH destination (`enabled` false: this machine) and the libvirt URI. */
+  host: Pick<VmHost, 'ssh' | 'uri'>;
+  answers?: {
+    /** The SHA-256 fingerprint of the host key the user chose to trust. */
+    trustHostKey?: string;
+    password?: string;
+    passphrase?: string;
+  };
+}
+
+export type VmListResult =
+  | { kind: 'listing'; listing: VmListing }
+  | { kind: 'question'; prompt: SshPrompt }
+  /** The SSH login failed (wrong password, changed host key, host unreachable). */
+  | { kind: 'error'; message: string };
 
 export interface RecentConnection {
   target: string;
@@ -28,6 +59,7 @@ export interface PasswordStorage {
 export interface SettingsSnapshot {
   settings: GlobalSettings;
   bookmarks: Bookmark[];
+  vmHosts: VmHost[];
   /** The document's revision (shared/settings.ts): another one means this copy is stale. */
   revision: number;
   /** Problems met while loading, e.g. a corrupt file moved aside (with where it is now). */
@@ -144,6 +176,11 @@ export interface ControlRequests {
     params: { host: string; firstPort?: number; lastPort?: number };
     result: DiscoveredServer[];
   };
+  /** Creates (no id) or replaces (id) a saved VM host; returns them all. */
+  'vmhosts:save': { params: { id?: string; fields: VmHostFields }; result: VmHost[] };
+  'vmhosts:delete': { params: { id: string }; result: VmHost[] };
+  /** Lists a VM host's VMs with virsh (over SSH), as `porthole vms`. */
+  'vmhosts:list-vms': { params: VmListRequest; result: VmListResult };
   /** The pinned server keys (trust on first use), by `host:port`. */
   'pins:list': { params: Record<string, never>; result: CertificatePin[] };
   /** Forgets a server's pinned key: its next certificate is asked about again. */
@@ -178,6 +215,9 @@ export const CONTROL_NAMES = [
   'link:resolve',
   'launch:take',
   'scan:host',
+  'vmhosts:save',
+  'vmhosts:delete',
+  'vmhosts:list-vms',
   'recent:list',
   'recent:add',
   'recent:remove',

@@ -1,6 +1,11 @@
 import * as v from 'valibot';
 import type { ControlName, ControlParams, ControlResult, DiscoveredServer } from '../../shared/ipc.ts';
-import { BookmarkSchema, GlobalSettingsSchema } from '../../shared/settings.ts';
+import {
+  BookmarkSchema,
+  GlobalSettingsSchema,
+  SshTunnelSchema,
+  VmHostSchema,
+} from '../../shared/settings.ts';
 import type { VncProbe } from '../discovery/probe.ts';
 import { DEFAULT_SCAN_PORTS, MAX_SCAN_PORTS, scanHost } from '../discovery/scan.ts';
 import {
@@ -10,6 +15,7 @@ import {
   importVncFile,
   resolveLink,
 } from './bookmark-files.ts';
+import { KnownHostsStore } from './known-hosts-store.ts';
 import type { LaunchRegistry } from './launches.ts';
 import {
   BROWSER_MODE_CIPHER_REASON,
@@ -21,6 +27,7 @@ import { CertificatePinStore } from './pin-store.ts';
 import { RecentStore } from './recent-store.ts';
 import { SettingsStore } from './settings-store.ts';
 import { MAX_THUMBNAIL_BYTES, ThumbnailStore } from './thumbnail-store.ts';
+import { answerVmList } from './vm-hosts.ts';
 
 const MAX_TARGET = 2048;
 const MAX_FILE_TEXT = 16 << 20;
@@ -64,6 +71,7 @@ export function createControlService(dataDir: string, options: ControlServiceOpt
   const scan = options.scan ?? scanHost;
   const pins = options.pins ?? new CertificatePinStore(dataDir);
   const thumbnails = new ThumbnailStore(dataDir);
+  const knownHosts = new KnownHostsStore(dataDir);
   const handlers: ServiceHandlers = {
     'pins:list': () => pins.list(),
     'pins:remove': async ({ server }) => {
@@ -119,6 +127,9 @@ export function createControlService(dataDir: string, options: ControlServiceOpt
       }),
     'thumbnails:get': ({ id }) => thumbnails.get(id),
     'link:resolve': async ({ url }) => resolveLink(url, await settings.bookmarks()),
+    'vmhosts:save': ({ id, fields }) => settings.saveVmHost(id, fields),
+    'vmhosts:delete': ({ id }) => settings.deleteVmHost(id),
+    'vmhosts:list-vms': (request) => answerVmList(request, knownHosts),
     'scan:host': async ({ host, firstPort, lastPort }) =>
       (
         await scan(host, {
@@ -225,6 +236,18 @@ function rejectUnknownKeys(value: unknown, schema: v.GenericSchema, path: string
   }
 }
 
+const VmHostFieldsSchema = v.omit(VmHostSchema, ['id']);
+const VmListRequestSchema = v.object({
+  host: v.object({ ssh: SshTunnelSchema, uri: VmHostSchema.entries.uri }),
+  answers: v.optional(
+    v.object({
+      trustHostKey: v.optional(v.pipe(v.string(), v.maxLength(200))),
+      password: v.optional(v.pipe(v.string(), v.maxLength(MAX_PASSWORD))),
+      passphrase: v.optional(v.pipe(v.string(), v.maxLength(MAX_PASSWORD))),
+    }),
+  ),
+});
+
 const BookmarkFieldsSchema = v.omit(BookmarkSchema, ['id', 'hasPassword', 'createdAt', 'lastConnected']);
 /** Any global setting may be left out of an update. */
 const GlobalSettingsPatchSchema = v.partial(GlobalSettingsSchema);
@@ -287,6 +310,14 @@ const validateServiceParams: Validators = {
       base: checked(BookmarkFieldsSchema, paramsObject(params.base, 'base'), 'base'),
     };
   },
+  'vmhosts:save': (p) => {
+    const params = paramsObject(p);
+    onlyKeys(params, ['id', 'fields']);
+    const fields = checked(VmHostFieldsSchema, paramsObject(params.fields, 'fields'), 'fields');
+    return params.id === undefined ? { fields } : { id: textParam(params, 'id', 64), fields };
+  },
+  'vmhosts:delete': bookmarkId,
+  'vmhosts:list-vms': (p) => checked(VmListRequestSchema, paramsObject(p), 'params'),
   'bookmarks:duplicate': bookmarkId,
   'bookmarks:delete': bookmarkId,
   'bookmarks:undo-delete': bookmarkId,

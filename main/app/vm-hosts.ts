@@ -1,9 +1,13 @@
+import { userInfo } from 'node:os';
+import type { VmListRequest, VmListResult } from '../../shared/ipc.ts';
 import { RfbError } from '../../shared/rfb-error.ts';
+import type { SshPrompt } from '../../shared/session-protocol.ts';
 import type { VmListing } from '../../shared/vm-hosts.ts';
 import { DEFAULT_CONCURRENCY, DEFAULT_SCAN_PORTS, type ScanOptions, scanHost } from '../discovery/scan.ts';
 import { scanThroughSsh } from '../discovery/through-ssh.ts';
 import { listDomains } from '../libvirt/domains.ts';
 import { localVirsh, sshVirsh } from '../libvirt/virsh.ts';
+import type { KnownHostsSource } from '../ssh/host-keys.ts';
 import { SshConnection, type SshTunnelOptions } from '../ssh/tunnel.ts';
 
 const FALLBACK_SCAN: ScanOptions = { ...DEFAULT_SCAN_PORTS, concurrency: DEFAULT_CONCURRENCY };
@@ -34,5 +38,52 @@ export async function listVmHost(tunnel: SshTunnelOptions | undefined, uri: stri
     }
   } finally {
     connection?.close();
+  }
+}
+
+/**
+ * Answers the viewer's request to list a VM host's VMs. The SSH login cannot wait for the
+ * user inside one request, so what it would ask (an unknown host key, a password, a key's
+ * passphrase) ends the attempt and goes back as the question; the viewer asks the user and
+ * sends the request again with the answers. A host key the user trusted is stored in the data
+ * directory's known_hosts, as a session's is.
+ */
+export async function answerVmList(
+  request: VmListRequest,
+  knownHosts: KnownHostsSource,
+): Promise<VmListResult> {
+  const { ssh, uri } = request.host;
+  const answers = request.answers ?? {};
+  let question: SshPrompt | undefined;
+  const tunnel: SshTunnelOptions | undefined = ssh.enabled
+    ? {
+        // As ssh does: the local user name unless another is given.
+        endpoint: { host: ssh.host, port: ssh.port, user: ssh.user || userInfo().username },
+        credentials: {
+          keyFile: ssh.identityFile || undefined,
+          agent: process.env.SSH_AUTH_SOCK || undefined,
+          password: answers.password,
+          passphrase: answers.passphrase,
+          ask: async (q) => {
+            question = { kind: q.kind, subject: q.subject, retry: q.retry };
+            return undefined;
+          },
+        },
+        hostKeys: {
+          known: knownHosts,
+          askUnknown: async (q) => {
+            if (answers.trustHostKey === q.fingerprint) return true;
+            question = { kind: 'host-key', ...q };
+            return false;
+          },
+        },
+      }
+    : undefined;
+  try {
+    return { kind: 'listing', listing: await listVmHost(tunnel, uri) };
+  } catch (error) {
+    if (question) return { kind: 'question', prompt: question };
+    if (error instanceof RfbError) return { kind: 'error', message: error.message };
+    throw error;
   }
 }
