@@ -63,6 +63,8 @@ export interface OpenSessionRequest {
   stallSeconds?: number;
   /** Reach the server through this SSH host (a bookmark's tunnel). */
   ssh?: SshTunnelRequest;
+  /** For a `vm:NAME` target: the libvirt URI on the VM host (default qemu:///system). */
+  libvirtUri?: string;
 }
 
 /**
@@ -76,6 +78,8 @@ export interface SshTunnelRequest {
   user: string;
   /** A private key file on this machine; its passphrase is asked for when needed. */
   identityFile?: string;
+  /** The SSH password the user already typed in this viewer (the VM host view); kept in memory only. */
+  password?: string;
 }
 
 /** What an SSH tunnel asks the user while it connects; answered with an `ssh-answer` message. */

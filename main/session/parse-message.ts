@@ -73,11 +73,13 @@ function parseSshTunnel(raw: unknown): SshTunnelRequest | undefined {
   if (!isString(t.host, 255) || !isString(t.user, 255)) return undefined;
   if (!isUint(t.port, 65535) || t.port === 0) return undefined;
   if (t.identityFile !== undefined && !isString(t.identityFile, 4096)) return undefined;
+  if (t.password !== undefined && !isString(t.password, 1024)) return undefined;
   return {
     host: t.host,
     port: t.port,
     user: t.user,
     ...(t.identityFile ? { identityFile: t.identityFile } : {}),
+    ...(t.password !== undefined && { password: t.password }),
   };
 }
 
@@ -115,6 +117,10 @@ function parseOpenRequest(raw: unknown): OpenSessionRequest | undefined {
     if (!Array.isArray(types) || types.length > 32 || !types.every((t) => isUint(t, MAX_SECURITY_TYPE)))
       return undefined;
     request.securityTypes = types;
+  }
+  if (r.libvirtUri !== undefined) {
+    if (!isString(r.libvirtUri, 1024)) return undefined;
+    request.libvirtUri = r.libvirtUri;
   }
   if (r.stallSeconds !== undefined) {
     if (!isUint(r.stallSeconds, 3600)) return undefined;

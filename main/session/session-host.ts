@@ -21,8 +21,11 @@ import {
   type SshTunnelRequest,
   type ToSession,
 } from '../../shared/session-protocol.ts';
-import { parseTarget } from '../../shared/target.ts';
+import { parseTarget, type Target } from '../../shared/target.ts';
+import { DEFAULT_LIBVIRT_URI, vmTargetName } from '../../shared/vm-hosts.ts';
 import { parseEncodingList } from '../cli/options.ts';
+import { locateConsole } from '../libvirt/domains.ts';
+import { localVirsh, sshVirsh, type Virsh } from '../libvirt/virsh.ts';
 import { type AutoChoice, AutoSelect } from '../rfb/auto-select.ts';
 import type { ExtensionEvent } from '../rfb/extensions/session-extensions.ts';
 import { describePixelFormat, LEVEL_FORMATS } from '../rfb/pixel-format.ts';
@@ -118,6 +121,8 @@ export class SessionHost {
   /** The tunnel of the current connection, for the status: "ssh alice@kvm1 → 127.0.0.1:5901". */
   private via: string | undefined;
   private listener: net.Server | undefined;
+  /** The address of the current connection (a VM's console as libvirt gave it). */
+  private server: Target | undefined;
 
   private request: OpenSessionRequest | undefined;
   private password: string | undefined;
@@ -193,6 +198,8 @@ export class SessionHost {
         if (this.request) return;
         this.request = message.request;
         this.password = message.request.password;
+        if (message.request.ssh?.password !== undefined)
+          this.sshSecrets.password = message.request.ssh.password;
         this.viewOnly = message.request.viewOnly ?? false;
         this.quality = message.request.quality ?? 'auto';
         this.colourLevel = message.request.colourLevel ?? 'full';
@@ -376,39 +383,56 @@ export class SessionHost {
       this.listen(request.listenPort);
       return;
     }
-    let target: { host: string; port: number };
+    let locate: (virsh: Virsh) => Promise<Target>;
+    let vm: string | undefined;
     try {
-      target = parseTarget(request.target);
+      vm = vmTargetName(request.target);
+      const target = vm === undefined ? parseTarget(request.target) : undefined;
+      const uri = request.libvirtUri || DEFAULT_LIBVIRT_URI;
+      // A VM's console is asked of libvirt on every connection: its autoport may have changed.
+      locate = target ? async () => target : (virsh) => locateConsole(virsh, uri, vm!);
     } catch (error) {
       this.setStatus({ phase: 'closed', error: { kind: 'usage', message: (error as Error).message } });
       return;
     }
     this.via = undefined;
     if (request.ssh) {
-      this.connectThroughTunnel(request.ssh, target);
+      this.connectThroughTunnel(request.ssh, locate);
       return;
     }
     this.setStatus({ phase: 'connecting', target: request.target, attempt: this.reconnectAttempt });
-    this.begin(
-      target,
-      (options, events) => this.connector(target.host, target.port, options, events).session,
+    const attempt = {};
+    this.tunnelAttempt = attempt;
+    locate(localVirsh()).then(
+      (target) => {
+        if (this.tunnelAttempt !== attempt) return;
+        this.tunnelAttempt = undefined;
+        this.begin(
+          target,
+          (options, events) => this.connector(target.host, target.port, options, events).session,
+        );
+      },
+      (error: RfbError) => {
+        if (this.tunnelAttempt !== attempt) return;
+        this.tunnelAttempt = undefined;
+        this.closed(error);
+      },
     );
   }
 
   /**
    * Logs in to the SSH host (one connection shared by the sessions to it), forwards to the VNC
-   * address as that host sees it (itself when the address names the SSH host) and runs the
-   * session over that channel. A tunnel that dies ends the session with the SSH reason.
+   * address as that host sees it (itself when the address names the SSH host; a VM's console
+   * as libvirt there says) and runs the session over that channel. A tunnel that dies ends the
+   * session with the SSH reason.
    */
-  private connectThroughTunnel(ssh: SshTunnelRequest, target: { host: string; port: number }): void {
+  private connectThroughTunnel(ssh: SshTunnelRequest, locate: (virsh: Virsh) => Promise<Target>): void {
     if (!ssh.host) {
       this.closed(new RfbError('usage', 'the SSH tunnel has no host', 'Edit the bookmark: Tunnel, SSH host'));
       return;
     }
     // As ssh does: the local user name unless another is given.
     const endpoint = { host: ssh.host, port: ssh.port, user: ssh.user || userInfo().username };
-    const forwardHost = target.host.toLowerCase() === ssh.host.toLowerCase() ? '127.0.0.1' : target.host;
-    const via = `ssh ${endpointLabel(endpoint)} → ${forwardHost}:${target.port}`;
     const knownHosts = this.knownHosts;
     if (!knownHosts) {
       this.closed(new RfbError('usage', 'SSH tunnels are not available here (no known-hosts store)'));
@@ -416,7 +440,7 @@ export class SessionHost {
     }
     const connecting: SessionStatus = {
       phase: 'connecting',
-      target: `${this.request!.target} via ${via}`,
+      target: `${this.request!.target} via ssh ${endpointLabel(endpoint)}`,
       attempt: this.reconnectAttempt,
     };
     this.setStatus(connecting);
@@ -426,8 +450,9 @@ export class SessionHost {
       if (answer !== undefined) this.sshSecrets[kind] = answer;
       return answer;
     };
+    let target: Target | undefined;
     sshTunnels
-      .forward(
+      .forwardTo(
         {
           endpoint,
           credentials: {
@@ -446,8 +471,12 @@ export class SessionHost {
           },
           readyTimeoutMs: SSH_LOGIN_TIMEOUT_MS,
         },
-        forwardHost,
-        target.port,
+        async (connection) => {
+          const found = await locate(sshVirsh(connection));
+          const host = found.host.toLowerCase() === ssh.host.toLowerCase() ? '127.0.0.1' : found.host;
+          target = { host, port: found.port };
+          return target;
+        },
       )
       .then(
         ({ stream, connection }) => {
@@ -456,8 +485,8 @@ export class SessionHost {
             return;
           }
           this.tunnelAttempt = undefined;
-          this.via = via;
-          this.begin(target, (options, events) => {
+          this.via = `ssh ${endpointLabel(endpoint)} → ${target!.host}:${target!.port}`;
+          this.begin(target!, (options, events) => {
             const tcp = runSessionOverSocket(stream, true, options, events);
             const stopListening = connection.onLost((error) => tcp.session.abort(error));
             tcp.ended.finally(stopListening);
@@ -525,6 +554,7 @@ export class SessionHost {
     open: (options: SessionOptions, events: SessionEvents) => RfbSession,
   ): void {
     const request = this.request!;
+    this.server = server;
     this.connected = false;
     this.unpainted = 0;
     this.requestDeferred = false;
@@ -682,8 +712,11 @@ export class SessionHost {
     const request = this.request!;
     let address = request.target;
     if (request.listenPort === undefined) {
-      const target = parseTarget(request.target);
-      address = `${target.host.includes(':') ? `[${target.host}]` : target.host} port ${target.port}`;
+      const vm = vmTargetName(request.target) !== undefined;
+      // A VM's console: where libvirt said it is, as the VM host sees it.
+      const server = vm && this.server ? this.server : parseTarget(request.target);
+      const where = `${server.host.includes(':') ? `[${server.host}]` : server.host} port ${server.port}`;
+      address = vm ? `${request.target} (${where})` : where;
     }
     return {
       name: info.name,

@@ -24,6 +24,8 @@ export interface ConnectChoices {
   securityTypes?: number[];
   requireEncryption?: boolean;
   ssh?: SshTunnelRequest;
+  /** For a `vm:NAME` target: the libvirt URI on the VM host. */
+  libvirtUri?: string;
 }
 
 /**
@@ -51,6 +53,7 @@ export function openSession(tabId: string, target: string, choices: ConnectChoic
   if (choices.securityTypes?.length) request.securityTypes = choices.securityTypes;
   if (choices.requireEncryption) request.requireEncryption = true;
   if (choices.ssh) request.ssh = choices.ssh;
+  if (choices.libvirtUri) request.libvirtUri = choices.libvirtUri;
   const patch: Partial<Tab> = {
     kind: 'session',
     target,
@@ -80,6 +83,7 @@ export function openBookmark(tabId: string, bookmark: Bookmark): void {
     securityTypes: bookmark.security.types,
     requireEncryption: bookmark.security.requireEncryption,
     ...(bookmark.ssh.enabled && { ssh: sshTunnelOf(bookmark.ssh) }),
+    ...(bookmark.libvirtUri && { libvirtUri: bookmark.libvirtUri }),
   });
 }
 
