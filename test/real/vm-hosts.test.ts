@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPorthole, tempDir } from '../support/cli.ts';
 import { type LibvirtDaemon, startLibvirt } from '../support/libvirt.ts';
-import { settle, waitFor } from '../support/servers.ts';
 import { SSH_PASSWORD, SSH_USER, type SshServer, startSshd } from '../support/sshd.ts';
-import { type Image, readPng, sameImage } from '../support/truth.ts';
+import { readPng, sameImage } from '../support/truth.ts';
 
 const VM = 'porthole-vm';
 const OFF = 'porthole-off';
@@ -45,20 +44,6 @@ describe('porthole vms and vm:NAME against a real libvirt behind a real sshd', (
     if (!display) throw new Error(`virsh domdisplay ${name}: "${shown}"`);
     return 5900 + Number(display[1]);
   };
-  /** Starts the domain, lets the firmware print, pauses it and waits for a still picture. */
-  const startStill = async (name: string): Promise<Image> => {
-    const started = await libvirt.virsh('start', name);
-    if (started.code !== 0) throw new Error(`virsh start: ${started.stderr}`);
-    await waitFor('the firmware to print its messages', 60_000, async () => {
-      const image = await libvirt.screenshot(name);
-      let light = 0;
-      for (let i = 0; i < image.data.length; i += 4) if (image.data[i] > 128) light++;
-      return light > 2000 ? true : undefined;
-    });
-    await libvirt.virsh('suspend', name);
-    return settle(() => libvirt.screenshot(name), 20_000);
-  };
-
   beforeAll(async () => {
     mkdirSync(home, { recursive: true });
     writeFileSync(passwordFile, `${SSH_PASSWORD}\n`);
@@ -100,7 +85,7 @@ describe('porthole vms and vm:NAME against a real libvirt behind a real sshd', (
 
   it('vm:NAME through the tunnel is pixel-exact against virsh screenshot, and finds a changed autoport', async () => {
     await libvirt.virsh('destroy', VM);
-    const first = await startStill(VM);
+    const first = await libvirt.startStill(VM);
     const out = join(dir, 'vm.png');
     const snap = await porthole(['snapshot', `vm:${VM}`, out, ...login(sshd), '--uri', libvirt.uri]);
     expect(snap.code, snap.stderr).toBe(0);
@@ -111,7 +96,7 @@ describe('porthole vms and vm:NAME against a real libvirt behind a real sshd', (
     await libvirt.virsh('destroy', VM);
     const blocker = net.createServer().listen(oldPort, '127.0.0.1');
     try {
-      const second = await startStill(VM);
+      const second = await libvirt.startStill(VM);
       expect(await displayPort(VM)).not.toBe(oldPort);
       const again = await porthole(['snapshot', `vm:${VM}`, out, ...login(sshd), '--uri', libvirt.uri]);
       expect(again.code, again.stderr).toBe(0);

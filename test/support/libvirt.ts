@@ -2,7 +2,7 @@ import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_pro
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CliResult, tempDir } from './cli.ts';
-import { stopProcess, waitFor } from './servers.ts';
+import { settle, stopProcess, waitFor } from './servers.ts';
 import { ensureTestUser, SSH_USER } from './sshd.ts';
 import { type Image, readPng } from './truth.ts';
 
@@ -20,6 +20,8 @@ export interface LibvirtDaemon {
   define(name: string): Promise<void>;
   /** libvirt's own picture of a domain's screen (`virsh screenshot`, converted with ImageMagick). */
   screenshot(name: string): Promise<Image>;
+  /** Starts a domain, lets its firmware print, pauses it and returns the still picture. */
+  startStill(name: string): Promise<Image>;
   /** Stops every domain, then the daemon and the virtlogd it started, by their PIDs. */
   stop(): Promise<void>;
   log(): string;
@@ -48,7 +50,7 @@ export async function startLibvirt(): Promise<LibvirtDaemon> {
     LC_ALL: 'C',
   };
   const uri = `qemu+unix:///session?socket=${join(run, 'libvirt', 'libvirt-sock')}`;
-  const daemon: ChildProcess = spawn('libvirtd', [], {
+  const libvirtd: ChildProcess = spawn('libvirtd', [], {
     uid,
     gid,
     env,
@@ -56,7 +58,7 @@ export async function startLibvirt(): Promise<LibvirtDaemon> {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
-  daemon.stderr?.on('data', (d) => {
+  libvirtd.stderr?.on('data', (d) => {
     log = (log + d).slice(-16_000);
   });
   const virsh = (...args: string[]) =>
@@ -80,7 +82,7 @@ export async function startLibvirt(): Promise<LibvirtDaemon> {
   const stop = async () => {
     const listed = await virsh('list', '--name');
     for (const name of listed.stdout.split('\n').filter(Boolean)) await virsh('destroy', name);
-    await stopProcess(daemon);
+    await stopProcess(libvirtd);
     const pids = pidFiles()
       .map((file) => Number(readFileSync(file, 'utf8').trim()))
       .filter((pid) => pid > 1 && pid !== process.pid);
@@ -110,7 +112,7 @@ export async function startLibvirt(): Promise<LibvirtDaemon> {
     await stop();
     throw error;
   }
-  return {
+  const daemon: LibvirtDaemon = {
     uri,
     virsh,
     define: async (name) => {
@@ -142,7 +144,20 @@ export async function startLibvirt(): Promise<LibvirtDaemon> {
       execFileSync('convert', [raw, `png24:${png}`]);
       return readPng(png);
     },
+    startStill: async (name) => {
+      const started = await virsh('start', name);
+      if (started.code !== 0) throw new Error(`virsh start ${name}: ${started.stderr}`);
+      await waitFor('the firmware to print its messages', 60_000, async () => {
+        const image = await daemon.screenshot(name);
+        let light = 0;
+        for (let i = 0; i < image.data.length; i += 4) if (image.data[i] > 128) light++;
+        return light > 2000 ? true : undefined;
+      });
+      await virsh('suspend', name);
+      return settle(() => daemon.screenshot(name), 20_000);
+    },
     stop,
     log: () => log,
   };
+  return daemon;
 }
