@@ -98,7 +98,15 @@ export interface LaunchRequest {
   target: string;
   options: Pick<
     BookmarkFields,
-    'viewOnly' | 'quality' | 'colourLevel' | 'shared' | 'scaling' | 'encodings' | 'safeModeReconnect' | 'ssh'
+    | 'viewOnly'
+    | 'quality'
+    | 'colourLevel'
+    | 'shared'
+    | 'scaling'
+    | 'encodings'
+    | 'safeModeReconnect'
+    | 'ssh'
+    | 'libvirtUri'
   >;
 }
 

@@ -34,7 +34,7 @@ const USAGE = `Usage:
                                                      list a libvirt host's VMs, their state and
                                                      console (URI default qemu:///system)
   porthole pins [--remove HOST:PORT] [--data-dir D]  list the pinned server keys, or remove one
-  porthole connect <FILE.vnc | vnc://...> [--port P] [--data-dir D]
+  porthole connect <FILE.vnc | vnc://... | vm:NAME> [--port P] [--data-dir D] [--uri URI]
                                                      browser mode that connects at once with the
                                                      file's settings and password (RealVNC and
                                                      TigerVNC .vnc files); prints the address first
@@ -235,12 +235,13 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
       await vmsCommand(args, values, sshTunnelOptions(values, env));
       return;
     case 'connect': {
-      expectArgs(1, '<FILE.vnc | vnc://host[:port]> (options: --port P, --data-dir D)');
+      expectArgs(1, '<FILE.vnc | vnc://host[:port] | vm:NAME> (options: --port P, --data-dir D)');
       await connect(
         args[0],
         values.port === undefined ? 0 : parsePort(values.port),
         values['data-dir'],
         bookmarkTunnel(values),
+        values.uri,
       );
       return;
     }

@@ -4,7 +4,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPorthole, tempDir } from '../support/cli.ts';
+import { launchChromium, waitForCanvasToEqual, waitForStatus } from '../support/browser.ts';
+import { runPorthole, type ServingPorthole, startServingPorthole, tempDir } from '../support/cli.ts';
 import { type LibvirtDaemon, startLibvirt } from '../support/libvirt.ts';
 import { SSH_PASSWORD, SSH_USER, type SshServer, startSshd } from '../support/sshd.ts';
 import { readPng, sameImage } from '../support/truth.ts';
@@ -150,4 +151,39 @@ describe('porthole vms and vm:NAME against a real libvirt behind a real sshd', (
     expect(unreachable.code).toBe(2);
     expect(unreachable.stderr).toContain(`libvirt does not answer at ${missing}`);
   });
+
+  it('connect vm:NAME --via opens the console in the page, looked up through the tunnel', async () => {
+    const browser = await launchChromium();
+    let serving: ServingPorthole | undefined;
+    try {
+      serving = await startServingPorthole(
+        [
+          'connect',
+          `vm:${VM}`,
+          '--via',
+          via(sshd),
+          '--uri',
+          libvirt.uri,
+          '--data-dir',
+          join(dir, 'page-data'),
+        ],
+        { HOME: home, SSH_AUTH_SOCK: '' },
+      );
+      const page = await browser.newPage();
+      await page.goto(serving.url);
+      await page
+        .getByRole('dialog', { name: 'Unknown SSH host key' })
+        .getByRole('button', { name: 'Trust' })
+        .click();
+      const password = page.getByRole('dialog', { name: 'SSH password' });
+      await password.getByLabel('Password').fill(SSH_PASSWORD);
+      await password.getByRole('button', { name: 'Log in' }).click();
+      const status = await waitForStatus(page, /Connected to .+ via ssh /, 60_000, 'vm-connect');
+      expect(status).toContain(`via ssh ${via(sshd)} → 127.0.0.1:${await displayPort(VM)}`);
+      await waitForCanvasToEqual(page, () => libvirt.screenshot(VM), 30_000, 'vm-connect');
+    } finally {
+      serving?.child.kill('SIGTERM');
+      await browser.close();
+    }
+  }, 120_000);
 });
