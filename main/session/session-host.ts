@@ -4,6 +4,7 @@ import { encodeAudioChunk } from '../../shared/audio-wire.ts';
 import type { ColourLevel } from '../../shared/colour-level.ts';
 import type { DrawBatch } from '../../shared/draw-ops.ts';
 import { encodeDrawBatch, isPaintOp } from '../../shared/draw-wire.ts';
+import { checkEncodingNames } from '../../shared/encodings.ts';
 import type { PictureQuality } from '../../shared/picture-quality.ts';
 import { RfbError } from '../../shared/rfb-error.ts';
 import { describeChannelSecurity, type ServerCertificate } from '../../shared/security-types.ts';
@@ -22,8 +23,8 @@ import {
   type ToSession,
 } from '../../shared/session-protocol.ts';
 import { parseTarget } from '../../shared/target.ts';
-import { parseEncodingList } from '../cli/options.ts';
 import { type AutoChoice, AutoSelect } from '../rfb/auto-select.ts';
+import { encodingNumbers } from '../rfb/constants.ts';
 import type { ExtensionEvent } from '../rfb/extensions/session-extensions.ts';
 import { describePixelFormat, LEVEL_FORMATS } from '../rfb/pixel-format.ts';
 import { qualityEncodings, SAFE_MODE_DESCRIPTION, SAFE_MODE_ENCODINGS } from '../rfb/quality.ts';
@@ -198,9 +199,8 @@ export class SessionHost {
         this.colourLevel = message.request.colourLevel ?? 'full';
         this.audio = message.request.audio ?? false;
         try {
-          this.encodingOverride = message.request.encodings
-            ? parseEncodingList(message.request.encodings)
-            : undefined;
+          const names = message.request.encodings;
+          this.encodingOverride = names?.length ? encodingNumbers(checkEncodingNames(names)) : undefined;
         } catch (error) {
           this.setStatus({ phase: 'closed', error: { kind: 'usage', message: (error as Error).message } });
           return;
