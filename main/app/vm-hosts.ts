@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import type { VmListRequest, VmListResult } from '../../shared/ipc.ts';
+import type { CheckedParams, VmListResult } from '../../shared/ipc.ts';
 import { RfbError } from '../../shared/rfb-error.ts';
 import type { SshPrompt } from '../../shared/session-protocol.ts';
 import type { VmListing } from '../../shared/vm-hosts.ts';
@@ -49,7 +49,7 @@ export async function listVmHost(tunnel: SshTunnelOptions | undefined, uri: stri
  * directory's known_hosts, as a session's is.
  */
 export async function answerVmList(
-  request: VmListRequest,
+  request: CheckedParams<'vmhosts:list-vms'>,
   knownHosts: KnownHostsSource,
 ): Promise<VmListResult> {
   const { ssh, uri } = request.host;

@@ -4,6 +4,7 @@ import { encodeAudioChunk } from '../../shared/audio-wire.ts';
 import type { ColourLevel } from '../../shared/colour-level.ts';
 import type { DrawBatch } from '../../shared/draw-ops.ts';
 import { encodeDrawBatch, isPaintOp } from '../../shared/draw-wire.ts';
+import { checkEncodingNames } from '../../shared/encodings.ts';
 import type { PictureQuality } from '../../shared/picture-quality.ts';
 import { RfbError } from '../../shared/rfb-error.ts';
 import { describeChannelSecurity, type ServerCertificate } from '../../shared/security-types.ts';
@@ -23,10 +24,10 @@ import {
 } from '../../shared/session-protocol.ts';
 import { parseTarget, type Target } from '../../shared/target.ts';
 import { DEFAULT_LIBVIRT_URI, vmTargetName } from '../../shared/vm-hosts.ts';
-import { parseEncodingList } from '../cli/options.ts';
 import { locateConsole } from '../libvirt/domains.ts';
 import { localVirsh, sshVirsh, type Virsh } from '../libvirt/virsh.ts';
 import { type AutoChoice, AutoSelect } from '../rfb/auto-select.ts';
+import { encodingNumbers } from '../rfb/constants.ts';
 import type { ExtensionEvent } from '../rfb/extensions/session-extensions.ts';
 import { describePixelFormat, LEVEL_FORMATS } from '../rfb/pixel-format.ts';
 import { qualityEncodings, SAFE_MODE_DESCRIPTION, SAFE_MODE_ENCODINGS } from '../rfb/quality.ts';
@@ -205,9 +206,8 @@ export class SessionHost {
         this.colourLevel = message.request.colourLevel ?? 'full';
         this.audio = message.request.audio ?? false;
         try {
-          this.encodingOverride = message.request.encodings
-            ? parseEncodingList(message.request.encodings)
-            : undefined;
+          const names = message.request.encodings;
+          this.encodingOverride = names?.length ? encodingNumbers(checkEncodingNames(names)) : undefined;
         } catch (error) {
           this.setStatus({ phase: 'closed', error: { kind: 'usage', message: (error as Error).message } });
           return;
@@ -384,13 +384,13 @@ export class SessionHost {
       return;
     }
     let locate: (virsh: Virsh) => Promise<Target>;
-    let vm: string | undefined;
+    let target: Target | undefined;
     try {
-      vm = vmTargetName(request.target);
-      const target = vm === undefined ? parseTarget(request.target) : undefined;
+      const vm = vmTargetName(request.target);
+      target = vm === undefined ? parseTarget(request.target) : undefined;
       const uri = request.libvirtUri || DEFAULT_LIBVIRT_URI;
       // A VM's console is asked of libvirt on every connection: its autoport may have changed.
-      locate = target ? async () => target : (virsh) => locateConsole(virsh, uri, vm!);
+      locate = target ? async () => target! : (virsh) => locateConsole(virsh, uri, vm!);
     } catch (error) {
       this.setStatus({ phase: 'closed', error: { kind: 'usage', message: (error as Error).message } });
       return;
@@ -401,16 +401,23 @@ export class SessionHost {
       return;
     }
     this.setStatus({ phase: 'connecting', target: request.target, attempt: this.reconnectAttempt });
+    const open = (server: Target) =>
+      this.begin(
+        server,
+        (options, events) => this.connector(server.host, server.port, options, events).session,
+      );
+    if (target) {
+      open(target);
+      return;
+    }
+    // A VM on this machine: virsh runs here.
     const attempt = {};
     this.tunnelAttempt = attempt;
     locate(localVirsh()).then(
-      (target) => {
+      (server) => {
         if (this.tunnelAttempt !== attempt) return;
         this.tunnelAttempt = undefined;
-        this.begin(
-          target,
-          (options, events) => this.connector(target.host, target.port, options, events).session,
-        );
+        open(server);
       },
       (error: RfbError) => {
         if (this.tunnelAttempt !== attempt) return;

@@ -118,10 +118,15 @@ describe('session host against a real Xvnc', () => {
     mark = channel.received.length;
     server = await startXvnc({ ...options, port });
     await channel.untilPhase('connected', mark, 20_000);
-    mark = channel.received.length;
+    // The viewer may have connected and drawn before startXvnc returned: look from the status on.
+    const connectedAt = channel.received.findIndex(
+      (m, i) => i >= mark && m.type === 'status' && m.status.phase === 'connected',
+    );
     await channel.until(
       'a picture after reconnecting',
-      (r) => r.slice(mark).some((m) => m.type === 'draw' && decodeDrawBatch(m.batch).updateEnd) || undefined,
+      (r) =>
+        r.slice(connectedAt).some((m) => m.type === 'draw' && decodeDrawBatch(m.batch).updateEnd) ||
+        undefined,
     );
 
     // Disconnect ends it for good, without an error.

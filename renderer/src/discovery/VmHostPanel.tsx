@@ -1,5 +1,5 @@
 import { type FormEvent, useId, useState } from 'react';
-import type { VmListRequest } from '../../../shared/ipc.ts';
+import type { ControlParams } from '../../../shared/ipc.ts';
 import type { SshPrompt } from '../../../shared/session-protocol.ts';
 import type { VmHost } from '../../../shared/settings.ts';
 import { formatSshDestination, parseSshDestination } from '../../../shared/ssh-destination.ts';
@@ -16,7 +16,7 @@ import { type ConnectChoices, defaultChoices, openInNewTab } from '../connect/op
 import { platform } from '../platform/index.ts';
 import { useSettings } from '../state/settings.ts';
 
-type Answers = NonNullable<VmListRequest['answers']>;
+type Answers = NonNullable<ControlParams<'vmhosts:list-vms'>['answers']>;
 
 /** The form's text as a VM host: an SSH destination, or this machine when it is empty. */
 function hostOf(destination: string, identityFile: string, uri: string): Omit<VmHost, 'id'> | string {

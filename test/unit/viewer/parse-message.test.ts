@@ -11,6 +11,18 @@ describe('messages from the viewer', () => {
       { type: 'password', password: 'secret' },
       {
         type: 'open',
+        request: {
+          target: 'h',
+          username: 'alice',
+          securityTypes: [261, 2],
+          requireEncryption: true,
+          stallSeconds: 3600,
+        },
+      },
+      { type: 'certificate', trust: false },
+      { type: 'check-connection' },
+      {
+        type: 'open',
         request: { target: '127.0.0.1:1', ssh: { host: 'kvm1', port: 2222, user: '', identityFile: '/k' } },
       },
       {
@@ -56,6 +68,12 @@ describe('messages from the viewer', () => {
       { type: 'open', request: { target: 'h', quality: 'ultra' } },
       { type: 'open', request: { target: 'h', shared: 'yes' } },
       { type: 'open', request: { target: 'x'.repeat(2000) } },
+      { type: 'open', request: { target: 'h', stallSeconds: 3601 } },
+      { type: 'open', request: { target: 'h', securityTypes: [265] } },
+      { type: 'open', request: { target: 'h', securityTypes: new Array(33).fill(2) } },
+      { type: 'open', request: { target: 'h', username: 'u'.repeat(256) } },
+      { type: 'open', request: { target: 'h', requireEncryption: 'yes' } },
+      { type: 'certificate', trust: 'yes' },
       { type: 'key', keysym: -1, down: true, scancode: 0 },
       { type: 'key', keysym: 1.5, down: true, scancode: 0 },
       { type: 'key', keysym: 1, down: 1, scancode: 0 },
