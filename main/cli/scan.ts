@@ -11,6 +11,7 @@ import {
 import { scanThroughSsh } from '../discovery/through-ssh.ts';
 import { endpointLabel, SshConnection, type SshTunnelOptions } from '../ssh/tunnel.ts';
 import { parseSeconds, usageError } from './options.ts';
+import { formatTable } from './table.ts';
 
 export interface PortRange {
   from: number;
@@ -58,15 +59,7 @@ export function formatScanTable(probes: readonly VncProbe[]): string {
       p.name === undefined ? '-' : serverText(p.name, 60) || '""',
       p.width === undefined || p.height === undefined ? '-' : `${p.width}x${p.height}`,
     ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [header, ...rows]
-    .map((cells) =>
-      cells
-        .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i])))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return formatTable([header, ...rows]);
 }
 
 /** `porthole scan <host> [--ports A-B] [--json] [--timeout S] [--via …]`. */

@@ -3,16 +3,7 @@ import { DEFAULT_LIBVIRT_URI, describeDisplay, type VmListing } from '../../shar
 import { listVmHost } from '../app/vm-hosts.ts';
 import type { SshTunnelOptions } from '../ssh/tunnel.ts';
 import { usageError } from './options.ts';
-
-/** Columns padded to their widest cell, the last one left as it is. */
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows
-    .map((cells) =>
-      cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '),
-    )
-    .join('\n');
-}
+import { formatTable } from './table.ts';
 
 /** The VMs as a table: name, state, console. */
 export function formatVmTable(listing: VmListing): string {
@@ -21,7 +12,7 @@ export function formatVmTable(listing: VmListing): string {
     vm.state,
     describeDisplay(vm.display),
   ]);
-  return table([['NAME', 'STATE', 'CONSOLE'], ...rows]);
+  return formatTable([['NAME', 'STATE', 'CONSOLE'], ...rows]);
 }
 
 /**
@@ -53,7 +44,7 @@ export async function vmsCommand(
     process.stderr.write(
       `porthole: virsh could not list the VMs, so ports 5900–5999 were scanned as ${listing.host} sees them: ${found.length} VNC server${found.length === 1 ? '' : 's'}\n`,
     );
-    if (rows.length) process.stdout.write(`${table([['PORT', 'NAME', 'SIZE'], ...rows])}\n`);
+    if (rows.length) process.stdout.write(`${formatTable([['PORT', 'NAME', 'SIZE'], ...rows])}\n`);
   }
   const problem = listing.problem;
   if (problem) throw new RfbError(problem.kind, problem.message, problem.hint);
