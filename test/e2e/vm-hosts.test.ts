@@ -120,4 +120,35 @@ describe('the VM host view (libvirt behind sshd, Chromium)', () => {
     expect(await page.getByRole('dialog').count()).toBe(0);
     await waitForCanvasToEqual(page, async () => picture, 30_000, 'vm-bookmark');
   }, 120_000);
+
+  it('a saved VM host is one click after a reload: only the password is asked again', async () => {
+    await step(page, 'vm-save-host', async () => {
+      await page.getByRole('button', { name: 'New connection', exact: true }).click();
+      await vmHosts().getByRole('textbox', { name: 'SSH host' }).fill(destination());
+      await vmHosts().getByRole('textbox', { name: 'libvirt URI' }).fill(libvirt.uri);
+      await vmHosts().getByRole('button', { name: 'Save VM host' }).click();
+      await vmHosts().getByText(`Saved the VM host ${destination()}.`).waitFor();
+    });
+    const saved = JSON.parse(readFileSync(join(viewer.dataDir, 'settings.json'), 'utf8'));
+    expect(saved.vmHosts).toEqual([
+      {
+        id: expect.any(String),
+        name: destination(),
+        ssh: { enabled: true, host: '127.0.0.1', port: sshd.port, user: SSH_USER, identityFile: '' },
+        uri: libvirt.uri,
+      },
+    ]);
+    await page.reload();
+    await step(page, 'vm-saved-host', () =>
+      vmHosts()
+        .getByRole('list', { name: 'Saved VM hosts' })
+        .getByRole('button', { name: `${destination()} (${libvirt.uri})` })
+        .click(),
+    );
+    const password = page.getByRole('dialog', { name: 'SSH password' });
+    await password.waitFor({ timeout: 30_000 });
+    await password.getByLabel('Password').fill(SSH_PASSWORD);
+    await password.getByRole('button', { name: 'Log in' }).click();
+    await vmTable().getByRole('row').filter({ hasText: VM }).waitFor({ timeout: 30_000 });
+  }, 120_000);
 });

@@ -109,17 +109,25 @@ export function VmHostPanel() {
     void list(host, {});
   };
 
-  const saveHost = async () => {
+  /** Changes the saved settings, saying what went wrong if that fails. */
+  const change = (what: string, run: () => Promise<void>) =>
+    void run().catch((e: Error) => setError(`${what} failed: ${e.message}`));
+
+  const saveHost = () => {
     const host = hostOf(destination, identityFile, uri);
     if (typeof host === 'string') return setError(host);
     const same = saved.find((h) => h.name === host.name && h.uri === host.uri);
-    const all = await platform().invoke(
-      'vmhosts:save',
-      same ? { id: same.id, fields: host } : { fields: host },
-    );
-    useSettings.getState().setVmHosts(all);
-    setNotice(`Saved the VM host ${host.name}.`);
+    change('Saving the VM host', async () => {
+      const fields = same ? { id: same.id, fields: host } : { fields: host };
+      useSettings.getState().setVmHosts(await platform().invoke('vmhosts:save', fields));
+      setNotice(`Saved the VM host ${host.name}.`);
+    });
   };
+
+  const forget = (host: VmHost) =>
+    change('Forgetting the VM host', async () =>
+      useSettings.getState().setVmHosts(await platform().invoke('vmhosts:delete', { id: host.id })),
+    );
 
   /** How a console of the listed host is reached: its tunnel (with the password typed here) and URI. */
   const choicesFor = (host: Omit<VmHost, 'id'>): ConnectChoices => ({
@@ -136,16 +144,17 @@ export function VmHostPanel() {
     }),
   });
 
-  const saveAsBookmark = async (host: Omit<VmHost, 'id'>, vm: VirtualMachine) => {
-    const fields = newBookmarkFields(`${VM_TARGET_PREFIX}${vm.name}`, {
-      name: vm.name,
-      ssh: host.ssh,
-      libvirtUri: host.uri,
+  const saveAsBookmark = (host: Omit<VmHost, 'id'>, vm: VirtualMachine) =>
+    change('Saving the bookmark', async () => {
+      const fields = newBookmarkFields(`${VM_TARGET_PREFIX}${vm.name}`, {
+        name: vm.name,
+        ssh: host.ssh,
+        libvirtUri: host.uri,
+      });
+      const bookmark = await platform().invoke('bookmarks:save', { fields, password: { action: 'keep' } });
+      useSettings.getState().putBookmark(bookmark);
+      setNotice(`Saved ${vm.name} as a bookmark: it opens the VM by name, wherever its console is then.`);
     });
-    const bookmark = await platform().invoke('bookmarks:save', { fields, password: { action: 'keep' } });
-    useSettings.getState().putBookmark(bookmark);
-    setNotice(`Saved ${vm.name} as a bookmark: it opens the VM by name, wherever its console is then.`);
-  };
 
   return (
     <section aria-labelledby={ids.heading} className="scan">
@@ -160,11 +169,7 @@ export function VmHostPanel() {
               <button
                 type="button"
                 aria-label={`Forget the VM host ${host.name}`}
-                onClick={async () =>
-                  useSettings
-                    .getState()
-                    .setVmHosts(await platform().invoke('vmhosts:delete', { id: host.id }))
-                }
+                onClick={() => forget(host)}
               >
                 Forget
               </button>
@@ -201,7 +206,7 @@ export function VmHostPanel() {
         <button type="submit" disabled={busy}>
           {busy ? 'Asking libvirt…' : 'List VMs'}
         </button>
-        <button type="button" onClick={() => void saveHost()} disabled={busy}>
+        <button type="button" onClick={saveHost} disabled={busy}>
           Save VM host
         </button>
       </form>
@@ -223,7 +228,7 @@ function VmList(props: {
   listing: VmListing;
   host: Omit<VmHost, 'id'>;
   choices: ConnectChoices;
-  onSave(host: Omit<VmHost, 'id'>, vm: VirtualMachine): Promise<void>;
+  onSave(host: Omit<VmHost, 'id'>, vm: VirtualMachine): void;
 }) {
   const { listing, host, choices } = props;
   if (!listing.vms) {
@@ -281,7 +286,7 @@ function VmList(props: {
               <button
                 type="button"
                 aria-label={`Save ${vm.name} as a bookmark`}
-                onClick={() => void props.onSave(host, vm)}
+                onClick={() => props.onSave(host, vm)}
               >
                 Save as bookmark
               </button>
