@@ -7,11 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, waitForCanvasToEqual, waitForStatus } from '../support/browser.ts';
 import { runPorthole, type ServingPorthole, startServingPorthole, tempDir } from '../support/cli.ts';
 import { type LibvirtDaemon, startLibvirt } from '../support/libvirt.ts';
+import { settle } from '../support/servers.ts';
 import { SSH_PASSWORD, SSH_USER, type SshServer, startSshd } from '../support/sshd.ts';
 import { readPng, sameImage } from '../support/truth.ts';
 
 const VM = 'porthole-vm';
 const OFF = 'porthole-off';
+const SPICE = 'porthole-spice';
+const HEADLESS = 'porthole-headless';
 
 /**
  * VM hosts for real: a libvirt daemon of the test's own (session mode, run as the SSH test
@@ -55,22 +58,28 @@ describe('porthole vms and vm:NAME against a real libvirt behind a real sshd', (
     ]);
     await libvirt.define(VM);
     await libvirt.define(OFF);
-    const started = await libvirt.virsh('start', VM);
-    if (started.code !== 0) throw new Error(`virsh start: ${started.stderr}`);
+    await libvirt.define(SPICE, 'spice');
+    await libvirt.define(HEADLESS, 'none');
+    for (const name of [VM, SPICE, HEADLESS]) {
+      const started = await libvirt.virsh('start', name);
+      if (started.code !== 0) throw new Error(`virsh start ${name}: ${started.stderr}`);
+    }
   });
 
   afterAll(async () => {
     await Promise.all([sshd?.stop(), noVirsh?.stop(), libvirt?.stop()]);
   });
 
-  it('lists the running domain with its state and console port, and the shut-off one as such', async () => {
+  it('lists the running domain with its state and console port; shut-off, SPICE-only and headless ones as such', async () => {
     const port = await displayPort(VM);
     const json = await porthole(['vms', ...login(sshd), '--uri', libvirt.uri, '--json']);
     expect(json.code, json.stderr).toBe(0);
     const listing = JSON.parse(json.stdout);
     expect(listing.host).toBe(`${SSH_USER}@127.0.0.1:${sshd.port}`);
     expect(listing.vms).toEqual([
+      { name: HEADLESS, state: 'running', display: { kind: 'none' } },
       { name: OFF, state: 'shut off', display: { kind: 'inactive' } },
+      { name: SPICE, state: 'running', display: { kind: 'spice' } },
       { name: VM, state: 'running', display: { kind: 'vnc', host: '127.0.0.1', port, listen: '127.0.0.1' } },
     ]);
 
@@ -78,8 +87,10 @@ describe('porthole vms and vm:NAME against a real libvirt behind a real sshd', (
     expect(table.code, table.stderr).toBe(0);
     const lines = table.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+STATE\s+CONSOLE$/);
-    expect(lines[1]).toMatch(new RegExp(`^${OFF}\\s+shut off\\s+-$`));
-    expect(lines[2]).toMatch(
+    expect(lines[1]).toMatch(new RegExp(`^${HEADLESS}\\s+running\\s+no graphical console$`));
+    expect(lines[2]).toMatch(new RegExp(`^${OFF}\\s+shut off\\s+-$`));
+    expect(lines[3]).toMatch(new RegExp(`^${SPICE}\\s+running\\s+SPICE only \\(no VNC\\)$`));
+    expect(lines[4]).toMatch(
       new RegExp(`^${VM}\\s+running\\s+VNC 127\\.0\\.0\\.1:${port} \\(display ${port - 5900}\\)$`),
     );
   });
@@ -107,11 +118,14 @@ describe('porthole vms and vm:NAME against a real libvirt behind a real sshd', (
     }
   });
 
-  it('vm:NAME on this machine (no tunnel) and a domain that is off or unknown', async () => {
+  it('vm:NAME on this machine (no tunnel); a domain that is off, unknown or SPICE-only', async () => {
     const out = join(dir, 'local.png');
+    // Paused (an error if it already is), so the picture holds still.
+    await libvirt.virsh('suspend', VM);
+    const still = await settle(() => libvirt.screenshot(VM));
     const local = await porthole(['snapshot', `vm:${VM}`, out, '--uri', libvirt.uri]);
     expect(local.code, local.stderr).toBe(0);
-    expect(sameImage(readPng(out), await libvirt.screenshot(VM))).toBe(true);
+    expect(sameImage(readPng(out), still)).toBe(true);
 
     const off = await porthole(['snapshot', `vm:${OFF}`, out, ...login(sshd), '--uri', libvirt.uri]);
     expect(off.code).toBe(2);
@@ -119,6 +133,9 @@ describe('porthole vms and vm:NAME against a real libvirt behind a real sshd', (
     const unknown = await porthole(['snapshot', 'vm:nosuchvm', out, ...login(sshd), '--uri', libvirt.uri]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('there is no VM "nosuchvm"');
+    const spice = await porthole(['snapshot', `vm:${SPICE}`, out, ...login(sshd), '--uri', libvirt.uri]);
+    expect(spice.code).toBe(1);
+    expect(spice.stderr).toContain(`the VM "${SPICE}" has a SPICE console only`);
   });
 
   it('a host without virsh says so and falls back to scanning 5900–5999 through the tunnel', async () => {

@@ -16,8 +16,11 @@ export interface LibvirtDaemon {
   uri: string;
   /** Runs virsh against it as SSH_USER. */
   virsh(...args: string[]): Promise<CliResult>;
-  /** Defines a diskless, networkless TCG domain with VNC on 127.0.0.1 (autoport). */
-  define(name: string): Promise<void>;
+  /**
+   * Defines a diskless, networkless TCG domain with VNC on 127.0.0.1 (autoport), or with
+   * SPICE only, or with no graphics at all.
+   */
+  define(name: string, graphics?: 'vnc' | 'spice' | 'none'): Promise<void>;
   /** libvirt's own picture of a domain's screen (`virsh screenshot`, converted with ImageMagick). */
   screenshot(name: string): Promise<Image>;
   /** Starts a domain, lets its firmware print, pauses it and returns the still picture. */
@@ -115,7 +118,14 @@ export async function startLibvirt(): Promise<LibvirtDaemon> {
   const daemon: LibvirtDaemon = {
     uri,
     virsh,
-    define: async (name) => {
+    define: async (name, graphics = 'vnc') => {
+      const devices = {
+        vnc: `<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'/>
+    <video><model type='vga'/></video>`,
+        spice: `<graphics type='spice' autoport='yes' listen='127.0.0.1'/>
+    <video><model type='vga'/></video>`,
+        none: `<video><model type='none'/></video>`,
+      }[graphics];
       const file = join(home, `${name}.xml`);
       writeFileSync(
         file,
@@ -126,8 +136,7 @@ export async function startLibvirt(): Promise<LibvirtDaemon> {
   <os><type arch='x86_64' machine='pc'>hvm</type></os>
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'/>
-    <video><model type='vga'/></video>
+    ${devices}
   </devices>
 </domain>
 `,
