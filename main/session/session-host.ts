@@ -1,11 +1,8 @@
 import net from 'node:net';
-import { userInfo } from 'node:os';
 import { encodeAudioChunk } from '../../shared/audio-wire.ts';
-import type { ColourLevel } from '../../shared/colour-level.ts';
 import type { DrawBatch } from '../../shared/draw-ops.ts';
 import { encodeDrawBatch, isPaintOp } from '../../shared/draw-wire.ts';
 import { checkEncodingNames } from '../../shared/encodings.ts';
-import type { PictureQuality } from '../../shared/picture-quality.ts';
 import { RfbError } from '../../shared/rfb-error.ts';
 import { describeChannelSecurity, type ServerCertificate } from '../../shared/security-types.ts';
 import {
@@ -14,7 +11,6 @@ import {
   DRAW_CREDITS,
   type FromSession,
   type OpenSessionRequest,
-  type PictureInEffect,
   type ServerCapabilities,
   type SessionError,
   type SessionStatus,
@@ -26,17 +22,19 @@ import { parseTarget, type Target } from '../../shared/target.ts';
 import { DEFAULT_LIBVIRT_URI, vmTargetName } from '../../shared/vm-hosts.ts';
 import { locateConsole } from '../libvirt/domains.ts';
 import { localVirsh, sshVirsh, type Virsh } from '../libvirt/virsh.ts';
-import { type AutoChoice, AutoSelect } from '../rfb/auto-select.ts';
 import { encodingNumbers } from '../rfb/constants.ts';
 import type { ExtensionEvent } from '../rfb/extensions/session-extensions.ts';
 import { describePixelFormat, LEVEL_FORMATS } from '../rfb/pixel-format.ts';
-import { qualityEncodings, SAFE_MODE_DESCRIPTION, SAFE_MODE_ENCODINGS } from '../rfb/quality.ts';
+import { SAFE_MODE_DESCRIPTION } from '../rfb/quality.ts';
 import { type PinStore, pinnedIdentity } from '../rfb/security/identity.ts';
 import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
 import { openTcpSession, runSessionOverSocket } from '../rfb/transports/tcp.ts';
 import type { KnownHostsSource } from '../ssh/host-keys.ts';
-import { endpointLabel, sshTunnels } from '../ssh/tunnel.ts';
+import { endpointLabel } from '../ssh/tunnel.ts';
 import { parseToSession } from './parse-message.ts';
+import { type PictureChange, PicturePolicy } from './picture-policy.ts';
+import { ReconnectPolicy } from './reconnect-policy.ts';
+import { TunnelOpener, type TunnelRoute, tunnelRoute } from './ssh-connect.ts';
 import { StallWatch } from './stall-watch.ts';
 
 /** The viewer's end of a session, as the session process sees it. */
@@ -83,13 +81,6 @@ export interface HostOptions {
   knownHosts?: KnownHostsSource;
 }
 
-/**
- * How long an SSH login may take, the user's answers (host key, password) included: ssh2's
- * one limit covers both, so it is generous.
- */
-const SSH_LOGIN_TIMEOUT_MS = 180_000;
-
-const DEFAULT_RECONNECT_DELAYS = [1, 2, 4, 8, 15, 30];
 const DEFAULT_PROBE_SECONDS = 10;
 
 /**
@@ -104,41 +95,40 @@ export function runSessionHost(channel: SessionChannel, options: HostOptions = {
 export class SessionHost {
   private readonly channel: SessionChannel;
   private readonly connector: Connector;
-  private readonly reconnectDelays: readonly number[];
-  private readonly maxReconnectAttempts: number;
+  private readonly reconnects: ReconnectPolicy;
   private readonly handshakeTimeout: number;
   private readonly listenHost: string | undefined;
   private readonly lookupPassword: HostOptions['lookupPassword'];
   private readonly pins: PinStore | undefined;
   /** The user's answer to the certificate question being shown, while it is. */
   private certificateAnswer: ((trust: boolean) => void) | undefined;
-  private readonly knownHosts: KnownHostsSource | undefined;
-  /** The SSH tunnel being opened (a newer attempt or a disconnect replaces it). */
-  private tunnelAttempt: object | undefined;
+  private readonly tunnels: TunnelOpener;
   /** The answer to the SSH prompt being shown, while it is. */
   private sshAnswer: ((answer: boolean | string | null) => void) | undefined;
-  /** What the user typed for the tunnel, kept in memory for reconnects (never stored). */
-  private sshSecrets: { password?: string; passphrase?: string } = {};
   /** The tunnel of the current connection, for the status: "ssh alice@kvm1 → 127.0.0.1:5901". */
-  private via: string | undefined;
-  private listener: net.Server | undefined;
+  /** A VM's console being asked of libvirt on this machine (a newer attempt or a disconnect replaces it). */
+  private vmLookup: object | undefined;
   /** The address of the current connection (a VM's console as libvirt gave it). */
   private server: Target | undefined;
+  private via: string | undefined;
+  private listener: net.Server | undefined;
 
   private request: OpenSessionRequest | undefined;
   private password: string | undefined;
   /** The bookmark's stored password was asked for already (a rejected one is not tried again). */
   private storedPasswordTried = false;
-  /** The request's own encoding order (a bookmark's override), in place of the quality's. */
-  private encodingOverride: number[] | undefined;
+  private picture = new PicturePolicy({ quality: 'auto', colourLevel: 'full' });
   private viewOnly = false;
-  private quality: PictureQuality = 'auto';
-  private colourLevel: ColourLevel = 'full';
   /** Play the server's audio (QEMU Audio) when it offers it. */
   private audio = false;
   private capabilities: ServerCapabilities = NO_CAPABILITIES;
 
   private session: RfbSession | undefined;
+  /**
+   * The connection whose events count: each connection's events are bound to its own token,
+   * and a connection that closed or was replaced is heard no more.
+   */
+  private current: object | undefined;
   /** Updates sent to the viewer and not yet painted. */
   private unpainted = 0;
   /** An update ended while the viewer was behind: request the next one when it catches up. */
@@ -146,22 +136,11 @@ export class SessionHost {
   private waitingForPassword = false;
   /** The current connection was established (so a drop is worth reconnecting). */
   private connected = false;
-  /** Attempts since the last established connection; 0 when none is under way. */
-  private reconnectAttempt = 0;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private countdownTimer: NodeJS.Timeout | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private stallWatch: StallWatch | undefined;
   private readonly stallSeconds: number;
   private readonly probeSeconds: number;
   private ended = false;
-  /** Safe mode: the reason it was entered (the error), or undefined when off. */
-  private safeModeReason: string | undefined;
-  private safeModeTried = false;
-  /** Picture quality Auto: the estimator of this connection and what it chose (kept across reconnects). */
-  private auto: AutoSelect | undefined;
-  private autoChoice: AutoChoice = { preset: 'high', colourLevel: 'full' };
-  private autoReason: string | undefined;
   /** When the first byte of the update being received arrived, and the byte count at the last update's end. */
   private updateStartedAt: number | undefined;
   private bytesAtUpdateEnd = 0;
@@ -169,21 +148,18 @@ export class SessionHost {
   private roundTripMs: number | undefined;
   /** Reports the first full update's progress while it arrives; undefined once it is complete. */
   private progressTimer: NodeJS.Timeout | undefined;
-  /** The server dropped the viewer right after a colour level it asked for: reconnected at full colour (once). */
-  private colourFallback: string | undefined;
 
   constructor(channel: SessionChannel, options: HostOptions) {
     this.channel = channel;
     this.connector = options.connect ?? openTcpSession;
-    this.reconnectDelays = options.reconnectDelays ?? DEFAULT_RECONNECT_DELAYS;
-    this.maxReconnectAttempts = options.maxReconnectAttempts ?? 20;
+    this.reconnects = new ReconnectPolicy(options.reconnectDelays, options.maxReconnectAttempts);
     this.handshakeTimeout = options.handshakeTimeout ?? 20;
     this.listenHost = options.listenHost;
     this.lookupPassword = options.lookupPassword;
     this.pins = options.pins;
     this.stallSeconds = options.stallSeconds ?? DEFAULT_STALL_SECONDS;
     this.probeSeconds = options.probeSeconds ?? DEFAULT_PROBE_SECONDS;
-    this.knownHosts = options.knownHosts;
+    this.tunnels = new TunnelOpener(options.knownHosts);
     channel.onMessage((raw) => {
       const message = parseToSession(raw);
       if (message) this.handle(message);
@@ -199,15 +175,15 @@ export class SessionHost {
         if (this.request) return;
         this.request = message.request;
         this.password = message.request.password;
-        if (message.request.ssh?.password !== undefined)
-          this.sshSecrets.password = message.request.ssh.password;
         this.viewOnly = message.request.viewOnly ?? false;
-        this.quality = message.request.quality ?? 'auto';
-        this.colourLevel = message.request.colourLevel ?? 'full';
         this.audio = message.request.audio ?? false;
         try {
           const names = message.request.encodings;
-          this.encodingOverride = names?.length ? encodingNumbers(checkEncodingNames(names)) : undefined;
+          this.picture = new PicturePolicy({
+            quality: message.request.quality ?? 'auto',
+            colourLevel: message.request.colourLevel ?? 'full',
+            ...(names?.length && { encodingOverride: encodingNumbers(checkEncodingNames(names)) }),
+          });
         } catch (error) {
           this.setStatus({ phase: 'closed', error: { kind: 'usage', message: (error as Error).message } });
           return;
@@ -246,22 +222,17 @@ export class SessionHost {
         this.viewOnly = message.on;
         this.sendSettings();
         return;
-      case 'colour-level':
-        this.colourLevel = message.level;
-        this.colourFallback = undefined;
-        this.leaveSafeMode();
-        session?.setColourLevel(this.effectiveColourLevel());
+      case 'colour-level': {
+        // A choice made by hand ends safe mode: the session takes the user's encodings again.
+        const { colourLevel, encodings } = this.picture.setColourLevel(message.level);
+        if (encodings) session?.setEncodings(encodings);
+        session?.setColourLevel(colourLevel);
         this.sendSettings();
         return;
-      case 'quality': {
-        const levelBefore = this.effectiveColourLevel();
-        this.quality = message.quality;
-        this.autoReason = undefined;
-        // A choice made by hand ends safe mode.
-        this.safeModeReason = undefined;
-        this.applyPicture(session, levelBefore);
-        return;
       }
+      case 'quality':
+        this.applyPicture(session, this.picture.setQuality(message.quality));
+        return;
       case 'refresh':
         session?.requestUpdate(false);
         return;
@@ -294,13 +265,12 @@ export class SessionHost {
         return;
       case 'reconnect':
         if (!this.request || this.listener || (session && session.state !== 'closed')) return;
-        if (message.safeMode && !this.safeModeReason) this.safeModeReason = 'asked for by the user';
-        this.clearReconnect();
+        if (message.safeMode) this.picture.requestSafeMode();
+        this.reconnects.cancel();
         this.connect();
         return;
       case 'disconnect':
-        this.clearReconnect();
-        this.reconnectAttempt = 0;
+        this.reconnects.reset();
         this.stopListening();
         this.cancelTunnel();
         if (session) session.close();
@@ -327,53 +297,24 @@ export class SessionHost {
     }
   }
 
-  /** A choice the user makes by hand ends safe mode: the session takes their settings again. */
-  private leaveSafeMode(): void {
-    if (!this.safeModeReason) return;
-    this.safeModeReason = undefined;
-    this.session?.setEncodings(this.effectiveEncodings());
-  }
-
-  /** The encodings to ask for: safe mode's, or the quality's (Auto: the preset it chose). */
-  private effectiveEncodings(): number[] {
-    if (this.safeModeReason) return [...SAFE_MODE_ENCODINGS];
-    if (this.encodingOverride) return [...this.encodingOverride];
-    return qualityEncodings(this.quality === 'auto' ? this.autoChoice.preset : this.quality);
-  }
-
-  /** The user's colour level, lowered to 8-bit by Auto on a very slow link (never raised). */
-  private effectiveColourLevel(): ColourLevel {
-    if (this.safeModeReason) return 'full';
-    if (this.quality === 'auto' && this.colourLevel === 'full') return this.autoChoice.colourLevel;
-    return this.colourLevel;
-  }
-
   /** Auto: one more update measured; switch presets when the estimate says so. */
   private measureUpdate(session: RfbSession): void {
     const now = performance.now();
     const bytes = session.stats.bytes;
-    if (this.auto && this.updateStartedAt !== undefined) {
-      this.auto.observeUpdate(bytes - this.bytesAtUpdateEnd, now - this.updateStartedAt);
-    }
+    const ms = this.updateStartedAt === undefined ? undefined : now - this.updateStartedAt;
+    const change = this.picture.updateMeasured(bytes - this.bytesAtUpdateEnd, ms, now);
     this.bytesAtUpdateEnd = bytes;
     this.updateStartedAt = undefined;
-    if (this.quality !== 'auto' || this.safeModeReason || !this.auto) return;
-    const decision = this.auto.decide(now);
-    if (!decision) return;
-    const levelBefore = this.effectiveColourLevel();
-    this.autoChoice = { preset: decision.preset, colourLevel: decision.colourLevel };
-    this.autoReason = decision.reason;
-    this.applyPicture(session, levelBefore);
+    if (change) this.applyPicture(session, change);
   }
 
   /**
    * After the quality or Auto's choice changed: the encodings to the server, the colour level
    * only if it moved (a new pixel format costs a full update), and the settings to the viewer.
    */
-  private applyPicture(session: RfbSession | undefined, levelBefore: ColourLevel): void {
-    session?.setEncodings(this.effectiveEncodings());
-    const level = this.effectiveColourLevel();
-    if (level !== levelBefore) session?.setColourLevel(level);
+  private applyPicture(session: RfbSession | undefined, change: PictureChange): void {
+    session?.setEncodings(change.encodings);
+    if (change.colourLevel) session?.setColourLevel(change.colourLevel);
     this.sendSettings();
   }
 
@@ -397,10 +338,10 @@ export class SessionHost {
     }
     this.via = undefined;
     if (request.ssh) {
-      this.connectThroughTunnel(request.ssh, locate);
+      this.connectThroughTunnel(request.ssh, target, locate);
       return;
     }
-    this.setStatus({ phase: 'connecting', target: request.target, attempt: this.reconnectAttempt });
+    this.setStatus({ phase: 'connecting', target: request.target, attempt: this.reconnects.attempt });
     const open = (server: Target) =>
       this.begin(
         server,
@@ -412,99 +353,51 @@ export class SessionHost {
     }
     // A VM on this machine: virsh runs here.
     const attempt = {};
-    this.tunnelAttempt = attempt;
+    this.vmLookup = attempt;
     locate(localVirsh()).then(
-      (server) => {
-        if (this.tunnelAttempt !== attempt) return;
-        this.tunnelAttempt = undefined;
-        open(server);
-      },
-      (error: RfbError) => {
-        if (this.tunnelAttempt !== attempt) return;
-        this.tunnelAttempt = undefined;
-        this.closed(error);
-      },
+      (server) => this.vmLookup === attempt && open(server),
+      (error: RfbError) => this.vmLookup === attempt && this.closed(error),
     );
   }
 
   /**
-   * Logs in to the SSH host (one connection shared by the sessions to it), forwards to the VNC
-   * address as that host sees it (itself when the address names the SSH host; a VM's console
-   * as libvirt there says) and runs the session over that channel. A tunnel that dies ends the
-   * session with the SSH reason.
+   * Forwards through the SSH host to the VNC address as that host sees it (a VM's console as
+   * libvirt there says) and runs the session over that channel. A tunnel that dies ends the
+   * session with the SSH reason. `target`: the address as given (undefined for a VM).
    */
-  private connectThroughTunnel(ssh: SshTunnelRequest, locate: (virsh: Virsh) => Promise<Target>): void {
-    if (!ssh.host) {
-      this.closed(new RfbError('usage', 'the SSH tunnel has no host', 'Edit the bookmark: Tunnel, SSH host'));
-      return;
-    }
-    // As ssh does: the local user name unless another is given.
-    const endpoint = { host: ssh.host, port: ssh.port, user: ssh.user || userInfo().username };
-    const knownHosts = this.knownHosts;
-    if (!knownHosts) {
-      this.closed(new RfbError('usage', 'SSH tunnels are not available here (no known-hosts store)'));
+  private connectThroughTunnel(
+    ssh: SshTunnelRequest,
+    target: Target | undefined,
+    locate: (virsh: Virsh) => Promise<Target>,
+  ): void {
+    let route: TunnelRoute;
+    try {
+      route = tunnelRoute(ssh, (connection) => locate(sshVirsh(connection)));
+    } catch (error) {
+      this.closed(error as RfbError);
       return;
     }
     const connecting: SessionStatus = {
       phase: 'connecting',
-      target: `${this.request!.target} via ssh ${endpointLabel(endpoint)}`,
-      attempt: this.reconnectAttempt,
+      target: `${this.request!.target} via ssh ${endpointLabel(route.endpoint)}`,
+      attempt: this.reconnects.attempt,
     };
     this.setStatus(connecting);
-    const attempt = {};
-    this.tunnelAttempt = attempt;
-    const remember = (kind: 'password' | 'passphrase', answer: string | undefined) => {
-      if (answer !== undefined) this.sshSecrets[kind] = answer;
-      return answer;
-    };
-    let target: Target | undefined;
-    sshTunnels
-      .forwardTo(
-        {
-          endpoint,
-          credentials: {
-            keyFile: ssh.identityFile || undefined,
-            agent: process.env.SSH_AUTH_SOCK || undefined,
-            ...this.sshSecrets,
-            ask: (q) =>
-              this.askSsh({ kind: q.kind, subject: q.subject, retry: q.retry }, connecting).then((answer) =>
-                remember(q.kind, typeof answer === 'string' ? answer : undefined),
-              ),
-          },
-          hostKeys: {
-            known: knownHosts,
-            askUnknown: (q) =>
-              this.askSsh({ kind: 'host-key', ...q }, connecting).then((answer) => answer === true),
-          },
-          readyTimeoutMs: SSH_LOGIN_TIMEOUT_MS,
-        },
-        async (connection) => {
-          const found = await locate(sshVirsh(connection));
-          const host = found.host.toLowerCase() === ssh.host.toLowerCase() ? '127.0.0.1' : found.host;
-          target = { host, port: found.port };
-          return target;
-        },
-      )
+    this.tunnels
+      .open(ssh, route, (prompt) => this.askSsh(prompt, connecting))
       .then(
-        ({ stream, connection }) => {
-          if (this.tunnelAttempt !== attempt) {
-            stream.destroy();
-            return;
-          }
-          this.tunnelAttempt = undefined;
-          this.via = `ssh ${endpointLabel(endpoint)} → ${target!.host}:${target!.port}`;
-          this.begin(target!, (options, events) => {
-            const tcp = runSessionOverSocket(stream, true, options, events);
-            const stopListening = connection.onLost((error) => tcp.session.abort(error));
+        (tunnel) => {
+          if (!tunnel) return;
+          this.via = tunnel.via;
+          // The server's name as given (for its certificate), or the VM's console.
+          this.begin(target ?? tunnel.forwarded, (options, events) => {
+            const tcp = runSessionOverSocket(tunnel.stream, true, options, events);
+            const stopListening = tunnel.onLost((error) => tcp.session.abort(error));
             tcp.ended.finally(stopListening);
             return tcp.session;
           });
         },
-        (error: RfbError) => {
-          if (this.tunnelAttempt !== attempt) return;
-          this.tunnelAttempt = undefined;
-          this.closed(error);
-        },
+        (error: RfbError) => this.closed(error),
       );
   }
 
@@ -523,7 +416,8 @@ export class SessionHost {
 
   /** Abandons a tunnel being opened: a prompt shown is answered "cancel". */
   private cancelTunnel(): void {
-    this.tunnelAttempt = undefined;
+    this.tunnels.cancel();
+    this.vmLookup = undefined;
     const answer = this.sshAnswer;
     this.sshAnswer = undefined;
     answer?.(null);
@@ -566,23 +460,25 @@ export class SessionHost {
     this.unpainted = 0;
     this.requestDeferred = false;
     this.waitingForPassword = false;
-    this.auto = new AutoSelect(performance.now(), this.autoChoice);
+    this.picture.connectionStarted(performance.now());
     this.updateStartedAt = undefined;
     this.bytesAtUpdateEnd = 0;
     const startedAt = performance.now();
     let firstByteSeen = false;
     let session: RfbSession | undefined;
-    const events: SessionEvents = {
+    const connection = {};
+    this.current = connection;
+    const events = whileCurrent(() => this.current === connection, {
       onInbound: () => {
         const now = performance.now();
         if (!firstByteSeen) {
           // The banner arrives one round trip after the connection was asked for.
           firstByteSeen = true;
           this.roundTripMs = now - startedAt;
-          this.auto?.observeRoundTrip(now - startedAt);
+          this.picture.observeRoundTrip(now - startedAt);
         }
         this.updateStartedAt ??= now;
-        if (this.session === session) this.stallWatch?.received();
+        this.stallWatch?.received();
       },
       onState: (state) => {
         if (state === 'security' && session?.securityChecksCredentials) {
@@ -592,7 +488,7 @@ export class SessionHost {
       onServerInit: (info) => {
         this.clearHandshakeTimer();
         this.connected = true;
-        this.reconnectAttempt = 0;
+        this.reconnects.connected();
         if (session) this.watchForStalls(session);
         this.setStatus({
           phase: 'connected',
@@ -602,10 +498,10 @@ export class SessionHost {
           version: info.version,
           security: describeChannelSecurity(info.security),
           encrypted: info.security.encrypted,
-          ...(this.safeModeReason && {
-            safeMode: `Safe mode (${SAFE_MODE_DESCRIPTION}) after: ${this.safeModeReason}`,
+          ...(this.picture.safeMode && {
+            safeMode: `Safe mode (${SAFE_MODE_DESCRIPTION}) after: ${this.picture.safeMode}`,
           }),
-          ...(this.colourFallback && { fallback: this.colourFallback }),
+          ...(this.picture.colourFallback && { fallback: this.picture.colourFallback }),
           ...(this.via && { via: this.via }),
         });
         if (session) this.reportFirstUpdate(session);
@@ -618,32 +514,32 @@ export class SessionHost {
         this.requestIfReady();
       },
       onExtendedKeys: () => {
-        if (this.session === session) this.setCapabilities({ extendedKeys: true });
+        this.setCapabilities({ extendedKeys: true });
       },
       onScreenLayout: () => {
-        if (this.session === session) this.setCapabilities({ resizeRemote: true });
+        this.setCapabilities({ resizeRemote: true });
       },
       onDesktopSizeResult: (result) => {
-        if (this.session === session) this.channel.send({ type: 'notice', message: result.message });
+        this.channel.send({ type: 'notice', message: result.message });
       },
       onLedState: (leds) => {
-        if (this.session === session) this.channel.send({ type: 'leds', leds: { ...leds } });
+        this.channel.send({ type: 'leds', leds: { ...leds } });
       },
       onPointerMode: (mode) => {
-        if (this.session === session) this.channel.send({ type: 'pointer-mode', mode });
+        this.channel.send({ type: 'pointer-mode', mode });
       },
       onExtendedMouseButtons: () => {
-        if (this.session === session) this.setCapabilities({ extendedMouseButtons: true });
+        this.setCapabilities({ extendedMouseButtons: true });
       },
       onStreamMode: (mode) => {
         // `continuous` pauses whenever the viewer falls behind; what is shown is that it is in use.
-        if (this.session === session) this.setCapabilities({ continuousUpdates: mode.continuousSupported });
+        this.setCapabilities({ continuousUpdates: mode.continuousSupported });
       },
-      onExtension: (event) => this.extension(event, session),
+      onExtension: (event) => this.extension(event),
       onClose: (error) => {
-        if (this.session === session) this.closed(error);
+        this.closed(error);
       },
-    };
+    } satisfies SessionEvents);
     session = open(
       {
         credentials: {
@@ -669,8 +565,8 @@ export class SessionHost {
           }),
         },
         shared: request.shared ?? true,
-        encodings: this.effectiveEncodings(),
-        colourLevel: this.effectiveColourLevel(),
+        encodings: this.picture.encodings(),
+        colourLevel: this.picture.colourLevelInEffect(),
         autoRequest: false,
       },
       events,
@@ -730,7 +626,7 @@ export class SessionHost {
       address,
       version: info.version,
       security: describeChannelSecurity(info.security),
-      pixelFormat: describePixelFormat(LEVEL_FORMATS[this.effectiveColourLevel()]),
+      pixelFormat: describePixelFormat(LEVEL_FORMATS[this.picture.colourLevelInEffect()]),
       encodings: stats.rects,
       width: info.width,
       height: info.height,
@@ -798,8 +694,7 @@ export class SessionHost {
   }
 
   /** Extended Clipboard, XVP and QEMU Audio events, as viewer messages. */
-  private extension(event: ExtensionEvent, session: RfbSession | undefined): void {
-    if (session !== this.session) return;
+  private extension(event: ExtensionEvent): void {
     switch (event.kind) {
       case 'extended-clipboard':
         this.setCapabilities({ extendedClipboard: true });
@@ -885,6 +780,7 @@ export class SessionHost {
     this.stallWatch = undefined;
     const session = this.session;
     this.session = undefined;
+    this.current = undefined;
     if (this.ended) return;
     if (!error) {
       this.setStatus({ phase: 'closed' });
@@ -898,28 +794,19 @@ export class SessionHost {
       this.setStatus({ phase: 'password', retry: true, message });
       return;
     }
-    const refusedLevel = session?.unansweredColourLevel;
     if (
       error.kind === 'network' &&
-      refusedLevel &&
-      refusedLevel !== 'full' &&
-      !this.colourFallback &&
-      !this.safeModeReason
+      this.picture.fallBackToFullColour(session?.unansweredColourLevel, info.message)
     ) {
       // The server dropped the viewer right after it asked for this colour level (neatvnc does
       // for a colour map): once, by itself, reconnect at full colour and say so.
-      this.colourFallback = `Full colour: ${info.message}`;
-      this.colourLevel = 'full';
-      this.autoChoice = { ...this.autoChoice, colourLevel: 'full' };
       this.sendSettings();
       this.connect();
       return;
     }
-    if (error.kind === 'protocol' && this.connected && !this.safeModeReason) {
+    if (error.kind === 'protocol' && this.connected && !this.picture.inSafeMode) {
       // A stream the viewer could not parse: once by itself (if allowed), reconnect in safe mode.
-      if (!this.safeModeTried && this.request?.safeModeReconnect !== false) {
-        this.safeModeTried = true;
-        this.safeModeReason = info.message;
+      if (this.picture.enterSafeModeAfter(info.message, this.request?.safeModeReconnect !== false)) {
         this.sendSettings();
         this.connect();
         return;
@@ -931,59 +818,33 @@ export class SessionHost {
       });
       return;
     }
-    const dropped = this.connected || this.reconnectAttempt > 0;
-    const retryable = error.kind === 'network' || error.kind === 'timeout';
-    const reverse = this.request?.listenPort !== undefined;
-    if (dropped && retryable && !reverse && this.request?.reconnect !== false) {
+    const closed = {
+      kind: error.kind,
+      wasConnected: this.connected,
+      reverse: this.request?.listenPort !== undefined,
+      reconnectAllowed: this.request?.reconnect !== false,
+    };
+    if (this.reconnects.shouldRetry(closed)) {
       this.scheduleReconnect(info);
       return;
     }
-    this.reconnectAttempt = 0;
+    this.reconnects.reset();
     this.setStatus({ phase: 'closed', error: info });
   }
 
+  /** The next attempt with its countdown, or the end when the limit is reached. */
   private scheduleReconnect(error: SessionError): void {
-    this.reconnectAttempt++;
-    // The request's limit (the viewer's setting; 0: never give up) wins over the host's.
-    const requested = this.request?.maxReconnectAttempts;
-    const limit = requested === undefined ? this.maxReconnectAttempts : requested || Number.POSITIVE_INFINITY;
-    if (this.reconnectAttempt > limit) {
-      this.reconnectAttempt = 0;
+    const gaveUp = this.reconnects.schedule(
+      this.request?.maxReconnectAttempts,
+      (seconds, attempt) => this.setStatus({ phase: 'reconnecting', seconds, attempt, error }),
+      () => this.connect(),
+    );
+    if (gaveUp) {
       this.setStatus({
         phase: 'closed',
-        error: {
-          ...error,
-          hint: `Gave up after ${limit} attempts. ${error.hint ?? ''}`.trim(),
-        },
+        error: { ...error, hint: `Gave up after ${gaveUp.gaveUpAfter} attempts. ${error.hint ?? ''}`.trim() },
       });
-      return;
     }
-    const delays = this.reconnectDelays;
-    let seconds = delays[Math.min(this.reconnectAttempt - 1, delays.length - 1)];
-    const attempt = this.reconnectAttempt;
-    const tick = () => {
-      this.setStatus({ phase: 'reconnecting', seconds, attempt, error });
-      if (seconds <= 0) return;
-      this.countdownTimer = setTimeout(
-        () => {
-          seconds--;
-          tick();
-        },
-        Math.min(1000, seconds * 1000),
-      );
-    };
-    tick();
-    this.reconnectTimer = setTimeout(() => {
-      this.clearReconnect();
-      this.connect();
-    }, seconds * 1000);
-  }
-
-  private clearReconnect(): void {
-    clearTimeout(this.reconnectTimer);
-    clearTimeout(this.countdownTimer);
-    this.reconnectTimer = undefined;
-    this.countdownTimer = undefined;
   }
 
   private startHandshakeTimer(): void {
@@ -1009,22 +870,7 @@ export class SessionHost {
   }
 
   private sendSettings(): void {
-    this.channel.send({
-      type: 'settings',
-      quality: this.quality,
-      colourLevel: this.safeModeReason ? 'full' : this.colourLevel,
-      viewOnly: this.viewOnly,
-      ...(this.autoReason && this.quality === 'auto' && { auto: this.autoReason }),
-      inEffect: {
-        preset: this.safeModeReason || this.quality === 'auto' ? this.autoPresetInEffect() : this.quality,
-        colourLevel: this.effectiveColourLevel(),
-      },
-    });
-  }
-
-  /** Safe mode's encodings are lossless (High); otherwise Auto's choice. */
-  private autoPresetInEffect(): PictureInEffect['preset'] {
-    return this.safeModeReason ? 'high' : this.autoChoice.preset;
+    this.channel.send(this.picture.settings(this.viewOnly));
   }
 
   private setStatus(status: SessionStatus): void {
@@ -1035,12 +881,13 @@ export class SessionHost {
   private end(): void {
     if (this.ended) return;
     this.ended = true;
-    this.clearReconnect();
+    this.reconnects.cancel();
     this.clearHandshakeTimer();
     this.stopProgress(false);
     this.stallWatch?.stop();
     this.stopListening();
     this.cancelTunnel();
+    this.current = undefined;
     this.session?.close();
     this.session = undefined;
   }
@@ -1060,6 +907,19 @@ const NO_CAPABILITIES: ServerCapabilities = {
   extendedMouseButtons: false,
   continuousUpdates: false,
 };
+
+/**
+ * The handlers of one connection, each doing nothing once `isCurrent` is false (the connection
+ * closed or another replaced it): late events of an old connection never reach the viewer.
+ */
+function whileCurrent<Handlers extends object>(isCurrent: () => boolean, handlers: Handlers): Handlers {
+  const bound: Record<string, unknown> = {};
+  for (const [name, handler] of Object.entries(handlers)) {
+    bound[name] = (...args: unknown[]) =>
+      isCurrent() ? (handler as (...a: unknown[]) => unknown)(...args) : undefined;
+  }
+  return bound as Handlers;
+}
 
 function toSessionError(error: RfbError): SessionError {
   return error.hint
