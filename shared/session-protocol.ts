@@ -216,6 +216,26 @@ export const FirstUpdateProgressSchema = v.object({
 });
 export type FirstUpdateProgress = v.InferOutput<typeof FirstUpdateProgressSchema>;
 
+/**
+ * The session's counters since it connected, sent once a second while the statistics overlay
+ * is shown: the viewer turns the differences between two into rates.
+ */
+export const SessionCountersSchema = v.object({
+  /** When they were read (the session process's clock, ms). */
+  at: v.number(),
+  bytes: v.number(),
+  updates: v.number(),
+  /** Pixels received per encoding name. */
+  pixels: v.record(v.string(), v.number()),
+  /** Milliseconds the session spent reading and decoding what arrived. */
+  decodeMs: v.number(),
+  /** The connection's round trip (from asking for it to the server's first byte). */
+  roundTripMs: v.optional(v.number()),
+  /** Auto's estimate of the link's throughput (kbit/s), once it has one. */
+  autoKbps: v.optional(v.number()),
+});
+export type SessionCounters = v.InferOutput<typeof SessionCountersSchema>;
+
 /** What the Connection info dialog shows (as TigerVNC's does). */
 export const ConnectionInfoSchema = v.object({
   name: v.string(),
@@ -275,6 +295,8 @@ export const ToSessionSchema = v.variant('type', [
   v.object({ type: v.literal('resize-remote'), width: int(1, 0xffff), height: int(1, 0xffff) }),
   /** Ask for a `connection-info` answer. */
   v.object({ type: v.literal('connection-info') }),
+  /** Send `stats` once a second (the statistics overlay is shown), or stop. */
+  v.object({ type: v.literal('stats'), on: v.boolean() }),
   /** Skip the reconnect countdown, or reconnect after an error (in safe mode if asked). */
   v.object({ type: v.literal('reconnect'), safeMode: v.optional(v.boolean()) }),
   v.object({ type: v.literal('disconnect') }),
@@ -323,6 +345,7 @@ export const FromSessionSchema = v.variant('type', [
   /** The first full update after connecting, while it arrives; `undefined` once it is complete. */
   v.object({ type: v.literal('progress'), progress: v.optional(FirstUpdateProgressSchema) }),
   v.object({ type: v.literal('connection-info'), info: ConnectionInfoSchema }),
+  v.object({ type: v.literal('stats'), stats: SessionCountersSchema }),
 ]);
 export type FromSession = v.InferOutput<typeof FromSessionSchema>;
 

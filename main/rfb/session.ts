@@ -138,6 +138,10 @@ export interface SessionStats {
   updates: number;
   rects: Record<string, number>;
   pixels: number;
+  /** Pixels per encoding name. */
+  pixelsByEncoding: Record<string, number>;
+  /** Milliseconds spent parsing and decoding what arrived. */
+  decodeMs: number;
 }
 
 /** How far the update being read has come (`RfbSession.updateProgress`). */
@@ -216,7 +220,14 @@ type Reading =
 export class RfbSession {
   state: SessionState = 'protocol-version';
   info: ServerInfo | undefined;
-  private readonly counts = { bytes: 0, updates: 0, pixels: 0, rects: new Map<number, number>() };
+  private readonly counts = {
+    bytes: 0,
+    updates: 0,
+    pixels: 0,
+    decodeMs: 0,
+    rects: new Map<number, number>(),
+    pixelsByEncoding: new Map<number, number>(),
+  };
 
   private readonly transport: Transport;
   private readonly events: SessionEvents;
@@ -299,7 +310,9 @@ export class RfbSession {
     this.counts.bytes += chunk.length;
     this.events.onInbound?.(chunk);
     this.queue.push(chunk);
+    const started = performance.now();
     this.parse();
+    this.counts.decodeMs += performance.now() - started;
   }
 
   private parse(): void {
@@ -342,7 +355,10 @@ export class RfbSession {
   get stats(): SessionStats {
     const rects: Record<string, number> = {};
     for (const [encoding, n] of this.counts.rects) rects[encodingName(encoding)] = n;
-    return { bytes: this.counts.bytes, updates: this.counts.updates, rects, pixels: this.counts.pixels };
+    const pixelsByEncoding: Record<string, number> = {};
+    for (const [encoding, n] of this.counts.pixelsByEncoding) pixelsByEncoding[encodingName(encoding)] = n;
+    const { bytes, updates, pixels, decodeMs } = this.counts;
+    return { bytes, updates, rects, pixels, pixelsByEncoding, decodeMs };
   }
 
   /** The update being read, or undefined between updates. */
@@ -933,7 +949,12 @@ export class RfbSession {
         );
       }
       this.counts.rects.set(rect.encoding, (this.counts.rects.get(rect.encoding) ?? 0) + 1);
-      this.counts.pixels += rect.width * rect.height;
+      const pixels = rect.width * rect.height;
+      this.counts.pixels += pixels;
+      this.counts.pixelsByEncoding.set(
+        rect.encoding,
+        (this.counts.pixelsByEncoding.get(rect.encoding) ?? 0) + pixels,
+      );
       update.hasPixels = true;
     }
     this.reading = { at: 'rect-data', update, rect, dataOffset: this.bytesReceived - q.length };

@@ -140,6 +140,8 @@ export class SessionHost {
   private roundTripMs: number | undefined;
   /** Reports the first full update's progress while it arrives; undefined once it is complete. */
   private progressTimer: NodeJS.Timeout | undefined;
+  /** Sends the counters once a second while the viewer shows its statistics overlay. */
+  private statsTimer: NodeJS.Timeout | undefined;
 
   constructor(channel: SessionChannel, options: HostOptions) {
     this.channel = channel;
@@ -233,6 +235,14 @@ export class SessionHost {
         return;
       case 'check-connection':
         this.stallWatch?.checkNow();
+        return;
+      case 'stats':
+        clearInterval(this.statsTimer);
+        this.statsTimer = undefined;
+        if (message.on) {
+          this.sendCounters();
+          this.statsTimer = setInterval(() => this.sendCounters(), 1000);
+        }
         return;
       case 'power': {
         if (this.viewOnly) return;
@@ -575,6 +585,26 @@ export class SessionHost {
     if (tellViewer) this.channel.send({ type: 'progress', progress: undefined });
   }
 
+  /** The statistics overlay's counters, while a connection is up. */
+  private sendCounters(): void {
+    const session = this.session;
+    if (session?.state !== 'connected') return;
+    const { bytes, updates, pixelsByEncoding, decodeMs } = session.stats;
+    const autoKbps = this.picture.autoEstimateKbps;
+    this.channel.send({
+      type: 'stats',
+      stats: {
+        at: performance.now(),
+        bytes,
+        updates,
+        pixels: pixelsByEncoding,
+        decodeMs,
+        ...(this.roundTripMs !== undefined && { roundTripMs: Math.round(this.roundTripMs) }),
+        ...(autoKbps !== undefined && { autoKbps }),
+      },
+    });
+  }
+
   /** What the Connection info dialog shows. */
   private connectionInfo(session: RfbSession): ConnectionInfo {
     const info = session.info!;
@@ -846,6 +876,7 @@ export class SessionHost {
     if (this.ended) return;
     this.ended = true;
     this.reconnects.cancel();
+    clearInterval(this.statsTimer);
     this.clearHandshakeTimer();
     this.stopProgress(false);
     this.stallWatch?.stop();
