@@ -112,6 +112,12 @@ describe('RSA-AES (scripted server, real picture)', () => {
     expect(changed.stderr).toMatch(/porthole pins --remove 127\.0\.0\.1:\d+/);
   });
 
+  it('porthole scan names the type', async () => {
+    const server = await front(rsaAesServer({ type: 129, keys: rsaKeys(1024), password: PASSWORD }));
+    const r = await runPorthole(['scan', '127.0.0.1', '--ports', String(server.port)]);
+    expect(r.stdout).toMatch(new RegExp(`${server.port}\\s+3\\.8\\s+RA2_256 \\(129\\)`));
+  });
+
   it('a wrong password is an authentication failure (exit 3), read inside the encrypted stream', async () => {
     const server = await front(
       rsaAesServer({ type: 5, keys: rsaKeys(1024), username: USER, password: PASSWORD }),
