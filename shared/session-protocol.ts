@@ -56,6 +56,8 @@ export interface OpenSessionRequest {
   securityTypes?: number[];
   /** Refuse a connection whose channel is not encrypted. */
   requireEncryption?: boolean;
+  /** A bookmark's TLS files, read by the session: paths on its machine. */
+  tlsFiles?: TlsFiles;
   /**
    * Seconds without a byte from a connected server before it is probed; no answer ends the
    * connection ("the server stopped answering") and reconnects. 0: never. Default: the host's (20).
@@ -69,6 +71,13 @@ export interface OpenSessionRequest {
  * A tunnel: log in to `user@host:port` (the agent, the key file, then a password asked in the
  * viewer) and forward to the VNC address as that host sees it.
  */
+/** PEM files for TLS: certificate authorities beside the system's, a client certificate and its key. */
+export interface TlsFiles {
+  ca?: string;
+  clientCert?: string;
+  clientKey?: string;
+}
+
 export interface SshTunnelRequest {
   host: string;
   port: number;

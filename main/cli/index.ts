@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { RfbError, type RfbErrorKind } from '../../shared/rfb-error.ts';
 import { defaultDataDir } from '../app/data-dir.ts';
 import { CertificatePinStore } from '../app/pin-store.ts';
+import { readPemFile } from '../session/tls-files.ts';
 import { record, replay, snapshot } from './commands.ts';
 import { connect } from './connect.ts';
 import type { LiveOptions } from './live.ts';
@@ -13,7 +14,6 @@ import {
   parseSeconds,
   parseSecurityList,
   readPassword,
-  readPemFile,
   usageError,
 } from './options.ts';
 import { scanCommand } from './scan.ts';

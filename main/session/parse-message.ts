@@ -1,7 +1,12 @@
 import { isColourLevel } from '../../shared/colour-level.ts';
 import { isPictureQuality } from '../../shared/picture-quality.ts';
 import { MAX_SECURITY_TYPE } from '../../shared/security-types.ts';
-import type { OpenSessionRequest, SshTunnelRequest, ToSession } from '../../shared/session-protocol.ts';
+import type {
+  OpenSessionRequest,
+  SshTunnelRequest,
+  TlsFiles,
+  ToSession,
+} from '../../shared/session-protocol.ts';
 
 /**
  * Checks a message from the viewer against the contract. The viewer is our own code, but a
@@ -81,6 +86,18 @@ function parseSshTunnel(raw: unknown): SshTunnelRequest | undefined {
   };
 }
 
+function parseTlsFiles(raw: unknown): TlsFiles | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const t = raw as Record<string, unknown>;
+  const files: TlsFiles = {};
+  for (const name of ['ca', 'clientCert', 'clientKey'] as const) {
+    if (t[name] === undefined) continue;
+    if (!isString(t[name], 4096)) return undefined;
+    files[name] = t[name];
+  }
+  return files;
+}
+
 function parseOpenRequest(raw: unknown): OpenSessionRequest | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const r = raw as Record<string, unknown>;
@@ -131,6 +148,11 @@ function parseOpenRequest(raw: unknown): OpenSessionRequest | undefined {
     if (r[flag] === undefined) continue;
     if (typeof r[flag] !== 'boolean') return undefined;
     request[flag] = r[flag];
+  }
+  if (r.tlsFiles !== undefined) {
+    const files = parseTlsFiles(r.tlsFiles);
+    if (!files) return undefined;
+    request.tlsFiles = files;
   }
   if (r.ssh !== undefined) {
     const ssh = parseSshTunnel(r.ssh);

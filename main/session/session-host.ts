@@ -27,6 +27,7 @@ import { type AutoChoice, AutoSelect } from '../rfb/auto-select.ts';
 import type { ExtensionEvent } from '../rfb/extensions/session-extensions.ts';
 import { describePixelFormat, LEVEL_FORMATS } from '../rfb/pixel-format.ts';
 import { qualityEncodings, SAFE_MODE_DESCRIPTION, SAFE_MODE_ENCODINGS } from '../rfb/quality.ts';
+import type { SecurityOptions } from '../rfb/security/handler.ts';
 import { type PinStore, pinnedIdentity } from '../rfb/security/identity.ts';
 import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
 import { openTcpSession, runSessionOverSocket } from '../rfb/transports/tcp.ts';
@@ -34,6 +35,7 @@ import type { KnownHostsSource } from '../ssh/host-keys.ts';
 import { endpointLabel, sshTunnels } from '../ssh/tunnel.ts';
 import { parseToSession } from './parse-message.ts';
 import { StallWatch } from './stall-watch.ts';
+import { readTlsFiles } from './tls-files.ts';
 
 /** The viewer's end of a session, as the session process sees it. */
 export interface SessionChannel {
@@ -117,6 +119,8 @@ export class SessionHost {
   private sshSecrets: { password?: string; passphrase?: string } = {};
   /** The tunnel of the current connection, for the status: "ssh alice@kvm1 → 127.0.0.1:5901". */
   private via: string | undefined;
+  /** The bookmark's CA file and client certificate, read at each connect. */
+  private tlsOptions: Pick<SecurityOptions, 'ca' | 'clientCert' | 'clientKey'> = {};
   private listener: net.Server | undefined;
 
   private request: OpenSessionRequest | undefined;
@@ -372,6 +376,12 @@ export class SessionHost {
 
   private connect(): void {
     const request = this.request!;
+    try {
+      this.tlsOptions = readTlsFiles(request.tlsFiles);
+    } catch (error) {
+      this.setStatus({ phase: 'closed', error: toSessionError(error as RfbError) });
+      return;
+    }
     if (request.listenPort !== undefined) {
       this.listen(request.listenPort);
       return;
@@ -623,6 +633,7 @@ export class SessionHost {
           ...(request.securityTypes && { preferences: request.securityTypes }),
           requireEncryption: request.requireEncryption ?? false,
           server,
+          ...this.tlsOptions,
           ...(this.pins && {
             checkIdentity: pinnedIdentity(
               this.pins,

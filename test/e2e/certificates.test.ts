@@ -35,6 +35,8 @@ describe('certificates and encryption in the viewer (Xvnc, Chromium)', () => {
   let tls: XServer;
   let plain: XServer;
   let page: Page;
+  /** The authority of the certificate the server gets after the first one. */
+  let other: TestPki;
   const viewer = useViewerEnvironment();
 
   const startTlsServer = (certs: TestPki, port?: number) =>
@@ -61,15 +63,26 @@ describe('certificates and encryption in the viewer (Xvnc, Chromium)', () => {
       await page.getByRole('button', { name: 'New connection', exact: true }).click();
       await page.getByRole('heading', { name: 'Bookmarks', exact: true }).waitFor();
     });
-  /** Makes a bookmark through the editor; `advanced` ticks boxes under "Advanced". */
-  const makeBookmark = (name: string, address: string, advanced: string[] = []) =>
+  /**
+   * Makes a bookmark through the editor; `advanced` ticks boxes under "Advanced", `files` fills
+   * its text fields there (label → text).
+   */
+  const makeBookmark = (
+    name: string,
+    address: string,
+    advanced: string[] = [],
+    files: Record<string, string> = {},
+  ) =>
     step(page, `bookmark-${name}`, async () => {
       await page.getByRole('button', { name: 'New bookmark' }).click();
       const editor = page.getByRole('dialog', { name: /bookmark$/ });
       await editor.getByRole('textbox', { name: 'Name', exact: true }).fill(name);
       await editor.getByRole('textbox', { name: 'Address' }).fill(address);
-      if (advanced.length) await editor.getByText('Advanced: SSH tunnel and security').click();
+      if (advanced.length || Object.keys(files).length)
+        await editor.getByText('Advanced: SSH tunnel and security').click();
       for (const box of advanced) await editor.getByRole('checkbox', { name: box }).check();
+      for (const [label, text] of Object.entries(files))
+        await editor.getByRole('textbox', { name: label, exact: true }).fill(text);
       await editor.getByRole('button', { name: 'Save bookmark' }).click();
       await editor.waitFor({ state: 'detached' });
     });
@@ -111,7 +124,7 @@ describe('certificates and encryption in the viewer (Xvnc, Chromium)', () => {
   });
 
   it('after the certificate changes, a warning names both fingerprints and nothing connects', async () => {
-    const other = makeTestPki(join(dir, 'pki-other'), 'Another CA');
+    other = makeTestPki(join(dir, 'pki-other'), 'Another CA');
     const port = tls.port;
     await page.getByRole('button', { name: 'Disconnect', exact: true }).click();
     await tls.stop();
@@ -134,4 +147,14 @@ describe('certificates and encryption in the viewer (Xvnc, Chromium)', () => {
     expect(status).toMatch(/the connection must be encrypted, but the server offers only None \(1\)/);
     expect(status).toMatch(/Refuse connections that are not encrypted/);
   }, 60_000);
+
+  it('a bookmark with its own CA file connects verified by that authority, without asking', async () => {
+    await newConnectScreen();
+    await makeBookmark('CA desktop', tls.target, [], { 'CA file': other.ca });
+    await connect('CA desktop');
+    await logIn(page, PASSWORD);
+    await waitForCanvasToEqual(page, () => tls.truth(), 30_000, 'ca-file-x509vnc');
+    expect(await waitForStatus(page, /Connected/)).toMatch(/X509Vnc · TLS 1\.3 · verified by CA/);
+    expect(await certificateDialog().count()).toBe(0);
+  }, 90_000);
 });

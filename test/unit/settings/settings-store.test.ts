@@ -31,7 +31,7 @@ const fullFields: BookmarkFields = {
   colourLevel: 'rgb332',
   scaling: '1:1',
   encodings: 'zrle,hextile,raw',
-  security: { types: [2, 1], requireEncryption: true },
+  security: { types: [2, 1], requireEncryption: true, caFile: '', clientCertFile: '', clientKeyFile: '' },
   ssh: { enabled: true, host: 'bastion', port: 2222, user: 'ops', identityFile: '/home/ada/.ssh/id' },
   notes: 'Line one\nLine two ✓',
   group: 'Lab',
