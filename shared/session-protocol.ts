@@ -56,6 +56,8 @@ export interface OpenSessionRequest {
   securityTypes?: number[];
   /** Refuse a connection whose channel is not encrypted. */
   requireEncryption?: boolean;
+  /** Let Plain, Apple Remote Desktop and MSLogonII send credentials over an unencrypted channel. */
+  allowPlainUnencrypted?: boolean;
   /** A bookmark's TLS files, read by the session: paths on its machine. */
   tlsFiles?: TlsFiles;
   /**

@@ -144,6 +144,7 @@ function parseOpenRequest(raw: unknown): OpenSessionRequest | undefined {
     'safeModeReconnect',
     'audio',
     'requireEncryption',
+    'allowPlainUnencrypted',
   ] as const) {
     if (r[flag] === undefined) continue;
     if (typeof r[flag] !== 'boolean') return undefined;

@@ -632,6 +632,7 @@ export class SessionHost {
         security: {
           ...(request.securityTypes && { preferences: request.securityTypes }),
           requireEncryption: request.requireEncryption ?? false,
+          allowPlainUnencrypted: request.allowPlainUnencrypted ?? false,
           server,
           ...this.tlsOptions,
           ...(this.pins && {

@@ -201,7 +201,7 @@ function nothingAcceptable(options: SecurityOptions): RfbError {
     return new RfbError(
       'protocol',
       `${exposing.map(securityTypeName).join(', ')} ${EXPOSES}, which Porthole refuses unless asked to; nothing was sent`,
-      'Use an encrypted type (TLSPlain, X509Plain, RA2), or allow it explicitly with --allow-plain-unencrypted',
+      'Use an encrypted type (TLSPlain, X509Plain, RA2), or allow it explicitly with --allow-plain-unencrypted (the bookmark’s “Allow sending the username and password unencrypted”)',
     );
   }
   if (!options.requireEncryption || !(options.preferences ?? []).some(speaksSecurityType)) {
@@ -250,7 +250,7 @@ function unacceptable(offered: number[], options: SecurityOptions, credentials: 
     return new RfbError(
       'protocol',
       `the server offers ${names}: ${exposing.map(securityTypeName).join(', ')} ${EXPOSES}, which Porthole refuses unless asked to; nothing was sent`,
-      'Enable encryption on the server (TLSPlain, X509Plain, RA2), or allow it explicitly with --allow-plain-unencrypted',
+      'Enable encryption on the server (TLSPlain, X509Plain, RA2), or allow it explicitly with --allow-plain-unencrypted (the bookmark’s “Allow sending the username and password unencrypted”)',
     );
   }
   if (spoken.some((type) => TYPES[type]?.plain) && !credentials.username) {

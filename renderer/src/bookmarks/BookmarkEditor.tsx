@@ -434,6 +434,22 @@ export function BookmarkEditor(props: {
               />
               Refuse connections that are not encrypted
             </label>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={fields.security.allowPlainUnencrypted}
+                onChange={(e) =>
+                  set({ security: { ...fields.security, allowPlainUnencrypted: e.target.checked } })
+                }
+              />
+              Allow sending the username and password unencrypted (Plain, Apple Remote Desktop, MSLogonII)
+            </label>
+            {fields.security.allowPlainUnencrypted && (
+              <p role="note" className="hint error">
+                Anyone who can see or relay this connection can read the username and password these types
+                send. Use it only on a network you trust, or through an SSH tunnel.
+              </p>
+            )}
             {(
               [
                 ['caFile', 'CA file', 'PEM: authorities trusted beside the system’s'],

@@ -23,6 +23,7 @@ export interface ConnectChoices {
   username?: string;
   securityTypes?: number[];
   requireEncryption?: boolean;
+  allowPlainUnencrypted?: boolean;
   tlsFiles?: TlsFiles;
   ssh?: SshTunnelRequest;
 }
@@ -51,6 +52,7 @@ export function openSession(tabId: string, target: string, choices: ConnectChoic
   if (choices.username) request.username = choices.username;
   if (choices.securityTypes?.length) request.securityTypes = choices.securityTypes;
   if (choices.requireEncryption) request.requireEncryption = true;
+  if (choices.allowPlainUnencrypted) request.allowPlainUnencrypted = true;
   if (choices.tlsFiles) request.tlsFiles = choices.tlsFiles;
   if (choices.ssh) request.ssh = choices.ssh;
   const patch: Partial<Tab> = {
@@ -81,6 +83,7 @@ export function openBookmark(tabId: string, bookmark: Bookmark): void {
     username: bookmark.username,
     securityTypes: bookmark.security.types,
     requireEncryption: bookmark.security.requireEncryption,
+    allowPlainUnencrypted: bookmark.security.allowPlainUnencrypted,
     tlsFiles: tlsFilesOf(bookmark.security),
     ...(bookmark.ssh.enabled && { ssh: sshTunnelOf(bookmark.ssh) }),
   });

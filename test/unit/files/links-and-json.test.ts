@@ -146,6 +146,7 @@ describe('bookmarks as JSON', () => {
     security: {
       types: [19, 2],
       requireEncryption: true,
+      allowPlainUnencrypted: false,
       caFile: '/etc/porthole/ca.pem',
       clientCertFile: '/home/u/client.pem',
       clientKeyFile: '/home/u/client.key',

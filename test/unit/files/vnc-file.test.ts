@@ -44,7 +44,14 @@ describe('importVncFile: sample files', () => {
         quality: 'medium',
         colourLevel: 'rgb222',
         scaling: 'fill',
-        security: { types: [], requireEncryption: true, caFile: '', clientCertFile: '', clientKeyFile: '' },
+        security: {
+          types: [],
+          requireEncryption: true,
+          allowPlainUnencrypted: false,
+          caFile: '',
+          clientCertFile: '',
+          clientKeyFile: '',
+        },
       },
       password: 'hunter2',
       warnings: ['line 19: unknown setting WallpaperMode ignored'],
@@ -61,6 +68,7 @@ describe('importVncFile: sample files', () => {
         security: {
           types: [2, 258, 262],
           requireEncryption: false,
+          allowPlainUnencrypted: false,
           caFile: '',
           clientCertFile: '',
           clientKeyFile: '',
@@ -249,6 +257,7 @@ describe('exportVncFile → importVncFile', () => {
       security: {
         types: [2, 1, 5, 6, 30, 113, 129, 130, 258, 262],
         requireEncryption: true,
+        allowPlainUnencrypted: false,
         caFile: '/etc/porthole/lab-ca.pem',
         clientCertFile: '',
         clientKeyFile: '',
