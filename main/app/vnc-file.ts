@@ -1,4 +1,5 @@
 import { type ColourLevel, isColourLevel } from '../../shared/colour-level.ts';
+import { isEncodingName, splitEncodingList } from '../../shared/encodings.ts';
 import { isPictureQuality, type PictureQuality } from '../../shared/picture-quality.ts';
 import { SECURITY_TYPE_CLI_NAMES, SecurityType, securityTypeShortName } from '../../shared/security-types.ts';
 import {
@@ -8,7 +9,6 @@ import {
   type Scaling,
 } from '../../shared/settings.ts';
 import { formatTarget, parseTarget } from '../../shared/target.ts';
-import { ENCODING_NAMES } from '../rfb/constants.ts';
 import { deobfuscateVncPassword } from '../rfb/security/vnc-auth.ts';
 
 /**
@@ -254,7 +254,7 @@ export function parseVncFile(fileName: string, text: string): VncFileContents {
   const encoding = get('preferredencoding');
   if (encoding && autoSelect === false) {
     const name = encoding.value.toLowerCase();
-    if (Object.hasOwn(ENCODING_NAMES, name)) fields.encodings = name;
+    if (isEncodingName(name)) fields.encodings = name;
     else
       warn(`line ${encoding.line}: encoding ${shorten(encoding.value)} is not one Porthole knows; ignored`);
   }
@@ -316,10 +316,7 @@ export function writeVncFile(bookmark: Pick<Bookmark, keyof BookmarkFields>): st
   if (bookmark.security.requireEncryption) put('Encryption', 'AlwaysOn');
   if (bookmark.security.caFile) put('X509CA', bookmark.security.caFile);
 
-  const firstEncoding = bookmark.encodings
-    .split(',')
-    .map((name) => name.trim().toLowerCase())
-    .find((name) => Object.hasOwn(ENCODING_NAMES, name));
+  const firstEncoding = splitEncodingList(bookmark.encodings).find(isEncodingName);
   put('AutoSelect', bookmark.quality === 'auto' && !firstEncoding);
   if (firstEncoding) put('PreferredEncoding', ENCODING_SPELLING[firstEncoding] ?? firstEncoding);
   put('NoJPEG', bookmark.quality === 'high');
