@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { step, useViewerEnvironment, waitForCanvasToEqual, waitForStatus } from '../support/browser.ts';
+import {
+  connectBookmark,
+  makeBookmark,
+  useViewerEnvironment,
+  waitForCanvasToEqual,
+  waitForStatus,
+} from '../support/browser.ts';
 import { makeTestPki, type TestPki } from '../support/certificates.ts';
 import { tempDir } from '../support/cli.ts';
 import { type QemuServer, startQemu } from '../support/servers.ts';
@@ -29,23 +35,12 @@ describe('client certificates from a bookmark (QEMU verify-peer=yes, Chromium)',
     page = await viewer.openPage();
   }, 120_000);
 
-  const bookmark = (name: string, files: Record<string, string>) =>
-    step(page, `bookmark-${name}`, async () => {
-      await page.getByRole('button', { name: 'New connection', exact: true }).click();
-      await page.getByRole('button', { name: 'New bookmark' }).click();
-      const editor = page.getByRole('dialog', { name: /bookmark$/ });
-      await editor.getByRole('textbox', { name: 'Name', exact: true }).fill(name);
-      await editor.getByRole('textbox', { name: 'Address' }).fill(qemu.target);
-      await editor.getByText('Advanced: SSH tunnel and security').click();
-      for (const [label, text] of Object.entries(files))
-        await editor.getByRole('textbox', { name: label, exact: true }).fill(text);
-      await editor.getByRole('button', { name: 'Save bookmark' }).click();
-      await editor.waitFor({ state: 'detached' });
-      await page
-        .getByRole('region', { name: 'Bookmarks' })
-        .getByRole('button', { name: `Connect to ${name}`, exact: true })
-        .click();
-    });
+  /** A new bookmark to QEMU with `files` (label → path), connected. */
+  const bookmark = async (name: string, files: Record<string, string>) => {
+    await page.getByRole('button', { name: 'New connection', exact: true }).click();
+    await makeBookmark(page, name, qemu.target, { texts: files });
+    await connectBookmark(page, name);
+  };
 
   it('without a client certificate the status says the server requires one', async () => {
     await bookmark('No client cert', { 'CA file': pki.ca });

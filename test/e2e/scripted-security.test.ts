@@ -3,7 +3,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprint } from '../../main/rfb/transports/tls.ts';
 import {
+  connectBookmark,
   logIn,
+  makeBookmark,
   step,
   useViewerEnvironment,
   waitForCanvasToEqual,
@@ -47,34 +49,24 @@ describe('security types only scripted servers speak, in the viewer (Xvnc behind
     await ard?.close();
   });
 
-  /** Makes a bookmark to `target` with the user name and connects; `allowPlain` ticks the allowance (its warning must show). */
-  const connectBookmark = (name: string, target: string, allowPlain = false) =>
-    step(page, `bookmark-${name}`, async () => {
-      await page.getByRole('button', { name: 'New connection', exact: true }).click();
-      await page.getByRole('button', { name: 'New bookmark' }).click();
-      const editor = page.getByRole('dialog', { name: /bookmark$/ });
-      await editor.getByRole('textbox', { name: 'Name', exact: true }).fill(name);
-      await editor.getByRole('textbox', { name: 'Address' }).fill(target);
-      await editor.getByRole('textbox', { name: 'User name' }).fill(USER);
-      if (allowPlain) {
-        await editor.getByText('Advanced: SSH tunnel and security').click();
-        await editor
-          .getByRole('checkbox', { name: /Allow sending the username and password unencrypted/ })
-          .check();
-        expect(await editor.getByRole('note').innerText()).toMatch(
-          /Anyone who can see or relay this connection/,
-        );
-      }
-      await editor.getByRole('button', { name: 'Save bookmark' }).click();
-      await editor.waitFor({ state: 'detached' });
-      await page
-        .getByRole('region', { name: 'Bookmarks' })
-        .getByRole('button', { name: `Connect to ${name}`, exact: true })
-        .click();
+  /** A new bookmark to `target` with the user name, connected; `allowPlain` ticks the allowance. */
+  const connectNew = async (name: string, target: string, allowPlain = false) => {
+    await page.getByRole('button', { name: 'New connection', exact: true }).click();
+    await makeBookmark(page, name, target, {
+      texts: { 'User name': USER },
+      checks: allowPlain ? [/Allow sending the username and password unencrypted/] : [],
+      beforeSave: async (editor) => {
+        if (allowPlain)
+          expect(await editor.getByRole('note').innerText()).toMatch(
+            /Anyone who can see or relay this connection/,
+          );
+      },
     });
+    await connectBookmark(page, name);
+  };
 
   it('the key is shown with its fingerprints; Trust, the password, and the exact picture over AES-EAX', async () => {
-    await connectBookmark('RA2 desktop', front.target);
+    await connectNew('RA2 desktop', front.target);
     const dialog = page.getByRole('dialog', { name: 'Unverified server key' });
     await step(page, 'key-dialog', async () => {
       await dialog.waitFor();
@@ -94,13 +86,13 @@ describe('security types only scripted servers speak, in the viewer (Xvnc behind
   }, 90_000);
 
   it('Apple Remote Desktop: refused unless the bookmark allows it; allowed, the exact picture', async () => {
-    await connectBookmark('ARD refused', ard.target);
+    await connectNew('ARD refused', ard.target);
     const refused = await waitForStatus(page, /Error: /);
     expect(refused).toMatch(
       /Apple Remote Desktop \(30\) would send the username and password over an unencrypted connection/,
     );
     expect(refused).toMatch(/Allow sending the username and password unencrypted/);
-    await connectBookmark('ARD allowed', ard.target, true);
+    await connectNew('ARD allowed', ard.target, true);
     await logIn(page, PASSWORD);
     await waitForCanvasToEqual(page, () => xvnc.truth(), 30_000, 'ard-picture');
     expect(await waitForStatus(page, /Connected/)).toMatch(/Apple Remote Desktop · not encrypted/);
