@@ -2,7 +2,7 @@ import { createCipheriv, createDiffieHellman, createHash, randomBytes } from 'no
 import { protocolError } from '../../../shared/rfb-error.ts';
 import type { ChannelSecurity } from '../../../shared/security-types.ts';
 import type { SecurityContext, SecurityHandler } from './handler.ts';
-import { credentialField, usernameAndPassword } from './username-password.ts';
+import { credentialField, type Prompt, usernameAndPassword } from './username-password.ts';
 
 /** The key lengths (bytes) TigerVNC accepts (CSecurityDH.cxx). */
 const MIN_KEY_BYTES = 128;
@@ -20,7 +20,7 @@ const FIELD = 64;
 export class ArdSecurity implements SecurityHandler {
   readonly name = 'Apple Remote Desktop';
   readonly checksCredentials = true;
-  private asked = false;
+  private readonly prompt: Prompt = { asked: false };
 
   step(context: SecurityContext): boolean {
     const { queue } = context;
@@ -33,11 +33,8 @@ export class ArdSecurity implements SecurityHandler {
       );
     }
     if (!queue.has(4 + 2 * size)) return false;
-    const credentials = usernameAndPassword(context.credentials, this.name, this.asked);
-    if (!credentials) {
-      this.asked = true;
-      return false;
-    }
+    const credentials = usernameAndPassword(context.credentials, this.name, this.prompt);
+    if (!credentials) return false;
     queue.consume(4);
     const prime = queue.bytes(size).slice();
     const serverPublic = queue.bytes(size).slice();

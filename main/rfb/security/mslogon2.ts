@@ -3,7 +3,7 @@ import { CBC, DES } from 'des.js';
 import { protocolError } from '../../../shared/rfb-error.ts';
 import type { ChannelSecurity } from '../../../shared/security-types.ts';
 import type { SecurityContext, SecurityHandler } from './handler.ts';
-import { credentialField, usernameAndPassword } from './username-password.ts';
+import { credentialField, type Prompt, usernameAndPassword } from './username-password.ts';
 import { reverseBits } from './vnc-auth.ts';
 
 const USERNAME_FIELD = 256;
@@ -20,16 +20,13 @@ const PASSWORD_FIELD = 64;
 export class MsLogonIISecurity implements SecurityHandler {
   readonly name = 'MSLogonII';
   readonly checksCredentials = true;
-  private asked = false;
+  private readonly prompt: Prompt = { asked: false };
 
   step(context: SecurityContext): boolean {
     const { queue } = context;
     if (!queue.has(24)) return false;
-    const credentials = usernameAndPassword(context.credentials, this.name, this.asked);
-    if (!credentials) {
-      this.asked = true;
-      return false;
-    }
+    const credentials = usernameAndPassword(context.credentials, this.name, this.prompt);
+    if (!credentials) return false;
     const generator = toBigInt(queue.bytes(8));
     const modulus = toBigInt(queue.bytes(8));
     const serverPublic = toBigInt(queue.bytes(8));

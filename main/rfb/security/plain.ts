@@ -1,6 +1,6 @@
 import type { ChannelSecurity } from '../../../shared/security-types.ts';
 import type { SecurityContext, SecurityHandler } from './handler.ts';
-import { usernameAndPassword } from './username-password.ts';
+import { type Prompt, usernameAndPassword } from './username-password.ts';
 
 /**
  * VeNCrypt Plain (256), also inside TLSPlain and X509Plain: U32 username length, U32 password
@@ -9,14 +9,11 @@ import { usernameAndPassword } from './username-password.ts';
 export class PlainSecurity implements SecurityHandler {
   readonly name = 'Plain';
   readonly checksCredentials = true;
-  private asked = false;
+  private readonly prompt: Prompt = { asked: false };
 
   step({ send, credentials }: SecurityContext): boolean {
-    const given = usernameAndPassword(credentials, this.name, this.asked);
-    if (!given) {
-      this.asked = true;
-      return false;
-    }
+    const given = usernameAndPassword(credentials, this.name, this.prompt);
+    if (!given) return false;
     const { username, password } = given;
     const user = new TextEncoder().encode(username);
     const pass = new TextEncoder().encode(password);

@@ -4,7 +4,7 @@ import type { ChannelSecurity, ServerCertificate } from '../../../shared/securit
 import { ByteQueue } from '../byte-queue.ts';
 import { fingerprint, serverKey } from '../transports/tls.ts';
 import { EaxMessages } from './eax-messages.ts';
-import type { Credentials, SecurityContext, SecurityHandler } from './handler.ts';
+import type { SecurityContext, SecurityHandler } from './handler.ts';
 import { unknownCertificate } from './identity.ts';
 import {
   decryptPkcs1,
@@ -16,8 +16,7 @@ import {
   type WireRsaKey,
   wireKeyOf,
 } from './rsa.ts';
-import { usernameAndPassword } from './username-password.ts';
-import { passwordOrAsk } from './vnc-auth.ts';
+import { type Prompt, passwordOnly, usernameAndPassword } from './username-password.ts';
 
 /** The key lengths TigerVNC accepts from a server (CSecurityRSAAES.cxx). */
 const MIN_KEY_BITS = 1024;
@@ -58,7 +57,7 @@ export class RsaAesSecurity implements SecurityHandler {
   /** The handshake's deciphered bytes (the session's queue holds what is still enciphered). */
   private readonly plain = new ByteQueue(256);
   private subtype = 0;
-  private asked = false;
+  private readonly prompt: Prompt = { asked: false };
   private identity: ChannelSecurity['identity'] = 'unverified';
 
   constructor(name: string, aesBits: 128 | 256, allEncrypted: boolean) {
@@ -196,12 +195,9 @@ export class RsaAesSecurity implements SecurityHandler {
   private sendCredentials(context: SecurityContext): boolean {
     const given =
       this.subtype === SUBTYPE_USER_PASSWORD
-        ? usernameAndPassword(context.credentials, this.name, this.asked)
-        : passwordOnly(context.credentials, this.asked);
-    if (!given) {
-      this.asked = true;
-      return false;
-    }
+        ? usernameAndPassword(context.credentials, this.name, this.prompt)
+        : passwordOnly(context.credentials, this.prompt);
+    if (!given) return false;
     const { username, password } = given;
     const user = new TextEncoder().encode(username);
     const pass = new TextEncoder().encode(password);
@@ -237,12 +233,4 @@ export class RsaAesSecurity implements SecurityHandler {
       identity: this.identity,
     };
   }
-}
-
-function passwordOnly(
-  credentials: Credentials,
-  asked: boolean,
-): { username: string; password: string } | undefined {
-  const password = passwordOrAsk(credentials, asked, 'a password');
-  return password === undefined ? undefined : { username: '', password };
 }
