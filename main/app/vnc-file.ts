@@ -1,3 +1,8 @@
+/*
+ * Over 400 lines on purpose: the .vnc file format as TigerVNC, RealVNC, UltraVNC and TightVNC
+ * write it, read and written in one place, because every key has a reader and a writer that
+ * must agree (names, spellings, obfuscated passwords, which keys each viewer understands).
+ */
 import { type ColourLevel, isColourLevel } from '../../shared/colour-level.ts';
 import { isEncodingName, splitEncodingList } from '../../shared/encodings.ts';
 import { isPictureQuality, type PictureQuality } from '../../shared/picture-quality.ts';

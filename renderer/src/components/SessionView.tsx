@@ -16,6 +16,7 @@ import { useTabExtensions } from '../session/extensions-state.ts';
 import { useTabView } from '../session/view-state.ts';
 import { type Tab, useApp } from '../state/store.ts';
 import { ConnectionInfoDialog } from './ConnectionInfoDialog.tsx';
+import { Dialog } from './Dialog.tsx';
 import { COLOUR_LEVEL_LABELS, QUALITY_LABELS, SCALING_LABELS } from './labels.ts';
 import { PasswordDialog } from './PasswordDialog.tsx';
 import { ScreenArea } from './ScreenArea.tsx';
@@ -380,36 +381,20 @@ const POWER_WARNINGS: Record<PowerAction, string> = {
 
 /** Asks before a power action: none of them can be undone. */
 function PowerConfirm(props: { action: PowerAction; name: string; onConfirm(): void; onCancel(): void }) {
-  const ids = { title: useId(), text: useId() };
-  const confirm = useRef<HTMLButtonElement>(null);
-  useEffect(() => confirm.current?.focus(), []);
+  const text = useId();
   const label = POWER_LABELS[props.action];
   return (
-    <div className="overlay">
-      <div
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby={ids.title}
-        aria-describedby={ids.text}
-        className="dialog"
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') props.onCancel();
-        }}
-      >
-        <h2 id={ids.title}>
-          {label} {props.name}?
-        </h2>
-        <p id={ids.text}>{POWER_WARNINGS[props.action]}</p>
-        <div className="buttons">
-          <button type="button" ref={confirm} onClick={props.onConfirm}>
-            {label}
-          </button>
-          <button type="button" onClick={props.onCancel}>
-            Cancel
-          </button>
-        </div>
+    <Dialog title={`${label} ${props.name}?`} role="alertdialog" describedBy={text} onClose={props.onCancel}>
+      <p id={text}>{POWER_WARNINGS[props.action]}</p>
+      <div className="buttons">
+        <button type="button" data-autofocus onClick={props.onConfirm}>
+          {label}
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          Cancel
+        </button>
       </div>
-    </div>
+    </Dialog>
   );
 }
 
