@@ -37,6 +37,14 @@ export const SshTunnelRequestSchema = v.object({
 });
 export type SshTunnelRequest = v.InferOutput<typeof SshTunnelRequestSchema>;
 
+/** PEM files for TLS: certificate authorities beside the system's, a client certificate and its key. */
+export const TlsFilesSchema = v.object({
+  ca: v.optional(text(4096)),
+  clientCert: v.optional(text(4096)),
+  clientKey: v.optional(text(4096)),
+});
+export type TlsFiles = v.InferOutput<typeof TlsFilesSchema>;
+
 export const OpenSessionRequestSchema = v.object({
   /** A server address in any form `parseTarget` accepts (a label when listening). */
   target: text(1024),
@@ -78,6 +86,10 @@ export const OpenSessionRequestSchema = v.object({
   securityTypes: v.optional(v.pipe(v.array(int(0, MAX_SECURITY_TYPE)), v.maxLength(32))),
   /** Refuse a connection whose channel is not encrypted. */
   requireEncryption: v.optional(v.boolean()),
+  /** Let Plain, Apple Remote Desktop and MSLogonII send credentials over an unencrypted channel. */
+  allowPlainUnencrypted: v.optional(v.boolean()),
+  /** A bookmark's TLS files, read by the session: paths on its machine. */
+  tlsFiles: v.optional(TlsFilesSchema),
   /**
    * Seconds without a byte from a connected server before it is probed; no answer ends the
    * connection ("the server stopped answering") and reconnects. 0: never. Default: the host's (20).
@@ -220,6 +232,26 @@ export const FirstUpdateProgressSchema = v.object({
 });
 export type FirstUpdateProgress = v.InferOutput<typeof FirstUpdateProgressSchema>;
 
+/**
+ * The session's counters since it connected, sent once a second while the statistics overlay
+ * is shown: the viewer turns the differences between two into rates.
+ */
+export const SessionCountersSchema = v.object({
+  /** When they were read (the session process's clock, ms). */
+  at: v.number(),
+  bytes: v.number(),
+  updates: v.number(),
+  /** Pixels received per encoding name. */
+  pixels: v.record(v.string(), v.number()),
+  /** Milliseconds the session spent reading and decoding what arrived. */
+  decodeMs: v.number(),
+  /** The connection's round trip (from asking for it to the server's first byte). */
+  roundTripMs: v.optional(v.number()),
+  /** Auto's estimate of the link's throughput (kbit/s), once it has one. */
+  autoKbps: v.optional(v.number()),
+});
+export type SessionCounters = v.InferOutput<typeof SessionCountersSchema>;
+
 /** What the Connection info dialog shows (as TigerVNC's does). */
 export const ConnectionInfoSchema = v.object({
   name: v.string(),
@@ -279,6 +311,8 @@ export const ToSessionSchema = v.variant('type', [
   v.object({ type: v.literal('resize-remote'), width: int(1, 0xffff), height: int(1, 0xffff) }),
   /** Ask for a `connection-info` answer. */
   v.object({ type: v.literal('connection-info') }),
+  /** Send `stats` once a second (the statistics overlay is shown), or stop. */
+  v.object({ type: v.literal('stats'), on: v.boolean() }),
   /** Skip the reconnect countdown, or reconnect after an error (in safe mode if asked). */
   v.object({ type: v.literal('reconnect'), safeMode: v.optional(v.boolean()) }),
   v.object({ type: v.literal('disconnect') }),
@@ -327,6 +361,7 @@ export const FromSessionSchema = v.variant('type', [
   /** The first full update after connecting, while it arrives; `undefined` once it is complete. */
   v.object({ type: v.literal('progress'), progress: v.optional(FirstUpdateProgressSchema) }),
   v.object({ type: v.literal('connection-info'), info: ConnectionInfoSchema }),
+  v.object({ type: v.literal('stats'), stats: SessionCountersSchema }),
 ]);
 export type FromSession = v.InferOutput<typeof FromSessionSchema>;
 

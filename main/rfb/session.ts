@@ -48,7 +48,13 @@ import {
   readPixelFormat,
   samePixelFormat,
 } from './pixel-format.ts';
-import type { Credentials, SecurityContext, SecurityHandler, SecurityOptions } from './security/handler.ts';
+import type {
+  Credentials,
+  SecurityContext,
+  SecurityHandler,
+  SecurityOptions,
+  StreamCipher,
+} from './security/handler.ts';
 import { chooseSecurityType, createSecurityHandler } from './security/index.ts';
 import type { TlsStart, TlsUpgrade } from './transports/tls.ts';
 import { UpdateBuilder } from './update-builder.ts';
@@ -138,6 +144,10 @@ export interface SessionStats {
   updates: number;
   rects: Record<string, number>;
   pixels: number;
+  /** Pixels per encoding name. */
+  pixelsByEncoding: Record<string, number>;
+  /** Milliseconds spent parsing and decoding what arrived. */
+  decodeMs: number;
 }
 
 /** How far the update being read has come (`RfbSession.updateProgress`). */
@@ -216,7 +226,14 @@ type Reading =
 export class RfbSession {
   state: SessionState = 'protocol-version';
   info: ServerInfo | undefined;
-  private readonly counts = { bytes: 0, updates: 0, pixels: 0, rects: new Map<number, number>() };
+  private readonly counts = {
+    bytes: 0,
+    updates: 0,
+    pixels: 0,
+    decodeMs: 0,
+    rects: new Map<number, number>(),
+    pixelsByEncoding: new Map<number, number>(),
+  };
 
   private readonly transport: Transport;
   private readonly events: SessionEvents;
@@ -234,6 +251,8 @@ export class RfbSession {
   private security: SecurityHandler | undefined;
   private readonly securityOptions: SecurityOptions;
   private readonly securityContext: SecurityContext;
+  /** Below the messages once a security type encrypts the stream itself (RA2). */
+  private cipher: StreamCipher | undefined;
   /** The server rejected the credentials (a failed SecurityResult after a password was sent). */
   private rejectedCredentials = false;
 
@@ -293,13 +312,25 @@ export class RfbSession {
 
   // ---- input from the transport ----
 
-  receive(chunk: Uint8Array): void {
+  receive(received: Uint8Array): void {
     if (this.state === 'closed') return;
+    let chunk = received;
+    if (this.cipher) {
+      try {
+        chunk = this.cipher.open(received);
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+      if (chunk.length === 0) return;
+    }
     this.bytesReceived += chunk.length;
     this.counts.bytes += chunk.length;
     this.events.onInbound?.(chunk);
     this.queue.push(chunk);
+    const started = performance.now();
     this.parse();
+    this.counts.decodeMs += performance.now() - started;
   }
 
   private parse(): void {
@@ -342,7 +373,10 @@ export class RfbSession {
   get stats(): SessionStats {
     const rects: Record<string, number> = {};
     for (const [encoding, n] of this.counts.rects) rects[encodingName(encoding)] = n;
-    return { bytes: this.counts.bytes, updates: this.counts.updates, rects, pixels: this.counts.pixels };
+    const pixelsByEncoding: Record<string, number> = {};
+    for (const [encoding, n] of this.counts.pixelsByEncoding) pixelsByEncoding[encodingName(encoding)] = n;
+    const { bytes, updates, pixels, decodeMs } = this.counts;
+    return { bytes, updates, rects, pixels, pixelsByEncoding, decodeMs };
   }
 
   /** The update being read, or undefined between updates. */
@@ -631,6 +665,11 @@ export class RfbSession {
         if (!this.transport.startTls)
           return Promise.reject(protocolError('this connection cannot carry TLS (a recording is replayed)'));
         return this.transport.startTls(start);
+      },
+      encryptStream: (cipher) => {
+        if (this.queue.length > 0)
+          throw protocolError('the server sent more than its security handshake before it was answered');
+        this.cipher = cipher;
       },
       offeredSubtypes: (subtypes) => {
         this.events.onVeNCryptSubtypes?.(subtypes);
@@ -933,7 +972,12 @@ export class RfbSession {
         );
       }
       this.counts.rects.set(rect.encoding, (this.counts.rects.get(rect.encoding) ?? 0) + 1);
-      this.counts.pixels += rect.width * rect.height;
+      const pixels = rect.width * rect.height;
+      this.counts.pixels += pixels;
+      this.counts.pixelsByEncoding.set(
+        rect.encoding,
+        (this.counts.pixelsByEncoding.get(rect.encoding) ?? 0) + pixels,
+      );
       update.hasPixels = true;
     }
     this.reading = { at: 'rect-data', update, rect, dataOffset: this.bytesReceived - q.length };
@@ -1167,7 +1211,7 @@ export class RfbSession {
   }
 
   private send(bytes: Uint8Array): void {
-    this.transport.write(bytes);
+    this.transport.write(this.cipher ? this.cipher.seal(bytes) : bytes);
   }
 
   private setState(state: SessionState): void {

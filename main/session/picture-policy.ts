@@ -70,6 +70,12 @@ export class PicturePolicy {
     this.auto = new AutoSelect(now, this.autoChoice);
   }
 
+  /** Auto's estimate of the link's throughput (kbit/s), once it has one. */
+  get autoEstimateKbps(): number | undefined {
+    const kbps = this.auto?.throughputKbps;
+    return kbps ? Math.round(kbps) : undefined;
+  }
+
   observeRoundTrip(ms: number): void {
     this.auto?.observeRoundTrip(ms);
   }

@@ -26,6 +26,7 @@ import { encodingNumbers } from '../rfb/constants.ts';
 import type { ExtensionEvent } from '../rfb/extensions/session-extensions.ts';
 import { describePixelFormat, LEVEL_FORMATS } from '../rfb/pixel-format.ts';
 import { SAFE_MODE_DESCRIPTION } from '../rfb/quality.ts';
+import type { SecurityOptions } from '../rfb/security/handler.ts';
 import { type PinStore, pinnedIdentity } from '../rfb/security/identity.ts';
 import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
 import { openTcpSession, runSessionOverSocket } from '../rfb/transports/tcp.ts';
@@ -36,6 +37,7 @@ import { type PictureChange, PicturePolicy } from './picture-policy.ts';
 import { ReconnectPolicy } from './reconnect-policy.ts';
 import { TunnelOpener, type TunnelRoute, tunnelRoute } from './ssh-connect.ts';
 import { StallWatch } from './stall-watch.ts';
+import { readTlsFiles } from './tls-files.ts';
 
 /** The viewer's end of a session, as the session process sees it. */
 export interface SessionChannel {
@@ -111,6 +113,8 @@ export class SessionHost {
   /** The address of the current connection (a VM's console as libvirt gave it). */
   private server: Target | undefined;
   private via: string | undefined;
+  /** The bookmark's CA file and client certificate, read at each connect. */
+  private tlsOptions: Pick<SecurityOptions, 'ca' | 'clientCert' | 'clientKey'> = {};
   private listener: net.Server | undefined;
 
   private request: OpenSessionRequest | undefined;
@@ -148,6 +152,8 @@ export class SessionHost {
   private roundTripMs: number | undefined;
   /** Reports the first full update's progress while it arrives; undefined once it is complete. */
   private progressTimer: NodeJS.Timeout | undefined;
+  /** Sends the counters once a second while the viewer shows its statistics overlay. */
+  private statsTimer: NodeJS.Timeout | undefined;
 
   constructor(channel: SessionChannel, options: HostOptions) {
     this.channel = channel;
@@ -242,6 +248,14 @@ export class SessionHost {
       case 'check-connection':
         this.stallWatch?.checkNow();
         return;
+      case 'stats':
+        clearInterval(this.statsTimer);
+        this.statsTimer = undefined;
+        if (message.on) {
+          this.sendCounters();
+          this.statsTimer = setInterval(() => this.sendCounters(), 1000);
+        }
+        return;
       case 'power': {
         if (this.viewOnly) return;
         const sent = session?.requestPower(message.action) ?? false;
@@ -320,6 +334,12 @@ export class SessionHost {
 
   private connect(): void {
     const request = this.request!;
+    try {
+      this.tlsOptions = readTlsFiles(request.tlsFiles);
+    } catch (error) {
+      this.setStatus({ phase: 'closed', error: toSessionError(error as RfbError) });
+      return;
+    }
     if (request.listenPort !== undefined) {
       this.listen(request.listenPort);
       return;
@@ -555,7 +575,9 @@ export class SessionHost {
         security: {
           ...(request.securityTypes && { preferences: request.securityTypes }),
           requireEncryption: request.requireEncryption ?? false,
+          allowPlainUnencrypted: request.allowPlainUnencrypted ?? false,
           server,
+          ...this.tlsOptions,
           ...(this.pins && {
             checkIdentity: pinnedIdentity(
               this.pins,
@@ -606,6 +628,26 @@ export class SessionHost {
     clearInterval(this.progressTimer);
     this.progressTimer = undefined;
     if (tellViewer) this.channel.send({ type: 'progress', progress: undefined });
+  }
+
+  /** The statistics overlay's counters, while a connection is up. */
+  private sendCounters(): void {
+    const session = this.session;
+    if (session?.state !== 'connected') return;
+    const { bytes, updates, pixelsByEncoding, decodeMs } = session.stats;
+    const autoKbps = this.picture.autoEstimateKbps;
+    this.channel.send({
+      type: 'stats',
+      stats: {
+        at: performance.now(),
+        bytes,
+        updates,
+        pixels: pixelsByEncoding,
+        decodeMs,
+        ...(this.roundTripMs !== undefined && { roundTripMs: Math.round(this.roundTripMs) }),
+        ...(autoKbps !== undefined && { autoKbps }),
+      },
+    });
   }
 
   /** What the Connection info dialog shows. */
@@ -882,6 +924,7 @@ export class SessionHost {
     if (this.ended) return;
     this.ended = true;
     this.reconnects.cancel();
+    clearInterval(this.statsTimer);
     this.clearHandshakeTimer();
     this.stopProgress(false);
     this.stallWatch?.stop();

@@ -23,6 +23,7 @@ import { ScreenArea } from './ScreenArea.tsx';
 import { type MenuAction, type MenuAnchor, type MenuGroup, radioGroup, SessionMenu } from './SessionMenu.tsx';
 import { heldKeysGroup, POWER_ACTIONS, POWER_LABELS, SessionToolbar } from './SessionToolbar.tsx';
 import { SshPromptDialog } from './SshPromptDialog.tsx';
+import { StatsOverlay } from './StatsOverlay.tsx';
 import { StatusLine, statusText } from './StatusLine.tsx';
 
 /** How long a notice stays on screen; an error notice stays until dismissed. */
@@ -106,6 +107,13 @@ export function SessionView({ tab }: { tab: Tab }) {
     },
     { label: 'Refresh screen', run: () => controller.refresh(), shortcut: 'r', disabled: !connected },
     { label: 'Connection info', run: openInfo, shortcut: 'i', disabled: !connected },
+    {
+      label: 'Statistics',
+      kind: 'check',
+      checked: view.statsShown,
+      run: () => controller.setStatsShown(!view.statsShown),
+      shortcut: 'a',
+    },
     ...(resizeOffered
       ? [
           { label: 'Resize remote to fit', run: () => controller.resizeRemoteToWindow() },
@@ -185,6 +193,8 @@ export function SessionView({ tab }: { tab: Tab }) {
           onFullScreen={toggleFullScreen}
           onScreenshot={screenshot}
           onConnectionInfo={openInfo}
+          statsShown={view.statsShown}
+          onStats={() => controller.setStatsShown(!view.statsShown)}
           powerOffered={powerOffered}
           onPower={setConfirmPower}
           resizeOffered={resizeOffered}
@@ -245,6 +255,7 @@ export function SessionView({ tab }: { tab: Tab }) {
             </p>
           )}
         </div>
+        {view.statsShown && connected && <StatsOverlay tab={tab} view={view} />}
         {neverConnected && <ConnectionFailed tab={tab} controller={controller} />}
       </div>
       {phase === 'password' && tab.status?.phase === 'password' && (

@@ -17,6 +17,7 @@ import { type Tab, useApp } from '../state/store.ts';
 import { AudioPlayer } from './audio-player.ts';
 import { type TabExtensions, useExtensions } from './extensions-state.ts';
 import { KeyboardInput } from './keyboard-input.ts';
+import { type LiveStats, nextStats } from './live-stats.ts';
 import { Painter } from './painter.ts';
 import { PointerInput } from './pointer-input.ts';
 import { AUTO_RESIZE_DELAY_MS, remoteSizeFor } from './remote-size.ts';
@@ -78,6 +79,11 @@ export class SessionController {
   private painted = false;
   /** The painting of the batches still decoding JPEG, in order; undefined when the canvas is up to date. */
   private painting: Promise<void> | undefined;
+  /** Updates painted, and the milliseconds spent painting them (the statistics overlay's). */
+  private paintedUpdates = 0;
+  private paintMs = 0;
+  /** The statistics overlay's figures, while it is shown. */
+  private stats: LiveStats | undefined;
   /** Plays the server's audio while "Play remote audio" is on. */
   private audio: AudioPlayer | undefined;
   /** "Remote resizes with the window": watches the screen area; undefined when off. */
@@ -236,6 +242,14 @@ export class SessionController {
       case 'progress':
         this.patchView({ progress: message.progress });
         return;
+      case 'stats':
+        this.stats = nextStats(this.stats, {
+          counters: message.stats,
+          painted: this.paintedUpdates,
+          paintMs: this.paintMs,
+        });
+        this.patchView({ stats: this.stats });
+        return;
       case 'connection-info':
         this.patchView({ connectionInfo: message.info });
         return;
@@ -268,8 +282,10 @@ export class SessionController {
   private paintBatch(batch: DecodedBatch): Promise<void> | undefined {
     if (this.disposed) return undefined;
     let pending: Promise<void> | undefined;
+    const started = performance.now();
     try {
       pending = this.painter.paint(batch);
+      this.paintMs += performance.now() - started;
     } catch (error) {
       this.paintFailed(error);
       return undefined;
@@ -287,6 +303,7 @@ export class SessionController {
   /** The update's last batch is on the canvas: one flow-control credit back. */
   private afterPaint(batch: DecodedBatch): void {
     if (!batch.updateEnd) return;
+    this.paintedUpdates++;
     this.post({ type: 'painted' });
     if (!this.painted && this.canvas.width > 0) {
       this.painted = true;
@@ -336,6 +353,13 @@ export class SessionController {
   /** Asks the session for what the Connection info dialog shows; the answer lands in the tab's view. */
   requestConnectionInfo(): void {
     this.post({ type: 'connection-info' });
+  }
+
+  /** The statistics overlay: the session sends its counters once a second while it is shown. */
+  setStatsShown(on: boolean): void {
+    this.stats = undefined;
+    this.patchView({ statsShown: on, stats: undefined });
+    this.post({ type: 'stats', on });
   }
 
   /** A notice over the screen; `stays` (an error) until dismissed, else it fades. */
