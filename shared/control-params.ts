@@ -2,7 +2,13 @@ import * as v from 'valibot';
 import type { CheckedParams, ControlName } from './ipc.ts';
 import { MAX_THUMBNAIL_BYTES } from './ipc.ts';
 import { describeIssue, nonEmptyText, strictInput, text } from './schema.ts';
-import { BookmarkSchema, GlobalSettingsSchema, PasswordChangeSchema } from './settings.ts';
+import {
+  BookmarkSchema,
+  GlobalSettingsSchema,
+  PasswordChangeSchema,
+  SshTunnelSchema,
+  VmHostSchema,
+} from './settings.ts';
 
 /*
  * The control requests' parameters as schemas, apart from shared/ipc.ts: Electron's sandboxed
@@ -89,6 +95,24 @@ export const CONTROL_PARAMS = {
     ),
     firstPort: v.optional(scanPort),
     lastPort: v.optional(scanPort),
+  }),
+  /** Creates (no id) or replaces (id) a saved VM host; returns them all. */
+  'vmhosts:save': v.object({ id: v.optional(id), fields: v.omit(VmHostSchema, ['id']) }),
+  'vmhosts:delete': v.object({ id }),
+  /**
+   * Lists a VM host's VMs with virsh, as `porthole vms`: its SSH destination (`enabled` false:
+   * this machine) and libvirt URI, with the user's answers to the SSH login's questions so far.
+   */
+  'vmhosts:list-vms': v.object({
+    host: v.object({ ssh: SshTunnelSchema, uri: VmHostSchema.entries.uri }),
+    answers: v.optional(
+      v.object({
+        /** The SHA-256 fingerprint of the host key the user chose to trust. */
+        trustHostKey: v.optional(text(200)),
+        password: v.optional(text(1024)),
+        passphrase: v.optional(text(1024)),
+      }),
+    ),
   }),
   /** The pinned server keys (trust on first use), by `host:port`. */
   'pins:list': noParams,

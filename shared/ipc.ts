@@ -16,7 +16,9 @@
 import type * as v from 'valibot';
 import type { CONTROL_PARAMS } from './control-params.ts';
 import type { CertificatePin } from './security-types.ts';
-import type { Bookmark, BookmarkFields, GlobalSettings } from './settings.ts';
+import type { SshPrompt } from './session-protocol.ts';
+import type { Bookmark, BookmarkFields, GlobalSettings, VmHost } from './settings.ts';
+import type { VmListing } from './vm-hosts.ts';
 
 export interface RecentConnection {
   target: string;
@@ -34,6 +36,7 @@ export interface PasswordStorage {
 export interface SettingsSnapshot {
   settings: GlobalSettings;
   bookmarks: Bookmark[];
+  vmHosts: VmHost[];
   /** The document's revision (shared/settings.ts): another one means this copy is stale. */
   revision: number;
   /** Problems met while loading, e.g. a corrupt file moved aside (with where it is now). */
@@ -72,7 +75,15 @@ export interface LaunchRequest {
   target: string;
   options: Pick<
     BookmarkFields,
-    'viewOnly' | 'quality' | 'colourLevel' | 'shared' | 'scaling' | 'encodings' | 'safeModeReconnect' | 'ssh'
+    | 'viewOnly'
+    | 'quality'
+    | 'colourLevel'
+    | 'shared'
+    | 'scaling'
+    | 'encodings'
+    | 'safeModeReconnect'
+    | 'ssh'
+    | 'libvirtUri'
   >;
 }
 
@@ -97,6 +108,17 @@ export const LAUNCH_ID_PREFIX = 'launch:';
 /** The largest thumbnail kept, in bytes of its image file (the viewer's are about 10 KiB). */
 export const MAX_THUMBNAIL_BYTES = 64 * 1024;
 
+/**
+ * Listing a VM host's VMs: the SSH login may need the user (an unknown host key, a password,
+ * a key's passphrase). Such a request answers with the question; the viewer asks the user and
+ * sends the request again with the answers (`vmhosts:list-vms` in control-params.ts).
+ */
+export type VmListResult =
+  | { kind: 'listing'; listing: VmListing }
+  | { kind: 'question'; prompt: SshPrompt }
+  /** The SSH login failed (wrong password, changed host key, host unreachable). */
+  | { kind: 'error'; message: string };
+
 /** Every control request's result. */
 export interface ControlResults {
   'recent:list': RecentConnection[];
@@ -119,6 +141,9 @@ export interface ControlResults {
   'link:resolve': ResolvedLink;
   'launch:take': LaunchRequest[];
   'scan:host': DiscoveredServer[];
+  'vmhosts:save': VmHost[];
+  'vmhosts:delete': VmHost[];
+  'vmhosts:list-vms': VmListResult;
   'pins:list': CertificatePin[];
   'pins:remove': CertificatePin[];
   'clipboard:read': string;
@@ -152,6 +177,9 @@ export const CONTROL_NAMES = [
   'link:resolve',
   'launch:take',
   'scan:host',
+  'vmhosts:save',
+  'vmhosts:delete',
+  'vmhosts:list-vms',
   'recent:list',
   'recent:add',
   'recent:remove',

@@ -32,6 +32,8 @@ export const SshTunnelRequestSchema = v.object({
   user: text(255),
   /** A private key file on this machine; its passphrase is asked for when needed (empty: none). */
   identityFile: v.optional(text(4096)),
+  /** The SSH password the user already typed in this viewer (the VM host view); kept in memory only. */
+  password: v.optional(text(1024)),
 });
 export type SshTunnelRequest = v.InferOutput<typeof SshTunnelRequestSchema>;
 
@@ -95,6 +97,8 @@ export const OpenSessionRequestSchema = v.object({
   stallSeconds: v.optional(int(0, 3600)),
   /** Reach the server through this SSH host (a bookmark's tunnel). */
   ssh: v.optional(SshTunnelRequestSchema),
+  /** For a `vm:NAME` target: the libvirt URI on the VM host (default qemu:///system). */
+  libvirtUri: v.optional(text(1024)),
 });
 export type OpenSessionRequest = v.InferOutput<typeof OpenSessionRequestSchema>;
 

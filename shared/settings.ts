@@ -4,6 +4,7 @@ import { PICTURE_QUALITIES } from './picture-quality.ts';
 import { int, nonEmptyText, port, text } from './schema.ts';
 import { MAX_SECURITY_TYPE } from './security-types.ts';
 import { DEFAULT_STALL_SECONDS, LISTEN_PORT } from './session-protocol.ts';
+import { DEFAULT_LIBVIRT_URI } from './vm-hosts.ts';
 
 /**
  * The settings model: global settings and bookmarks, as one schema-checked document.
@@ -102,6 +103,8 @@ export const BookmarkSchema = v.object({
   encodings: v.optional(text(512), ''),
   security: v.optional(SecurityPreferencesSchema, {}),
   ssh: v.optional(SshTunnelSchema, {}),
+  /** For a `vm:NAME` address: the libvirt URI on the VM host; empty: qemu:///system. */
+  libvirtUri: v.optional(text(1024), ''),
   notes: v.optional(text(10000), ''),
   group: v.optional(text(200), ''),
   tags: v.optional(v.array(text(100)), []),
@@ -113,6 +116,19 @@ export const BookmarkSchema = v.object({
 });
 export type Bookmark = v.InferOutput<typeof BookmarkSchema>;
 
+/**
+ * A VM host: a libvirt host whose VMs the viewer lists with `virsh`, reached over SSH (`ssh`,
+ * as a bookmark's tunnel) or, with `ssh.enabled` false, this machine.
+ */
+export const VmHostSchema = v.object({
+  id: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+  name: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+  ssh: v.optional(SshTunnelSchema, {}),
+  uri: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(1024)), DEFAULT_LIBVIRT_URI),
+});
+export type VmHost = v.InferOutput<typeof VmHostSchema>;
+export type VmHostFields = Omit<VmHost, 'id'>;
+
 export const SettingsDocumentSchema = v.object({
   version: v.literal(SETTINGS_VERSION),
   /**
@@ -122,6 +138,8 @@ export const SettingsDocumentSchema = v.object({
   revision: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
   settings: v.optional(GlobalSettingsSchema, {}),
   bookmarks: v.optional(v.array(BookmarkSchema), []),
+  /** Added after version 2 without a version change: older files have none. */
+  vmHosts: v.optional(v.array(VmHostSchema), []),
 });
 export type SettingsDocument = v.InferOutput<typeof SettingsDocumentSchema>;
 

@@ -1,3 +1,5 @@
+import { vmTargetName } from './vm-hosts.ts';
+
 /** A VNC server address as users write it, resolved to host and TCP port. */
 export interface Target {
   host: string;
@@ -70,11 +72,21 @@ export function formatTarget(target: Target): string {
 }
 
 /**
- * Whether two addresses name the same server (host compared without case, same port); false
- * when either is not a valid address.
+ * Checks an address as a bookmark may hold it: any form `parseTarget` reads, or `vm:NAME` (a
+ * libvirt domain, looked up on its VM host). Throws an Error saying what is wrong.
+ */
+export function checkAddress(input: string): void {
+  if (vmTargetName(input) === undefined) parseTarget(input);
+}
+
+/**
+ * Whether two addresses name the same server (host compared without case, same port; the
+ * same domain for `vm:NAME`); false when either is not a valid address.
  */
 export function sameServer(a: string | Target, b: string | Target): boolean {
   try {
+    if (typeof a === 'string' && typeof b === 'string' && vmTargetName(a) !== undefined)
+      return vmTargetName(a) === vmTargetName(b);
     const first = typeof a === 'string' ? parseTarget(a) : a;
     const second = typeof b === 'string' ? parseTarget(b) : b;
     return first.host.toLowerCase() === second.host.toLowerCase() && first.port === second.port;

@@ -6,7 +6,7 @@ import {
   BookmarkSchema,
   SETTINGS_VERSION,
 } from '../../shared/settings.ts';
-import { parseTarget } from '../../shared/target.ts';
+import { checkAddress } from '../../shared/target.ts';
 import { parseVncFile, writeVncFile } from './vnc-file.ts';
 import { resolveLink as resolveVncLink } from './vnc-link.ts';
 
@@ -90,7 +90,7 @@ export function importBookmarksJson(text: string): BookmarkFields[] {
       throw new Error(`${label}: ${v.getDotPath(issue) ?? 'the entry'}: ${issue.message}`);
     }
     try {
-      parseTarget(result.output.address);
+      checkAddress(result.output.address);
     } catch (error) {
       throw new Error(`${label}: address: ${(error as Error).message}`);
     }

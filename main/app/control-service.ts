@@ -10,6 +10,7 @@ import {
   importVncFile,
   resolveLink,
 } from './bookmark-files.ts';
+import { KnownHostsStore } from './known-hosts-store.ts';
 import type { LaunchRegistry } from './launches.ts';
 import {
   BROWSER_MODE_CIPHER_REASON,
@@ -61,6 +62,7 @@ export function createControlService(dataDir: string, options: ControlServiceOpt
     (async (host, scanOptions) => (await import('../discovery/scan.ts')).scanHost(host, scanOptions));
   const pins = options.pins ?? new CertificatePinStore(dataDir);
   const thumbnails = new ThumbnailStore(dataDir);
+  const knownHosts = new KnownHostsStore(dataDir);
   const handlers: ServiceHandlers = {
     'pins:list': () => pins.list(),
     'pins:remove': async ({ server }) => {
@@ -116,6 +118,10 @@ export function createControlService(dataDir: string, options: ControlServiceOpt
       }),
     'thumbnails:get': ({ id }) => thumbnails.get(id),
     'link:resolve': async ({ url }) => resolveLink(url, await settings.bookmarks()),
+    'vmhosts:save': ({ id, fields }) => settings.saveVmHost(id, fields),
+    'vmhosts:delete': ({ id }) => settings.deleteVmHost(id),
+    // Loaded on first use, as the scan: SSH and libvirt stay out of Electron's main process until then.
+    'vmhosts:list-vms': async (request) => (await import('./vm-hosts.ts')).answerVmList(request, knownHosts),
     'scan:host': async ({ host, firstPort, lastPort }) =>
       (await scan(host, scanRange(firstPort, lastPort))).map(discoveredServer),
   };

@@ -42,6 +42,7 @@ export class LaunchRegistry {
         encodings: fields.encodings,
         safeModeReconnect: fields.safeModeReconnect,
         ssh: fields.ssh,
+        libvirtUri: fields.libvirtUri,
       },
     };
     this.entries.set(launch.bookmarkId, password ? { launch, password } : { launch });

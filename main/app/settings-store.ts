@@ -19,6 +19,8 @@ import {
   SETTINGS_VERSION,
   type SettingsDocument,
   SettingsDocumentSchema,
+  type VmHost,
+  type VmHostFields,
 } from '../../shared/settings.ts';
 import { sameServer } from '../../shared/target.ts';
 import {
@@ -34,6 +36,7 @@ import { mergeEdit } from './three-way-merge.ts';
 /** Deleted bookmarks kept for undo; the oldest beyond this are deleted for good. */
 export const MAX_UNDO = 100;
 const MAX_BOOKMARKS = 5000;
+const MAX_VM_HOSTS = 500;
 
 interface DeletedBookmark {
   bookmark: Bookmark;
@@ -89,6 +92,7 @@ export class SettingsStore {
     return this.exclusive(async () => ({
       settings: structuredClone(this.document.settings),
       bookmarks: structuredClone(this.document.bookmarks),
+      vmHosts: structuredClone(this.document.vmHosts),
       revision: this.document.revision,
       notices: [...this.notices, ...this.vault.notices],
       passwordStorage: await this.vault.status(),
@@ -160,6 +164,31 @@ export class SettingsStore {
       bookmarks[index] = bookmark;
       const warnings = await this.applyPassword(bookmarks, index, password);
       return { bookmark: structuredClone(bookmarks[index]), warnings };
+    });
+  }
+
+  /** Creates (no id) or replaces (id) a VM host; returns them all. */
+  saveVmHost(id: string | undefined, fields: VmHostFields): Promise<VmHost[]> {
+    return this.exclusive(async () => {
+      const vmHosts = [...this.document.vmHosts];
+      const index = id === undefined ? -1 : vmHosts.findIndex((h) => h.id === id);
+      if (id !== undefined && index < 0)
+        throw new Error(`no VM host with id "${id}" (it may have been deleted)`);
+      if (index < 0 && vmHosts.length >= MAX_VM_HOSTS)
+        throw new Error(`at most ${MAX_VM_HOSTS} VM hosts can be kept`);
+      const host: VmHost = { ...fields, id: id ?? randomUUID() };
+      if (index < 0) vmHosts.push(host);
+      else vmHosts[index] = host;
+      await this.commit({ ...this.document, vmHosts });
+      return structuredClone(vmHosts);
+    });
+  }
+
+  deleteVmHost(id: string): Promise<VmHost[]> {
+    return this.exclusive(async () => {
+      const vmHosts = this.document.vmHosts.filter((h) => h.id !== id);
+      await this.commit({ ...this.document, vmHosts });
+      return structuredClone(vmHosts);
     });
   }
 

@@ -14,6 +14,7 @@ import {
   type Scaling,
 } from '../../shared/settings.ts';
 import { formatTarget, parseTarget } from '../../shared/target.ts';
+import { vmTargetName } from '../../shared/vm-hosts.ts';
 import { deobfuscateVncPassword } from '../rfb/security/vnc-auth.ts';
 
 /**
@@ -304,6 +305,10 @@ export function writeVncFile(bookmark: Pick<Bookmark, keyof BookmarkFields>): st
   const lines = ['TigerVNC Configuration file Version 1.0'];
   const put = (key: string, value: string | number | boolean) =>
     lines.push(`${key}=${typeof value === 'boolean' ? (value ? 1 : 0) : oneLine(String(value))}`);
+  if (vmTargetName(bookmark.address) !== undefined)
+    throw new Error(
+      `"${bookmark.name}" opens a VM by name (${bookmark.address}), which other viewers cannot read`,
+    );
   // Both viewers read host, host:N and host::port; a vnc:// URL is written as host::port.
   const target = parseTarget(bookmark.address);
   const address = /^vnc:\/\//i.test(bookmark.address.trim()) ? formatTarget(target) : bookmark.address.trim();

@@ -1,5 +1,6 @@
 import { type BookmarkFields, newBookmarkFields } from '../../shared/settings.ts';
 import { formatTarget } from '../../shared/target.ts';
+import { vmTargetName } from '../../shared/vm-hosts.ts';
 import { LaunchRegistry, readVncFileAt } from '../app/launches.ts';
 import type { VncFileContents } from '../app/vnc-file.ts';
 import { parseVncLink } from '../app/vnc-link.ts';
@@ -16,15 +17,31 @@ export async function connect(
   port: number,
   dataDir: string | undefined,
   ssh?: BookmarkFields['ssh'],
+  libvirtUri?: string,
 ): Promise<void> {
-  const { fields, password, warnings } = /^[a-z][a-z0-9+.-]*:\/\//i.test(source)
-    ? fromLink(source)
-    : await fromFile(source);
+  const { fields, password, warnings } = vmTarget(source)
+    ? { fields: newBookmarkFields(source.trim(), source.trim()), warnings: [] }
+    : /^[a-z][a-z0-9+.-]*:\/\//i.test(source)
+      ? fromLink(source)
+      : await fromFile(source);
+  if (libvirtUri !== undefined) {
+    if (!vmTarget(source)) throw usageError('--uri goes with a vm:NAME target');
+    fields.libvirtUri = libvirtUri;
+  }
   if (ssh) fields.ssh = ssh;
   for (const warning of warnings) process.stderr.write(`porthole: ${warning}\n`);
   const launches = new LaunchRegistry();
   launches.add(fields, password);
   await web(port, dataDir, launches);
+}
+
+/** Whether `source` is `vm:NAME` (a libvirt domain); a malformed one is a usage error. */
+function vmTarget(source: string): boolean {
+  try {
+    return vmTargetName(source) !== undefined;
+  } catch (error) {
+    throw usageError((error as Error).message);
+  }
 }
 
 /** Reads and parses a .vnc file; a bad one is a usage error naming the file and line. */

@@ -18,6 +18,7 @@ import {
 } from './options.ts';
 import { scanCommand } from './scan.ts';
 import { bookmarkTunnel, SSH_OPTIONS, SSH_USAGE, sshTunnelOptions } from './ssh-options.ts';
+import { vmsCommand } from './vms.ts';
 import { web } from './web.ts';
 
 const USAGE = `Usage:
@@ -29,14 +30,18 @@ const USAGE = `Usage:
   porthole web [--port P] [--data-dir D]             serve the viewer to a browser on 127.0.0.1;
                                                      prints the address (with its token) first
   porthole scan <host> [--ports A-B] [--json]        list the VNC servers on a host's ports
+  porthole vms [--via [user@]host[:port]] [--uri URI] [--json]
+                                                     list a libvirt host's VMs, their state and
+                                                     console (URI default qemu:///system)
   porthole pins [--remove HOST:PORT] [--data-dir D]  list the pinned server keys, or remove one
-  porthole connect <FILE.vnc | vnc://...> [--port P] [--data-dir D]
+  porthole connect <FILE.vnc | vnc://... | vm:NAME> [--port P] [--data-dir D] [--uri URI]
                                                      browser mode that connects at once with the
                                                      file's settings and password (RealVNC and
                                                      TigerVNC .vnc files); prints the address first
 
 Targets: host (display 0), host:N (display N = port 5900+N), host::port,
-         vnc://host[:port], [IPv6]:N
+         vnc://host[:port], [IPv6]:N, vm:NAME (a libvirt domain's console, looked up
+         with virsh on the --via host or this machine; --uri URI as for "vms")
 Options:
   --password-file F   read the VNC password from the first line of F (or set VNC_PASSWORD)
   --encodings LIST    comma-separated, in order of preference:
@@ -93,6 +98,7 @@ const LIVE_OPTIONS = {
   'client-cert': { type: 'string' },
   'client-key': { type: 'string' },
   remove: { type: 'string' },
+  uri: { type: 'string' },
   'require-encryption': { type: 'boolean' },
   'allow-plain-unencrypted': { type: 'boolean' },
   'accept-new': { type: 'boolean' },
@@ -185,6 +191,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     acceptNew: values['accept-new'] ?? false,
     dataDir: values['data-dir'],
     tunnel: sshTunnelOptions(values, env),
+    libvirtUri: values.uri,
   });
   switch (command) {
     case 'snapshot': {
@@ -228,13 +235,17 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     case 'scan':
       await scanCommand(args, values, sshTunnelOptions(values, env));
       return;
+    case 'vms':
+      await vmsCommand(args, values, sshTunnelOptions(values, env));
+      return;
     case 'connect': {
-      expectArgs(1, '<FILE.vnc | vnc://host[:port]> (options: --port P, --data-dir D)');
+      expectArgs(1, '<FILE.vnc | vnc://host[:port] | vm:NAME> (options: --port P, --data-dir D)');
       await connect(
         args[0],
         values.port === undefined ? 0 : parsePort(values.port),
         values['data-dir'],
         bookmarkTunnel(values),
+        values.uri,
       );
       return;
     }

@@ -1,9 +1,12 @@
 import type { ColourLevel } from '../../shared/colour-level.ts';
 import type { PictureQuality } from '../../shared/picture-quality.ts';
 import { RfbError } from '../../shared/rfb-error.ts';
-import { parseTarget } from '../../shared/target.ts';
+import { parseTarget, type Target } from '../../shared/target.ts';
+import { DEFAULT_LIBVIRT_URI, vmTargetName } from '../../shared/vm-hosts.ts';
 import { defaultDataDir } from '../app/data-dir.ts';
 import { CertificatePinStore } from '../app/pin-store.ts';
+import { locateConsole } from '../libvirt/domains.ts';
+import { localVirsh, sshVirsh, type Virsh } from '../libvirt/virsh.ts';
 import { qualityEncodings } from '../rfb/quality.ts';
 import type { SecurityOptions } from '../rfb/security/handler.ts';
 import { pinnedIdentity } from '../rfb/security/identity.ts';
@@ -29,6 +32,8 @@ export interface LiveOptions {
   dataDir?: string | undefined;
   /** Reach the server through this SSH tunnel; the target is as the SSH host sees it. */
   tunnel?: SshTunnelOptions;
+  /** For a `vm:NAME` target: the libvirt URI (`--uri`; default qemu:///system). */
+  libvirtUri?: string | undefined;
 }
 
 /**
@@ -39,16 +44,10 @@ export async function runLive(
   options: LiveOptions,
   makeEvents: (session: () => RfbSession) => SessionEvents,
 ): Promise<void> {
-  let host: string;
-  let port: number;
-  try {
-    ({ host, port } = parseTarget(options.target));
-  } catch (error) {
-    throw new RfbError('usage', (error as Error).message);
-  }
+  const address = resolveAddress(options);
   let session: RfbSession | undefined;
   const events = makeEvents(() => session!);
-  const sessionOptions: SessionOptions = {
+  const sessionOptions = ({ host, port }: Target): SessionOptions => ({
     credentials: { password: options.password, username: options.username },
     security: {
       ...options.security,
@@ -62,10 +61,25 @@ export async function runLive(
     encodings:
       options.encodings ?? (options.quality === undefined ? undefined : qualityEncodings(options.quality)),
     colourLevel: options.colourLevel,
-  };
-  const tcp = options.tunnel
-    ? await overTunnel(options.tunnel, options.timeoutSeconds, host, port, sessionOptions, events)
-    : openTcpSession(host, port, sessionOptions, events);
+  });
+  let tcp: TcpSession;
+  if (options.tunnel) {
+    let target: Target | undefined;
+    const { stream, connection } = await sshTunnels.forwardTo(
+      { readyTimeoutMs: options.timeoutSeconds * 1000, ...options.tunnel },
+      async (ssh) => {
+        target = await address(sshVirsh(ssh));
+        return target;
+      },
+    );
+    // A tunnel that dies ends the session with the SSH reason.
+    tcp = runSessionOverSocket(stream, true, sessionOptions(target!), events);
+    const stopListening = connection.onLost((error) => tcp.session.abort(error));
+    tcp.ended.finally(stopListening);
+  } else {
+    const target = await address(localVirsh());
+    tcp = openTcpSession(target.host, target.port, sessionOptions(target), events);
+  }
   session = tcp.session;
   const timer = setTimeout(
     () => session!.abort(timeoutError(session!, options.timeoutSeconds)),
@@ -76,24 +90,24 @@ export async function runLive(
   if (error) throw error;
 }
 
-/** The session over a forwarded SSH channel; a tunnel that dies ends it with the SSH reason. */
-async function overTunnel(
-  tunnel: SshTunnelOptions,
-  timeoutSeconds: number,
-  host: string,
-  port: number,
-  options: SessionOptions,
-  events: SessionEvents,
-): Promise<TcpSession> {
-  const { stream, connection } = await sshTunnels.forward(
-    { readyTimeoutMs: timeoutSeconds * 1000, ...tunnel },
-    host,
-    port,
-  );
-  const tcp = runSessionOverSocket(stream, true, options, events);
-  const stopListening = connection.onLost((error) => tcp.session.abort(error));
-  tcp.ended.finally(stopListening);
-  return tcp;
+/**
+ * The server's address as the tunnel's host (or this machine) sees it: the target as given,
+ * or for `vm:NAME` the domain's console, asked of libvirt with virsh each time.
+ */
+function resolveAddress(options: LiveOptions): (virsh: Virsh) => Promise<Target> {
+  let vm: string | undefined;
+  try {
+    vm = vmTargetName(options.target);
+    if (vm === undefined) {
+      if (options.libvirtUri !== undefined) throw new Error('--uri goes with a vm:NAME target');
+      const target = parseTarget(options.target);
+      return async () => target;
+    }
+  } catch (error) {
+    throw new RfbError('usage', (error as Error).message);
+  }
+  const name = vm;
+  return (virsh) => locateConsole(virsh, options.libvirtUri ?? DEFAULT_LIBVIRT_URI, name);
 }
 
 function timeoutError(session: RfbSession, seconds: number): RfbError {

@@ -1,11 +1,6 @@
 import { RfbError, serverText } from '../../shared/rfb-error.ts';
 import { describeSecurityTypes } from '../../shared/security-types.ts';
-import {
-  DEFAULT_PROBE_TIMEOUTS,
-  type PortOpener,
-  type ProbeTimeouts,
-  type VncProbe,
-} from '../discovery/probe.ts';
+import { DEFAULT_PROBE_TIMEOUTS, type ProbeTimeouts, type VncProbe } from '../discovery/probe.ts';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_SCAN_PORTS,
@@ -13,8 +8,10 @@ import {
   type ScanOptions,
   scanHost,
 } from '../discovery/scan.ts';
+import { scanThroughSsh } from '../discovery/through-ssh.ts';
 import { endpointLabel, SshConnection, type SshTunnelOptions } from '../ssh/tunnel.ts';
 import { parseSeconds, usageError } from './options.ts';
+import { formatTable } from './table.ts';
 
 export interface PortRange {
   from: number;
@@ -62,15 +59,7 @@ export function formatScanTable(probes: readonly VncProbe[]): string {
       p.name === undefined ? '-' : serverText(p.name, 60) || '""',
       p.width === undefined || p.height === undefined ? '-' : `${p.width}x${p.height}`,
     ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [header, ...rows]
-    .map((cells) =>
-      cells
-        .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i])))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return formatTable([header, ...rows]);
 }
 
 /** `porthole scan <host> [--ports A-B] [--json] [--timeout S] [--via …]`. */
@@ -110,31 +99,15 @@ async function scanLocally(host: string, options: ScanOptions): Promise<VncProbe
   }
 }
 
-/** Scans `host` as the SSH host sees it: each port through a forwarded channel of one SSH connection. */
+/** Scans `host` as the SSH host sees it, over one SSH connection. */
 async function scanThroughTunnel(
   tunnel: SshTunnelOptions,
   host: string,
   options: ScanOptions,
 ): Promise<VncProbe[]> {
   const connection = await SshConnection.open(tunnel);
-  const open: PortOpener = (target, port, timeoutMs) => {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((done) => {
-      timer = setTimeout(done, timeoutMs, undefined);
-    });
-    const forwarded = connection.forward(target, port);
-    // A channel that opens after the time-out is closed at once.
-    forwarded.then(
-      (stream) => timer === undefined && stream.destroy(),
-      () => undefined,
-    );
-    return Promise.race([forwarded.catch(() => undefined), late]).finally(() => {
-      clearTimeout(timer);
-      timer = undefined;
-    });
-  };
   try {
-    return await scanHost(host, { ...options, open });
+    return await scanThroughSsh(connection, host, options);
   } finally {
     connection.close();
   }

@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import type { BookmarkFields } from '../../shared/settings.ts';
+import { parseSshDestination } from '../../shared/ssh-destination.ts';
 import { defaultDataDir } from '../app/data-dir.ts';
 import { KnownHostsStore } from '../app/known-hosts-store.ts';
 import type { SshEndpoint, SshTunnelOptions } from '../ssh/tunnel.ts';
@@ -41,11 +42,9 @@ export function parseSshEndpoint(
   option: string,
   defaultUser = userInfo().username,
 ): SshEndpoint {
-  const match = /^(?:([^@\s]+)@)?(\[[^\]\s]+\]|[^:@\s[\]]+)(?::(\d{1,5}))?$/.exec(value.trim());
-  const port = match?.[3] === undefined ? 22 : Number(match[3]);
-  if (!match || port < 1 || port > 65535)
-    throw usageError(`${option} takes [user@]host[:port], not "${value}"`);
-  return { user: match[1] ?? defaultUser, host: match[2].replace(/^\[|\]$/g, ''), port };
+  const destination = parseSshDestination(value);
+  if (!destination) throw usageError(`${option} takes [user@]host[:port], not "${value}"`);
+  return { user: destination.user ?? defaultUser, host: destination.host, port: destination.port };
 }
 
 /** The tunnel the options ask for, or undefined without `--via`. */

@@ -18,7 +18,10 @@ import {
   type SshTunnelRequest,
   type ToSession,
 } from '../../shared/session-protocol.ts';
-import { parseTarget } from '../../shared/target.ts';
+import { parseTarget, type Target } from '../../shared/target.ts';
+import { DEFAULT_LIBVIRT_URI, vmTargetName } from '../../shared/vm-hosts.ts';
+import { locateConsole } from '../libvirt/domains.ts';
+import { localVirsh, sshVirsh, type Virsh } from '../libvirt/virsh.ts';
 import { encodingNumbers } from '../rfb/constants.ts';
 import type { ExtensionEvent } from '../rfb/extensions/session-extensions.ts';
 import { describePixelFormat, LEVEL_FORMATS } from '../rfb/pixel-format.ts';
@@ -28,6 +31,7 @@ import { type PinStore, pinnedIdentity } from '../rfb/security/identity.ts';
 import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
 import { openTcpSession, runSessionOverSocket } from '../rfb/transports/tcp.ts';
 import type { KnownHostsSource } from '../ssh/host-keys.ts';
+import { endpointLabel } from '../ssh/tunnel.ts';
 import { parseToSession } from './parse-message.ts';
 import { type PictureChange, PicturePolicy } from './picture-policy.ts';
 import { ReconnectPolicy } from './reconnect-policy.ts';
@@ -104,6 +108,10 @@ export class SessionHost {
   /** The answer to the SSH prompt being shown, while it is. */
   private sshAnswer: ((answer: boolean | string | null) => void) | undefined;
   /** The tunnel of the current connection, for the status: "ssh alice@kvm1 → 127.0.0.1:5901". */
+  /** A VM's console being asked of libvirt on this machine (a newer attempt or a disconnect replaces it). */
+  private vmLookup: object | undefined;
+  /** The address of the current connection (a VM's console as libvirt gave it). */
+  private server: Target | undefined;
   private via: string | undefined;
   /** The bookmark's CA file and client certificate, read at each connect. */
   private tlsOptions: Pick<SecurityOptions, 'ca' | 'clientCert' | 'clientKey'> = {};
@@ -336,40 +344,62 @@ export class SessionHost {
       this.listen(request.listenPort);
       return;
     }
-    let target: { host: string; port: number };
+    let locate: (virsh: Virsh) => Promise<Target>;
+    let target: Target | undefined;
     try {
-      target = parseTarget(request.target);
+      const vm = vmTargetName(request.target);
+      target = vm === undefined ? parseTarget(request.target) : undefined;
+      const uri = request.libvirtUri || DEFAULT_LIBVIRT_URI;
+      // A VM's console is asked of libvirt on every connection: its autoport may have changed.
+      locate = target ? async () => target! : (virsh) => locateConsole(virsh, uri, vm!);
     } catch (error) {
       this.setStatus({ phase: 'closed', error: { kind: 'usage', message: (error as Error).message } });
       return;
     }
     this.via = undefined;
     if (request.ssh) {
-      this.connectThroughTunnel(request.ssh, target);
+      this.connectThroughTunnel(request.ssh, target, locate);
       return;
     }
     this.setStatus({ phase: 'connecting', target: request.target, attempt: this.reconnects.attempt });
-    this.begin(
-      target,
-      (options, events) => this.connector(target.host, target.port, options, events).session,
+    const open = (server: Target) =>
+      this.begin(
+        server,
+        (options, events) => this.connector(server.host, server.port, options, events).session,
+      );
+    if (target) {
+      open(target);
+      return;
+    }
+    // A VM on this machine: virsh runs here.
+    const attempt = {};
+    this.vmLookup = attempt;
+    locate(localVirsh()).then(
+      (server) => this.vmLookup === attempt && open(server),
+      (error: RfbError) => this.vmLookup === attempt && this.closed(error),
     );
   }
 
   /**
-   * Forwards through the SSH host to the VNC address as that host sees it and runs the session
-   * over that channel. A tunnel that dies ends the session with the SSH reason.
+   * Forwards through the SSH host to the VNC address as that host sees it (a VM's console as
+   * libvirt there says) and runs the session over that channel. A tunnel that dies ends the
+   * session with the SSH reason. `target`: the address as given (undefined for a VM).
    */
-  private connectThroughTunnel(ssh: SshTunnelRequest, target: { host: string; port: number }): void {
+  private connectThroughTunnel(
+    ssh: SshTunnelRequest,
+    target: Target | undefined,
+    locate: (virsh: Virsh) => Promise<Target>,
+  ): void {
     let route: TunnelRoute;
     try {
-      route = tunnelRoute(ssh, target);
+      route = tunnelRoute(ssh, (connection) => locate(sshVirsh(connection)));
     } catch (error) {
       this.closed(error as RfbError);
       return;
     }
     const connecting: SessionStatus = {
       phase: 'connecting',
-      target: `${this.request!.target} via ${route.via}`,
+      target: `${this.request!.target} via ssh ${endpointLabel(route.endpoint)}`,
       attempt: this.reconnects.attempt,
     };
     this.setStatus(connecting);
@@ -378,8 +408,9 @@ export class SessionHost {
       .then(
         (tunnel) => {
           if (!tunnel) return;
-          this.via = route.via;
-          this.begin(target, (options, events) => {
+          this.via = tunnel.via;
+          // The server's name as given (for its certificate), or the VM's console.
+          this.begin(target ?? tunnel.forwarded, (options, events) => {
             const tcp = runSessionOverSocket(tunnel.stream, true, options, events);
             const stopListening = tunnel.onLost((error) => tcp.session.abort(error));
             tcp.ended.finally(stopListening);
@@ -406,6 +437,7 @@ export class SessionHost {
   /** Abandons a tunnel being opened: a prompt shown is answered "cancel". */
   private cancelTunnel(): void {
     this.tunnels.cancel();
+    this.vmLookup = undefined;
     const answer = this.sshAnswer;
     this.sshAnswer = undefined;
     answer?.(null);
@@ -443,6 +475,7 @@ export class SessionHost {
     open: (options: SessionOptions, events: SessionEvents) => RfbSession,
   ): void {
     const request = this.request!;
+    this.server = server;
     this.connected = false;
     this.unpainted = 0;
     this.requestDeferred = false;
@@ -624,8 +657,11 @@ export class SessionHost {
     const request = this.request!;
     let address = request.target;
     if (request.listenPort === undefined) {
-      const target = parseTarget(request.target);
-      address = `${target.host.includes(':') ? `[${target.host}]` : target.host} port ${target.port}`;
+      const vm = vmTargetName(request.target) !== undefined;
+      // A VM's console: where libvirt said it is, as the VM host sees it.
+      const server = vm && this.server ? this.server : parseTarget(request.target);
+      const where = `${server.host.includes(':') ? `[${server.host}]` : server.host} port ${server.port}`;
+      address = vm ? `${request.target} (${where})` : where;
     }
     return {
       name: info.name,

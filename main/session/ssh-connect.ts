@@ -2,8 +2,9 @@ import { userInfo } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { RfbError } from '../../shared/rfb-error.ts';
 import type { SshPrompt, SshTunnelRequest } from '../../shared/session-protocol.ts';
+import type { Target } from '../../shared/target.ts';
 import type { KnownHostsSource } from '../ssh/host-keys.ts';
-import { endpointLabel, type SshEndpoint, sshTunnels } from '../ssh/tunnel.ts';
+import { endpointLabel, type SshConnection, type SshEndpoint, sshTunnels } from '../ssh/tunnel.ts';
 
 /**
  * How long an SSH login may take, the user's answers (host key, password) included: ssh2's
@@ -15,29 +16,38 @@ const SSH_LOGIN_TIMEOUT_MS = 180_000;
 export interface OpenedTunnel {
   stream: Duplex;
   onLost(listener: (error: RfbError) => void): () => void;
-}
-
-/** Where a tunnel goes: the SSH host, and the VNC address as that host sees it. */
-export interface TunnelRoute {
-  endpoint: SshEndpoint;
-  forwardHost: string;
-  forwardPort: number;
+  /** The VNC address forwarded to, as the SSH host sees it. */
+  forwarded: Target;
   /** For the status line: "ssh alice@kvm1 → 127.0.0.1:5901". */
   via: string;
 }
 
-/** The SSH host, and the VNC address as it sees it (itself when the address names the SSH host). */
-export function tunnelRoute(ssh: SshTunnelRequest, target: { host: string; port: number }): TunnelRoute {
+/** Where a tunnel goes: the SSH host, and how the VNC address as that host sees it is found. */
+export interface TunnelRoute {
+  endpoint: SshEndpoint;
+  /** The address as given, or (a VM's console) asked of the SSH host once logged in. */
+  locate(connection: SshConnection): Promise<Target>;
+}
+
+/**
+ * The SSH host, and the VNC address as it sees it: the one `locate` finds (a fixed address, or
+ * a VM's console asked of libvirt there), itself (127.0.0.1) when the address names the SSH host.
+ */
+export function tunnelRoute(
+  ssh: SshTunnelRequest,
+  locate: (connection: SshConnection) => Promise<Target>,
+): TunnelRoute {
   if (!ssh.host)
     throw new RfbError('usage', 'the SSH tunnel has no host', 'Edit the bookmark: Tunnel, SSH host');
   // As ssh does: the local user name unless another is given.
   const endpoint = { host: ssh.host, port: ssh.port, user: ssh.user || userInfo().username };
-  const forwardHost = target.host.toLowerCase() === ssh.host.toLowerCase() ? '127.0.0.1' : target.host;
   return {
     endpoint,
-    forwardHost,
-    forwardPort: target.port,
-    via: `ssh ${endpointLabel(endpoint)} → ${forwardHost}:${target.port}`,
+    locate: async (connection) => {
+      const target = await locate(connection);
+      const host = target.host.toLowerCase() === ssh.host.toLowerCase() ? '127.0.0.1' : target.host;
+      return { host, port: target.port };
+    },
   };
 }
 
@@ -66,13 +76,16 @@ export class TunnelOpener {
     if (!knownHosts) throw new RfbError('usage', 'SSH tunnels are not available here (no known-hosts store)');
     const attempt = {};
     this.attempt = attempt;
+    // A password the user already typed in this viewer (the VM host view) counts as typed here.
+    this.secrets.password ??= ssh.password;
     const remember = (kind: 'password' | 'passphrase', answer: boolean | string | null) => {
       if (typeof answer !== 'string') return undefined;
       this.secrets[kind] = answer;
       return answer;
     };
+    let forwarded: Target | undefined;
     try {
-      const { stream, connection } = await sshTunnels.forward(
+      const { stream, connection } = await sshTunnels.forwardTo(
         {
           endpoint: route.endpoint,
           credentials: {
@@ -90,15 +103,23 @@ export class TunnelOpener {
           },
           readyTimeoutMs: SSH_LOGIN_TIMEOUT_MS,
         },
-        route.forwardHost,
-        route.forwardPort,
+        async (connection) => {
+          forwarded = await route.locate(connection);
+          return forwarded;
+        },
       );
       if (this.attempt !== attempt) {
         stream.destroy();
         return undefined;
       }
       this.attempt = undefined;
-      return { stream, onLost: (listener) => connection.onLost(listener) };
+      const at = forwarded!;
+      return {
+        stream,
+        onLost: (listener) => connection.onLost(listener),
+        forwarded: at,
+        via: `ssh ${endpointLabel(route.endpoint)} → ${at.host}:${at.port}`,
+      };
     } catch (error) {
       if (this.attempt !== attempt) return undefined;
       this.attempt = undefined;

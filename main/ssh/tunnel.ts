@@ -138,6 +138,22 @@ export class SshConnection {
     return forwardOver(this.clients[this.clients.length - 1], this.label, host, port);
   }
 
+  /** Runs `command` on the SSH host (an `exec` channel, RFC 4254 §6.5). Rejects with an RfbError. */
+  exec(command: string): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      this.clients[this.clients.length - 1].exec(command, (error, channel) => {
+        if (!error) return resolve(channel);
+        reject(
+          new RfbError(
+            'network',
+            `the SSH server ${this.label} refused to run a command: ${error.message}`,
+            'Its sshd_config may forbid commands for this user (ForceCommand, a restricted shell)',
+          ),
+        );
+      });
+    });
+  }
+
   /** Hears once about the connection dying; returns a function that stops listening. */
   onLost(listener: (error: RfbError) => void): () => void {
     this.lostListeners.add(listener);
@@ -427,10 +443,21 @@ export class SshTunnels {
   private readonly connections = new Map<string, SharedConnection>();
 
   /** A stream to `host`:`port` as the SSH host sees it, and the connection it runs over. */
-  async forward(
+  forward(
     options: SshTunnelOptions,
     host: string,
     port: number,
+  ): Promise<{ stream: ClientChannel; connection: SshConnection }> {
+    return this.forwardTo(options, async () => ({ host, port }));
+  }
+
+  /**
+   * The same to an address `locate` finds once logged in (a VM's console, asked of libvirt on
+   * the SSH host over the same connection).
+   */
+  async forwardTo(
+    options: SshTunnelOptions,
+    locate: (connection: SshConnection) => Promise<{ host: string; port: number }>,
   ): Promise<{ stream: ClientChannel; connection: SshConnection }> {
     const key = JSON.stringify([options.endpoint, options.jump ?? null]);
     let shared = this.connections.get(key);
@@ -456,6 +483,7 @@ export class SshTunnels {
     };
     try {
       const connection = await entry.opening;
+      const { host, port } = await locate(connection);
       const stream = await connection.forward(host, port);
       stream.once('close', release);
       return { stream, connection };

@@ -54,6 +54,8 @@ export interface SshdOptions {
   /** A host key to reuse (a restarted or impostor server); a new one otherwise. */
   hostKey?: SshKeyPair;
   allowTcpForwarding?: boolean;
+  /** Environment of the sessions (sshd_config SetEnv, which wins over sshd's defaults): `PATH=/x`. */
+  setEnv?: string[];
 }
 
 let userReady = false;
@@ -68,7 +70,7 @@ process.on('exit', () => {
 });
 
 /** Creates SSH_USER with SSH_PASSWORD unless it exists. */
-function ensureTestUser(): void {
+export function ensureTestUser(): void {
   if (userReady) return;
   try {
     execFileSync('id', [SSH_USER], { stdio: 'ignore' });
@@ -105,6 +107,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshServer> {
       `AllowUsers ${SSH_USER}`,
       `AllowTcpForwarding ${options.allowTcpForwarding === false ? 'no' : 'yes'}`,
       'MaxStartups 100',
+      ...(options.setEnv ?? []).map((assignment) => `SetEnv ${assignment}`),
       'LogLevel VERBOSE',
       '',
     ].join('\n'),

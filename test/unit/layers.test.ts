@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The layers (docs/architecture.md): each folder may import only itself and the folders
- * listed for it. `shared` ← `main/rfb`, `main/ssh` ← `main/session`, `main/discovery` ← `main/app` ←
+ * listed for it. `shared` ← `main/rfb`, `main/ssh` ← `main/libvirt` ← `main/session`, `main/discovery` ← `main/app` ←
  * `main/cli | web | electron`; the renderer only `shared`. Packages: Electron only in
  * main/electron, nothing of Node's in `shared` or the renderer (they run in the page too).
  */
@@ -13,13 +13,41 @@ const LAYERS: Record<string, readonly string[]> = {
   'main/rfb': ['shared'],
   // SSH tunnels: a transport beside the engine.
   'main/ssh': ['shared'],
-  'main/session': ['shared', 'main/rfb', 'main/ssh'],
-  'main/discovery': ['shared', 'main/rfb'],
-  'main/app': ['shared', 'main/rfb', 'main/ssh', 'main/discovery'],
-  'main/web': ['shared', 'main/rfb', 'main/ssh', 'main/session', 'main/discovery', 'main/app'],
-  'main/electron': ['shared', 'main/rfb', 'main/ssh', 'main/session', 'main/discovery', 'main/app'],
+  // VM hosts: virsh over an SSH connection (or locally).
+  'main/libvirt': ['shared', 'main/ssh'],
+  'main/session': ['shared', 'main/rfb', 'main/ssh', 'main/libvirt'],
+  // A scan may run through an SSH connection.
+  'main/discovery': ['shared', 'main/rfb', 'main/ssh'],
+  'main/app': ['shared', 'main/rfb', 'main/ssh', 'main/libvirt', 'main/discovery'],
+  'main/web': [
+    'shared',
+    'main/rfb',
+    'main/ssh',
+    'main/libvirt',
+    'main/session',
+    'main/discovery',
+    'main/app',
+  ],
+  'main/electron': [
+    'shared',
+    'main/rfb',
+    'main/ssh',
+    'main/libvirt',
+    'main/session',
+    'main/discovery',
+    'main/app',
+  ],
   // The CLI also starts browser mode (`porthole web`, `porthole connect`).
-  'main/cli': ['shared', 'main/rfb', 'main/ssh', 'main/session', 'main/discovery', 'main/app', 'main/web'],
+  'main/cli': [
+    'shared',
+    'main/rfb',
+    'main/ssh',
+    'main/libvirt',
+    'main/session',
+    'main/discovery',
+    'main/app',
+    'main/web',
+  ],
   renderer: ['shared'],
 };
 

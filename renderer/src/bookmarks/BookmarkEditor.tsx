@@ -7,7 +7,7 @@ import {
   BookmarkSchema,
   type PasswordChange,
 } from '../../../shared/settings.ts';
-import { parseTarget } from '../../../shared/target.ts';
+import { checkAddress } from '../../../shared/target.ts';
 import { ColourLevelChoice, QualityChoice, ScalingChoice } from '../components/Choice.tsx';
 import { Dialog } from '../components/Dialog.tsx';
 import { platform } from '../platform/index.ts';
@@ -54,7 +54,7 @@ function validate(fields: BookmarkFields, securityTypes: string, sshPort: string
   const problems: Record<string, string> = {};
   if (!fields.name.trim()) problems.name = 'Give the bookmark a name.';
   try {
-    parseTarget(fields.address);
+    checkAddress(fields.address);
   } catch (error) {
     problems.address = (error as Error).message;
   }

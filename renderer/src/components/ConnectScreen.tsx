@@ -5,6 +5,7 @@ import { parseTarget } from '../../../shared/target.ts';
 import { BookmarksPanel } from '../bookmarks/BookmarksPanel.tsx';
 import { openBookmark, openSession } from '../connect/open-session.ts';
 import { ScanPanel } from '../discovery/ScanPanel.tsx';
+import { VmHostPanel } from '../discovery/VmHostPanel.tsx';
 import { platform } from '../platform/index.ts';
 import { useSettings } from '../state/settings.ts';
 import { type Tab, useApp } from '../state/store.ts';
@@ -149,6 +150,7 @@ export function ConnectScreen({ tab }: { tab: Tab }) {
         </ul>
       )}
       <ScanPanel onConnect={connect} />
+      <VmHostPanel />
     </section>
   );
 }

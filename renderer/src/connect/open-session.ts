@@ -27,6 +27,8 @@ export interface ConnectChoices {
   allowPlainUnencrypted?: boolean;
   tlsFiles?: TlsFiles;
   ssh?: SshTunnelRequest;
+  /** For a `vm:NAME` target: the libvirt URI on the VM host. */
+  libvirtUri?: string;
 }
 
 /**
@@ -56,6 +58,7 @@ export function openSession(tabId: string, target: string, choices: ConnectChoic
   if (choices.allowPlainUnencrypted) request.allowPlainUnencrypted = true;
   if (choices.tlsFiles) request.tlsFiles = choices.tlsFiles;
   if (choices.ssh) request.ssh = choices.ssh;
+  if (choices.libvirtUri) request.libvirtUri = choices.libvirtUri;
   const patch: Partial<Tab> = {
     kind: 'session',
     target,
@@ -87,6 +90,7 @@ export function openBookmark(tabId: string, bookmark: Bookmark): void {
     allowPlainUnencrypted: bookmark.security.allowPlainUnencrypted,
     tlsFiles: tlsFilesOf(bookmark.security),
     ...(bookmark.ssh.enabled && { ssh: sshTunnelOf(bookmark.ssh) }),
+    ...(bookmark.libvirtUri && { libvirtUri: bookmark.libvirtUri }),
   });
 }
 

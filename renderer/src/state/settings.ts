@@ -1,7 +1,12 @@
 import * as v from 'valibot';
 import { create } from 'zustand';
 import type { PasswordStorage } from '../../../shared/ipc.ts';
-import { type Bookmark, type GlobalSettings, GlobalSettingsSchema } from '../../../shared/settings.ts';
+import {
+  type Bookmark,
+  type GlobalSettings,
+  GlobalSettingsSchema,
+  type VmHost,
+} from '../../../shared/settings.ts';
 import { platform } from '../platform/index.ts';
 
 /**
@@ -15,6 +20,8 @@ export interface SettingsState {
   loadError: string;
   settings: GlobalSettings;
   bookmarks: Bookmark[];
+  /** Saved VM hosts (libvirt hosts whose VMs the viewer lists). */
+  vmHosts: VmHost[];
   /** The revision of the document this copy is (-1 before loading). */
   revision: number;
   /** Problems the main side met while loading (a corrupt file moved aside, with its path). */
@@ -28,6 +35,7 @@ export interface SettingsState {
   /** `base`: the settings the change was made on (a change made elsewhere since is merged, or refuses it). */
   updateSettings(patch: Partial<GlobalSettings>, base?: GlobalSettings): Promise<void>;
   setBookmarks(bookmarks: Bookmark[]): void;
+  setVmHosts(vmHosts: VmHost[]): void;
   /** Adds or replaces one bookmark (by id). */
   putBookmark(bookmark: Bookmark): void;
   deleteBookmark(id: string): Promise<void>;
@@ -43,6 +51,7 @@ export const useSettings = create<SettingsState>()((set, get) => ({
   loadError: '',
   settings: DEFAULT_SETTINGS,
   bookmarks: [],
+  vmHosts: [],
   revision: -1,
   notices: [],
   passwordStorage: { available: false, reason: 'the settings are not loaded yet' },
@@ -55,6 +64,7 @@ export const useSettings = create<SettingsState>()((set, get) => ({
         loadError: '',
         settings: snapshot.settings,
         bookmarks: snapshot.bookmarks,
+        vmHosts: snapshot.vmHosts,
         revision: snapshot.revision,
         notices: snapshot.notices,
         passwordStorage: snapshot.passwordStorage,
@@ -83,6 +93,9 @@ export const useSettings = create<SettingsState>()((set, get) => ({
   },
   setBookmarks(bookmarks) {
     set({ bookmarks });
+  },
+  setVmHosts(vmHosts) {
+    set({ vmHosts });
   },
   putBookmark(bookmark) {
     const list = get().bookmarks;

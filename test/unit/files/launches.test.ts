@@ -34,6 +34,7 @@ describe('LaunchRegistry', () => {
         encodings: '',
         safeModeReconnect: true,
         ssh: { enabled: false, host: '', port: 22, user: '', identityFile: '' },
+        libvirtUri: '',
       },
     });
     expect(JSON.stringify(launch)).not.toContain('hunter2');

@@ -40,6 +40,7 @@ const fullFields: BookmarkFields = {
     clientKeyFile: '',
   },
   ssh: { enabled: true, host: 'bastion', port: 2222, user: 'ops', identityFile: '/home/ada/.ssh/id' },
+  libvirtUri: 'qemu:///session',
   notes: 'Line one\nLine two ✓',
   group: 'Lab',
   tags: ['linux', 'ci'],
@@ -100,6 +101,28 @@ describe('SettingsStore', () => {
     ]);
     expect(bookmark.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(snapshot.notices).toEqual([]);
+  });
+
+  it('keeps VM hosts through a new store; a file written before them loads with none', async () => {
+    const before = openStore();
+    await before.saveBookmark(undefined, fullFields, { action: 'keep' });
+    await before.close();
+    const file = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8'));
+    delete file.vmHosts;
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify(file));
+    const store = openStore();
+    expect((await store.snapshot()).vmHosts).toEqual([]);
+    const kvm = { name: 'kvm1', ssh: { ...fullFields.ssh, host: 'kvm1' }, uri: 'qemu:///system' };
+    const [saved] = await store.saveVmHost(undefined, kvm);
+    const [local] = (
+      await store.saveVmHost(undefined, { ...kvm, name: 'here', ssh: { ...kvm.ssh, enabled: false } })
+    ).slice(1);
+    await store.saveVmHost(saved.id, { ...kvm, uri: 'qemu:///session' });
+    await store.deleteVmHost(local.id);
+    await store.close();
+    expect((await openStore().snapshot()).vmHosts).toEqual([
+      { ...kvm, id: saved.id, uri: 'qemu:///session' },
+    ]);
   });
 
   it('merges partial settings, nested groups included, and rejects invalid ones without writing', async () => {

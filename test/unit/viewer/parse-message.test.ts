@@ -25,6 +25,14 @@ describe('messages from the viewer', () => {
         type: 'open',
         request: { target: '127.0.0.1:1', ssh: { host: 'kvm1', port: 2222, user: '', identityFile: '/k' } },
       },
+      {
+        type: 'open',
+        request: {
+          target: 'vm:web1',
+          libvirtUri: 'qemu:///session',
+          ssh: { host: 'kvm1', port: 22, user: 'ops', password: 'typed in the VM host view' },
+        },
+      },
       { type: 'ssh-answer', answer: true },
       { type: 'ssh-answer', answer: 'passphrase' },
       { type: 'ssh-answer', answer: null },
@@ -46,6 +54,8 @@ describe('messages from the viewer', () => {
     const bad = [
       { type: 'open', request: { target: 'h', ssh: { host: 'kvm1', port: 0, user: 'a' } } },
       { type: 'open', request: { target: 'h', ssh: 'kvm1' } },
+      { type: 'open', request: { target: 'vm:a', libvirtUri: 7 } },
+      { type: 'open', request: { target: 'vm:a', ssh: { host: 'k', port: 22, user: '', password: 1 } } },
       { type: 'ssh-answer', answer: 1 },
       { type: 'ssh-answer' },
       null,
