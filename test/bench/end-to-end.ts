@@ -23,10 +23,13 @@
  *   page's keydown to the first draw on the canvas after it (the echo), p50 and p99.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { type WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
 import { buildRenderer, connectTo, launchChromium, waitForStatus } from '../support/browser.ts';
 import { freePort, startXvnc, stopProcess, type XvncServer } from '../support/servers.ts';
 import { CLASSES, type Geometry } from './recordings.ts';
@@ -130,7 +133,11 @@ export interface LatencyFigures {
   p99Ms: number;
 }
 
+/** Median ms for one binary WebSocket message of each size from Node into Chromium's page, and a short answer. */
+export type WebSocketIntoChromium = { mib: number; medianMs: number; minMs: number }[];
+
 export interface EndToEndFigures {
+  webSocketIntoChromium: WebSocketIntoChromium | undefined;
   width: number;
   height: number;
   windowSeconds: number;
@@ -418,6 +425,51 @@ async function measureLatency(keys: number): Promise<LatencyFigures> {
   }
 }
 
+/**
+ * What browser mode's draw stream costs on its own: binary WebSocket messages of 0.25, 1 and
+ * 8 MiB (a 1920×1080 RGBA frame) from a Node `ws` server into a page of headless Chromium,
+ * which answers each with its length; 12 of each, median and fastest.
+ */
+async function measureWebSocketIntoChromium(): Promise<WebSocketIntoChromium> {
+  const http = createServer((_, response) => {
+    response.setHeader('content-type', 'text/html');
+    response.end('<!doctype html><title>bench</title>');
+  });
+  const sockets = new WebSocketServer({ server: http });
+  http.listen(0, '127.0.0.1');
+  await once(http, 'listening');
+  const port = (http.address() as { port: number }).port;
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${port}/`);
+    const connection = once(sockets, 'connection');
+    await page.evaluate((p) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${p}/`);
+      ws.binaryType = 'arraybuffer';
+      ws.onmessage = (event) => ws.send(String((event.data as ArrayBuffer).byteLength));
+    }, port);
+    const [socket] = (await connection) as [NodeWebSocket];
+    const figures: WebSocketIntoChromium = [];
+    for (const mib of [0.25, 1, 8]) {
+      const message = Buffer.alloc(mib * 2 ** 20, 7);
+      const times: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        const start = performance.now();
+        socket.send(message);
+        await once(socket, 'message');
+        times.push(performance.now() - start);
+      }
+      figures.push({ mib, medianMs: percentile(times, 50), minMs: Math.min(...times) });
+    }
+    return figures;
+  } finally {
+    await browser.close();
+    sockets.close();
+    http.close();
+  }
+}
+
 /** The whole section: throughput of the three viewers on one busy Xvnc, responsiveness, latency. */
 export async function measureEndToEnd(
   geometry: Geometry,
@@ -479,8 +531,11 @@ export async function measureEndToEnd(
   } catch (error) {
     log(` (latency failed: ${(error as Error).message})`);
   }
+  log(' WebSocket into Chromium…');
+  const webSocketIntoChromium = await measureWebSocketIntoChromium().catch(() => undefined);
   log(' done\n');
   return {
+    webSocketIntoChromium,
     width: geometry[0],
     height: geometry[1],
     windowSeconds: seconds,
@@ -518,6 +573,12 @@ export function endToEndTable(all: EndToEndFigures[]): string {
       lines.push(
         '',
         `Key echo latency (xterm on a quiet 1280×800 Xvnc, ${e.latency.keys} keys, ${e.latency.echoed} echoes seen): keydown in the page to the first draw on the canvas after it, p50 ${f(e.latency.p50Ms)} ms, p99 ${f(e.latency.p99Ms)} ms.`,
+      );
+    }
+    if (e.webSocketIntoChromium) {
+      lines.push(
+        '',
+        `Browser mode's draw stream alone: one binary WebSocket message from Node into Chromium's page and a short answer, ${e.webSocketIntoChromium.map((w) => `${w.mib} MiB ${f(w.medianMs)} ms (fastest ${f(w.minMs)})`).join(', ')}.`,
       );
     }
     lines.push('');
