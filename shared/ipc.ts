@@ -2,15 +2,21 @@
  * The IPC contract between the main side and the renderer, in one typed place.
  *
  * Two kinds of traffic:
- * - Control requests (`ControlRequests`): small request/response calls the renderer makes of
- *   the main side. Electron carries them with `ipcRenderer.invoke` on the channel
- *   `porthole:<name>`; browser mode as JSON over its control WebSocket.
+ * - Control requests (`ControlResults`; their parameters' schemas in `control-params.ts`):
+ *   small request/response calls the renderer makes of the main side. Electron carries them
+ *   with `ipcRenderer.invoke` on the channel `porthole:<name>`; browser mode as JSON over its
+ *   control WebSocket.
  * - Sessions (`shared/session-protocol.ts`): one port per session, straight between the
  *   renderer and the process holding the connection.
+ *
+ * No runtime import here: Electron's sandboxed preload bundles this file and may require
+ * nothing but electron.
  */
 
+import type * as v from 'valibot';
+import type { CONTROL_PARAMS } from './control-params.ts';
 import type { CertificatePin } from './security-types.ts';
-import type { Bookmark, BookmarkFields, GlobalSettings, PasswordChange } from './settings.ts';
+import type { Bookmark, BookmarkFields, GlobalSettings } from './settings.ts';
 
 export interface RecentConnection {
   target: string;
@@ -88,77 +94,45 @@ export interface DiscoveredServer {
 /** The bookmark id of a session opened from a launch (a `.vnc` file): it names no saved bookmark. */
 export const LAUNCH_ID_PREFIX = 'launch:';
 
-/** Every control request: its parameters and its result. */
-export interface ControlRequests {
-  'recent:list': { params: Record<string, never>; result: RecentConnection[] };
-  'recent:add': { params: { target: string }; result: RecentConnection[] };
-  'recent:remove': { params: { target: string }; result: RecentConnection[] };
-  'settings:load': { params: Record<string, never>; result: SettingsSnapshot };
-  /** The document's revision, to poll cheaply for changes made elsewhere. */
-  'settings:revision': { params: Record<string, never>; result: number };
-  /**
-   * Merges the given global settings; returns them all. `base`: the settings the change was
-   * made on, so that a change made elsewhere meanwhile is merged, or the update refused.
-   */
-  'settings:update': {
-    params: { settings: Partial<GlobalSettings>; base?: GlobalSettings };
-    result: GlobalSettings;
-  };
-  /**
-   * Creates (no id) or replaces (id) a bookmark; the password travels one way only. `base`:
-   * the fields the edit started from (see 'settings:update').
-   */
-  'bookmarks:save': {
-    params: { id?: string; fields: BookmarkFields; password: PasswordChange; base?: BookmarkFields };
-    result: Bookmark;
-  };
-  'bookmarks:duplicate': { params: { id: string }; result: Bookmark };
-  /** Deletes a bookmark but keeps it (and its password) for `bookmarks:undo-delete`. */
-  'bookmarks:delete': { params: { id: string }; result: Bookmark[] };
-  'bookmarks:undo-delete': { params: { id: string }; result: Bookmark[] };
-  /** Stamps `lastConnected` after a successful connection. */
-  'bookmarks:connected': { params: { id: string }; result: Bookmark };
-  /** Imports a RealVNC or TigerVNC `.vnc` file as a new bookmark. */
-  'bookmarks:import-vnc': {
-    params: { fileName: string; text: string };
-    result: { bookmark: Bookmark; warnings: string[] };
-  };
-  /** A bookmark as a `.vnc` file; the password is never included. */
-  'bookmarks:export-vnc': { params: { id: string }; result: ExportedFile };
-  /** All bookmarks as one JSON file (no passwords). */
-  'bookmarks:export-json': { params: Record<string, never>; result: ExportedFile };
-  /** Adds the bookmarks of an exported JSON file; ids already present are given new ones. */
-  'bookmarks:import-json': { params: { text: string }; result: { added: number; bookmarks: Bookmark[] } };
-  /**
-   * Keeps a picture of a bookmark's screen (a JPEG or PNG data URL) as its thumbnail; false
-   * when thumbnails are turned off or the bookmark is gone (nothing is kept then).
-   */
-  'thumbnails:save': { params: { id: string; image: string }; result: boolean };
-  /** A bookmark's thumbnail as a data URL; null when it has none. */
-  'thumbnails:get': { params: { id: string }; result: string | null };
-  'link:resolve': { params: { url: string }; result: ResolvedLink };
-  /** The connections to open at start (each handed out once), e.g. from `porthole connect`. */
-  'launch:take': { params: Record<string, never>; result: LaunchRequest[] };
-  /** Probes a host's ports for VNC servers (default 5900–5999), as `porthole scan`. */
-  'scan:host': {
-    params: { host: string; firstPort?: number; lastPort?: number };
-    result: DiscoveredServer[];
-  };
-  /** The pinned server keys (trust on first use), by `host:port`. */
-  'pins:list': { params: Record<string, never>; result: CertificatePin[] };
-  /** Forgets a server's pinned key: its next certificate is asked about again. */
-  'pins:remove': { params: { server: string }; result: CertificatePin[] };
-  /** Electron only; browser mode uses the page's own clipboard. */
-  'clipboard:read': { params: Record<string, never>; result: string };
-  'clipboard:write': { params: { text: string }; result: null };
-  /** Electron asks where to save and returns the path (null if cancelled). */
-  'screenshot:save': { params: { png: Uint8Array; suggestedName: string }; result: string | null };
-  'window:fullscreen': { params: { on: boolean }; result: null };
+/** The largest thumbnail kept, in bytes of its image file (the viewer's are about 10 KiB). */
+export const MAX_THUMBNAIL_BYTES = 64 * 1024;
+
+/** Every control request's result. */
+export interface ControlResults {
+  'recent:list': RecentConnection[];
+  'recent:add': RecentConnection[];
+  'recent:remove': RecentConnection[];
+  'settings:load': SettingsSnapshot;
+  'settings:revision': number;
+  'settings:update': GlobalSettings;
+  'bookmarks:save': Bookmark;
+  'bookmarks:duplicate': Bookmark;
+  'bookmarks:delete': Bookmark[];
+  'bookmarks:undo-delete': Bookmark[];
+  'bookmarks:connected': Bookmark;
+  'bookmarks:import-vnc': { bookmark: Bookmark; warnings: string[] };
+  'bookmarks:export-vnc': ExportedFile;
+  'bookmarks:export-json': ExportedFile;
+  'bookmarks:import-json': { added: number; bookmarks: Bookmark[] };
+  'thumbnails:save': boolean;
+  'thumbnails:get': string | null;
+  'link:resolve': ResolvedLink;
+  'launch:take': LaunchRequest[];
+  'scan:host': DiscoveredServer[];
+  'pins:list': CertificatePin[];
+  'pins:remove': CertificatePin[];
+  'clipboard:read': string;
+  'clipboard:write': null;
+  'screenshot:save': string | null;
+  'window:fullscreen': null;
 }
 
-export type ControlName = keyof ControlRequests;
-export type ControlParams<N extends ControlName> = ControlRequests[N]['params'];
-export type ControlResult<N extends ControlName> = ControlRequests[N]['result'];
+export type ControlName = keyof ControlResults & keyof typeof CONTROL_PARAMS;
+/** What the viewer sends (the parameter schemas are in `control-params.ts`). */
+export type ControlParams<N extends ControlName> = v.InferInput<(typeof CONTROL_PARAMS)[N]>;
+/** What the main side's handler gets: checked, defaults filled in (but see settings:update). */
+export type CheckedParams<N extends ControlName> = v.InferOutput<(typeof CONTROL_PARAMS)[N]>;
+export type ControlResult<N extends ControlName> = ControlResults[N];
 
 export const CONTROL_NAMES = [
   'settings:load',

@@ -2,7 +2,8 @@
  * What kind of failure ended a session; the CLI maps each to an exit code. `identity`: the
  * server's certificate could not be verified (unknown, changed, CA mismatch).
  */
-export type RfbErrorKind = 'network' | 'auth' | 'protocol' | 'timeout' | 'usage' | 'identity';
+export const ERROR_KINDS = ['network', 'auth', 'protocol', 'timeout', 'usage', 'identity'] as const;
+export type RfbErrorKind = (typeof ERROR_KINDS)[number];
 
 export class RfbError extends Error {
   readonly kind: RfbErrorKind;

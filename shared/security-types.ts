@@ -1,3 +1,5 @@
+import * as v from 'valibot';
+
 /**
  * RFB security type numbers and names (RFC 6143 §7.1.2, the rfbproto registry), as shown to
  * people and as the CLI's `--security` takes them. Numbers from 256 are VeNCrypt subtypes
@@ -124,20 +126,21 @@ export function describeChannelSecurity(security: ChannelSecurity): string {
 }
 
 /** A server's certificate as the user is shown it when deciding whether to trust it. */
-export interface ServerCertificate {
+export const ServerCertificateSchema = v.object({
   /** `host:port` (IPv6 in brackets): what a pin belongs to. */
-  server: string;
-  subject: string;
-  issuer: string;
-  validFrom: string;
-  validTo: string;
+  server: v.string(),
+  subject: v.string(),
+  issuer: v.string(),
+  validFrom: v.string(),
+  validTo: v.string(),
   /** SHA-256 of the whole certificate (what `openssl x509 -fingerprint -sha256` prints). */
-  certificateSha256: string;
+  certificateSha256: v.string(),
   /** SHA-256 of its public key (SubjectPublicKeyInfo, DER): what is pinned. */
-  publicKeySha256: string;
+  publicKeySha256: v.string(),
   /** Why no certificate authority vouches for it (unknown issuer, self-signed, name mismatch, expired). */
-  problem: string;
-}
+  problem: v.string(),
+});
+export type ServerCertificate = v.InferOutput<typeof ServerCertificateSchema>;
 
 /** A server's public key the user chose to trust (trust on first use), per `host:port`. */
 export interface CertificatePin {

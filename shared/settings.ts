@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { COLOUR_LEVELS } from './colour-level.ts';
 import { PICTURE_QUALITIES } from './picture-quality.ts';
+import { int, nonEmptyText, port, text } from './schema.ts';
 import { MAX_SECURITY_TYPE } from './security-types.ts';
 import { DEFAULT_STALL_SECONDS, LISTEN_PORT } from './session-protocol.ts';
 
@@ -18,8 +19,6 @@ export const SETTINGS_VERSION = 2;
 export const SCALINGS = ['fit', '1:1', 'fill'] as const;
 export type Scaling = (typeof SCALINGS)[number];
 
-const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
-const port = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
 const isoTime = v.pipe(v.string(), v.isoTimestamp());
 
 export const GlobalSettingsSchema = v.object({
@@ -42,14 +41,11 @@ export const GlobalSettingsSchema = v.object({
       /** Reconnect by itself after a dropped connection. */
       enabled: v.optional(v.boolean(), true),
       /** Give up after this many attempts (0: never give up). */
-      maxAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)), 0),
+      maxAttempts: v.optional(int(0, 1000), 0),
       /** Reconnect once in safe mode after a stream the viewer cannot parse. */
       safeMode: v.optional(v.boolean(), true),
       /** Probe a server silent this many seconds; no answer ends the connection (0: never). */
-      stallSeconds: v.optional(
-        v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3600)),
-        DEFAULT_STALL_SECONDS,
-      ),
+      stallSeconds: v.optional(int(0, 3600), DEFAULT_STALL_SECONDS),
     }),
     {},
   ),
@@ -65,10 +61,7 @@ export type GlobalSettings = v.InferOutput<typeof GlobalSettingsSchema>;
 /** Which security types a connection accepts, in order, and whether it must be encrypted. */
 export const SecurityPreferencesSchema = v.object({
   /** RFB security type numbers (VeNCrypt subtypes as 256…) in order of preference; empty: the viewer's default order. */
-  types: v.optional(
-    v.array(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_SECURITY_TYPE))),
-    [],
-  ),
+  types: v.optional(v.array(int(1, MAX_SECURITY_TYPE)), []),
   /** Refuse a connection whose security does not encrypt. */
   requireEncryption: v.optional(v.boolean(), false),
 });
@@ -83,10 +76,10 @@ export const SshTunnelSchema = v.object({
 });
 
 export const BookmarkSchema = v.object({
-  id: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
-  name: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+  id: nonEmptyText(64),
+  name: nonEmptyText(200),
   /** Any target `parseTarget` accepts: host, host:N, host::port, [v6]:N, vnc://… */
-  address: v.pipe(v.string(), v.minLength(1), v.maxLength(1024)),
+  address: nonEmptyText(1024),
   username: v.optional(text(255), ''),
   /** Whether an encrypted password is stored for it (the password itself never is here). */
   hasPassword: v.optional(v.boolean(), false),
@@ -144,7 +137,12 @@ export function newBookmarkFields(
  * A password change travelling with a bookmark save: `keep` the stored one, `clear` it, or
  * `set` a new one. The main side encrypts it; it never comes back.
  */
-export type PasswordChange = { action: 'keep' } | { action: 'clear' } | { action: 'set'; password: string };
+export const PasswordChangeSchema = v.variant('action', [
+  v.object({ action: v.literal('keep') }),
+  v.object({ action: v.literal('clear') }),
+  v.object({ action: v.literal('set'), password: text(1024) }),
+]);
+export type PasswordChange = v.InferOutput<typeof PasswordChangeSchema>;
 
 export function defaultSettingsDocument(): SettingsDocument {
   return v.parse(SettingsDocumentSchema, { version: SETTINGS_VERSION });

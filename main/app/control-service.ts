@@ -1,8 +1,8 @@
-import * as v from 'valibot';
-import type { ControlName, ControlParams, ControlResult, DiscoveredServer } from '../../shared/ipc.ts';
-import { BookmarkSchema, GlobalSettingsSchema } from '../../shared/settings.ts';
+import { checkControlParams } from '../../shared/control-params.ts';
+import type { CheckedParams, ControlName, ControlResult, DiscoveredServer } from '../../shared/ipc.ts';
 import type { VncProbe } from '../discovery/probe.ts';
-import { DEFAULT_SCAN_PORTS, MAX_SCAN_PORTS, scanHost } from '../discovery/scan.ts';
+import type { scanHost } from '../discovery/scan.ts';
+import { DEFAULT_SCAN_PORTS, MAX_SCAN_PORTS } from '../discovery/scan-range.ts';
 import {
   exportBookmarksJson,
   exportVncFile,
@@ -20,13 +20,7 @@ import {
 import { CertificatePinStore } from './pin-store.ts';
 import { RecentStore } from './recent-store.ts';
 import { SettingsStore } from './settings-store.ts';
-import { MAX_THUMBNAIL_BYTES, ThumbnailStore } from './thumbnail-store.ts';
-
-const MAX_TARGET = 2048;
-const MAX_FILE_TEXT = 16 << 20;
-const MAX_PASSWORD = 1024;
-/** A data URL of MAX_THUMBNAIL_BYTES in base64, with room for its header. */
-const MAX_THUMBNAIL_DATA_URL = Math.ceil(MAX_THUMBNAIL_BYTES / 3) * 4 + 64;
+import { ThumbnailStore } from './thumbnail-store.ts';
 
 /** The settings store over a data directory, its passwords encrypted with `cipher`. */
 export function openSettingsStore(dataDir: string, cipher: PasswordCipher): SettingsStore {
@@ -49,19 +43,22 @@ type ServiceName = Exclude<
   ControlName,
   'clipboard:read' | 'clipboard:write' | 'screenshot:save' | 'window:fullscreen'
 >;
-type ServiceHandlers = { [N in ServiceName]: (params: ControlParams<N>) => Promise<ControlResult<N>> };
+type ServiceHandlers = { [N in ServiceName]: (params: CheckedParams<N>) => Promise<ControlResult<N>> };
 
 /**
  * The control requests both front ends (Electron IPC, browser mode) answer the same way.
  * Platform-specific ones (clipboard, save dialogs, full screen) live with each front end.
- * Every handler checks its parameters itself (`validateServiceParams`): browser mode hands
- * them over as they came off the WebSocket.
+ * Every request's parameters are checked against its schema (`checkControlParams`) before its
+ * handler runs: browser mode hands them over as they came off the WebSocket.
  */
 export function createControlService(dataDir: string, options: ControlServiceOptions = {}) {
   const recent = new RecentStore(dataDir);
   const settings =
     options.settings ?? openSettingsStore(dataDir, unavailableCipher(BROWSER_MODE_CIPHER_REASON));
-  const scan = options.scan ?? scanHost;
+  // Loaded on first use, so Electron's main process holds the RFB engine only once it scans.
+  const scan: typeof scanHost =
+    options.scan ??
+    (async (host, scanOptions) => (await import('../discovery/scan.ts')).scanHost(host, scanOptions));
   const pins = options.pins ?? new CertificatePinStore(dataDir);
   const thumbnails = new ThumbnailStore(dataDir);
   const handlers: ServiceHandlers = {
@@ -120,19 +117,13 @@ export function createControlService(dataDir: string, options: ControlServiceOpt
     'thumbnails:get': ({ id }) => thumbnails.get(id),
     'link:resolve': async ({ url }) => resolveLink(url, await settings.bookmarks()),
     'scan:host': async ({ host, firstPort, lastPort }) =>
-      (
-        await scan(host, {
-          from: firstPort ?? DEFAULT_SCAN_PORTS.from,
-          to: lastPort ?? DEFAULT_SCAN_PORTS.to,
-        })
-      ).map(discoveredServer),
+      (await scan(host, scanRange(firstPort, lastPort))).map(discoveredServer),
   };
   const service = {} as { [N in ServiceName]: (params: unknown) => Promise<ControlResult<N>> };
   for (const name of Object.keys(handlers) as ServiceName[]) {
     const handler = handlers[name] as (params: unknown) => Promise<unknown>;
-    const validate = validateServiceParams[name];
     (service as Record<string, (params: unknown) => Promise<unknown>>)[name] = async (params) =>
-      handler(validate(params));
+      handler(checkControlParams(name, params));
   }
   return service;
 }
@@ -157,181 +148,18 @@ export function discoveredServer(probe: VncProbe): DiscoveredServer {
   return server;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Parameter checks. Each throws an Error naming the request and the field that is wrong.
-
-type Validators = { [N in ServiceName]: (params: unknown) => ControlParams<N> };
-
-function fail(what: string): never {
-  throw new Error(`invalid parameters: ${what}`);
+/** The ports a scan covers: the default range, or the hundred from a first port; at most MAX_SCAN_PORTS. */
+function scanRange(
+  firstPort: number | undefined,
+  lastPort: number | undefined,
+): { from: number; to: number } {
+  const from = firstPort ?? DEFAULT_SCAN_PORTS.from;
+  const to = lastPort ?? (firstPort === undefined ? DEFAULT_SCAN_PORTS.to : Math.min(firstPort + 99, 65535));
+  if (to < from) throw new Error(`invalid parameters: "lastPort" (${to}) is below "firstPort" (${from})`);
+  const count = to - from + 1;
+  if (count > MAX_SCAN_PORTS)
+    throw new Error(
+      `invalid parameters: a scan covers at most ${MAX_SCAN_PORTS} ports; ${from}–${to} is ${count}`,
+    );
+  return { from, to };
 }
-
-/** The parameters as an object, or a clear error. */
-export function paramsObject(p: unknown, what = 'params'): Record<string, unknown> {
-  if (typeof p !== 'object' || p === null || Array.isArray(p)) fail(`${what} must be an object`);
-  return p as Record<string, unknown>;
-}
-
-/** Only these keys may appear. */
-function onlyKeys(p: Record<string, unknown>, keys: readonly string[], what = 'params'): void {
-  for (const key of Object.keys(p)) if (!keys.includes(key)) fail(`${what} has an unknown field "${key}"`);
-}
-
-/** No parameters: nothing, or an empty object. */
-export function emptyParams(p: unknown): Record<string, never> {
-  if (p !== undefined) onlyKeys(paramsObject(p), []);
-  return {};
-}
-
-/** A string field of at most `max` characters (not empty unless `allowEmpty`). */
-export function textParam(p: Record<string, unknown>, key: string, max: number, allowEmpty = false): string {
-  const value = p[key];
-  if (typeof value !== 'string') fail(`"${key}" must be a string`);
-  if (!allowEmpty && value === '') fail(`"${key}" must not be empty`);
-  if (value.length > max) fail(`"${key}" is longer than ${max} characters`);
-  return value;
-}
-
-function bookmarkId(p: unknown): { id: string } {
-  const params = paramsObject(p);
-  onlyKeys(params, ['id']);
-  return { id: textParam(params, 'id', 64) };
-}
-
-function port(p: Record<string, unknown>, key: string): number | undefined {
-  const value = p[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
-    fail(`"${key}" must be a port number from 1 to 65535`);
-  }
-  return value;
-}
-
-/**
- * Rejects keys the schema does not know, at every level of nested objects (valibot's
- * `v.object` would drop them silently, and a typo would then be lost without a word).
- */
-function rejectUnknownKeys(value: unknown, schema: v.GenericSchema, path: string): void {
-  let inner = schema as v.GenericSchema & {
-    wrapped?: v.GenericSchema;
-    entries?: Record<string, v.GenericSchema>;
-  };
-  while (inner.wrapped) inner = inner.wrapped as typeof inner;
-  if (!inner.entries || typeof value !== 'object' || value === null || Array.isArray(value)) return;
-  for (const [key, child] of Object.entries(value)) {
-    const entry = inner.entries[key];
-    if (!entry) fail(`${path} has an unknown field "${key}"`);
-    rejectUnknownKeys(child, entry, `${path}.${key}`);
-  }
-}
-
-const BookmarkFieldsSchema = v.omit(BookmarkSchema, ['id', 'hasPassword', 'createdAt', 'lastConnected']);
-/** Any global setting may be left out of an update. */
-const GlobalSettingsPatchSchema = v.partial(GlobalSettingsSchema);
-
-function checked<T extends v.GenericSchema>(schema: T, value: unknown, what: string): v.InferOutput<T> {
-  rejectUnknownKeys(value, schema, what);
-  const result = v.safeParse(schema, value);
-  if (!result.success) {
-    const issue = result.issues[0];
-    const path = v.getDotPath(issue);
-    fail(`${path ? `${what}.${path}` : what}: ${issue.message}`);
-  }
-  return result.output;
-}
-
-function passwordChange(p: unknown): ControlParams<'bookmarks:save'>['password'] {
-  const change = paramsObject(p, 'password');
-  if (change.action === 'keep' || change.action === 'clear') {
-    onlyKeys(change, ['action'], 'password');
-    return { action: change.action };
-  }
-  if (change.action === 'set') {
-    onlyKeys(change, ['action', 'password'], 'password');
-    return { action: 'set', password: textParam(change, 'password', MAX_PASSWORD) };
-  }
-  return fail('password.action must be "keep", "clear" or "set"');
-}
-
-/** Checks the shape of each request's parameters; throws a clear Error on anything else. */
-const validateServiceParams: Validators = {
-  'recent:list': emptyParams,
-  'recent:add': (p) => ({ target: textParam(paramsObject(p), 'target', MAX_TARGET) }),
-  'recent:remove': (p) => ({ target: textParam(paramsObject(p), 'target', MAX_TARGET) }),
-  'settings:load': emptyParams,
-  'settings:revision': emptyParams,
-  'launch:take': emptyParams,
-  'pins:list': emptyParams,
-  'pins:remove': (p) => ({ server: textParam(paramsObject(p), 'server', MAX_TARGET) }),
-  'settings:update': (p) => {
-    const params = paramsObject(p);
-    onlyKeys(params, ['settings', 'base']);
-    // The patch is checked as given (no defaults filled in, so nested groups merge).
-    checked(GlobalSettingsPatchSchema, paramsObject(params.settings, 'settings'), 'settings');
-    const settings = params.settings as ControlParams<'settings:update'>['settings'];
-    if (params.base === undefined) return { settings };
-    return { settings, base: checked(GlobalSettingsSchema, paramsObject(params.base, 'base'), 'base') };
-  },
-  'bookmarks:save': (p) => {
-    const params = paramsObject(p);
-    onlyKeys(params, ['id', 'fields', 'password', 'base']);
-    const fields = checked(BookmarkFieldsSchema, paramsObject(params.fields, 'fields'), 'fields');
-    const password = passwordChange(params.password);
-    if (params.id === undefined) return { fields, password };
-    const id = textParam(params, 'id', 64);
-    if (params.base === undefined) return { id, fields, password };
-    return {
-      id,
-      fields,
-      password,
-      base: checked(BookmarkFieldsSchema, paramsObject(params.base, 'base'), 'base'),
-    };
-  },
-  'bookmarks:duplicate': bookmarkId,
-  'bookmarks:delete': bookmarkId,
-  'bookmarks:undo-delete': bookmarkId,
-  'bookmarks:connected': bookmarkId,
-  'bookmarks:import-vnc': (p) => {
-    const params = paramsObject(p);
-    onlyKeys(params, ['fileName', 'text']);
-    return {
-      fileName: textParam(params, 'fileName', 255),
-      text: textParam(params, 'text', MAX_FILE_TEXT, true),
-    };
-  },
-  'bookmarks:export-vnc': bookmarkId,
-  'bookmarks:export-json': emptyParams,
-  'bookmarks:import-json': (p) => {
-    const params = paramsObject(p);
-    onlyKeys(params, ['text']);
-    return { text: textParam(params, 'text', MAX_FILE_TEXT, true) };
-  },
-  'thumbnails:save': (p) => {
-    const params = paramsObject(p);
-    onlyKeys(params, ['id', 'image']);
-    // The store checks the image itself (type, size); this only bounds the text.
-    return { id: textParam(params, 'id', 64), image: textParam(params, 'image', MAX_THUMBNAIL_DATA_URL) };
-  },
-  'thumbnails:get': bookmarkId,
-  'link:resolve': (p) => {
-    const params = paramsObject(p);
-    onlyKeys(params, ['url']);
-    return { url: textParam(params, 'url', MAX_TARGET) };
-  },
-  'scan:host': (p) => {
-    const params = paramsObject(p);
-    onlyKeys(params, ['host', 'firstPort', 'lastPort']);
-    const host = textParam(params, 'host', 255).trim();
-    if (host === '' || /[\s/]/.test(host)) fail('"host" must be a host name or an IP address');
-    const first = port(params, 'firstPort');
-    const firstPort = first ?? DEFAULT_SCAN_PORTS.from;
-    // Only a first port: the hundred from it, as the default range.
-    const lastPort =
-      port(params, 'lastPort') ?? (first === undefined ? DEFAULT_SCAN_PORTS.to : Math.min(first + 99, 65535));
-    if (lastPort < firstPort) fail(`"lastPort" (${lastPort}) is below "firstPort" (${firstPort})`);
-    const count = lastPort - firstPort + 1;
-    if (count > MAX_SCAN_PORTS)
-      fail(`a scan covers at most ${MAX_SCAN_PORTS} ports; ${firstPort}–${lastPort} is ${count}`);
-    return { host, firstPort, lastPort };
-  },
-};

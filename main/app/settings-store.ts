@@ -1,3 +1,8 @@
+/*
+ * Over 400 lines on purpose: the one writer of the settings document. Loading (with repair of
+ * a corrupt file), each operation, undo, revisions with the merge of edits made elsewhere, and
+ * the atomic write must share one lock and one in-memory copy, so they stay in one class.
+ */
 import { randomUUID } from 'node:crypto';
 import { constants, copyFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,9 +1,8 @@
 import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MAX_THUMBNAIL_BYTES } from '../../shared/ipc.ts';
 import { writeFileAtomic } from './json-file.ts';
 
-/** The largest thumbnail kept, in bytes of its image file (the viewer's are about 10 KiB). */
-export const MAX_THUMBNAIL_BYTES = 64 * 1024;
 /** Thumbnails of deleted bookmarks kept in memory for undo; the oldest beyond this are dropped. */
 export const MAX_THUMBNAIL_UNDO = 100;
 

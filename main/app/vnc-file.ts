@@ -1,4 +1,10 @@
+/*
+ * Over 400 lines on purpose: the .vnc file format as TigerVNC, RealVNC, UltraVNC and TightVNC
+ * write it, read and written in one place, because every key has a reader and a writer that
+ * must agree (names, spellings, obfuscated passwords, which keys each viewer understands).
+ */
 import { type ColourLevel, isColourLevel } from '../../shared/colour-level.ts';
+import { isEncodingName, splitEncodingList } from '../../shared/encodings.ts';
 import { isPictureQuality, type PictureQuality } from '../../shared/picture-quality.ts';
 import { SECURITY_TYPE_CLI_NAMES, SecurityType, securityTypeShortName } from '../../shared/security-types.ts';
 import {
@@ -8,7 +14,6 @@ import {
   type Scaling,
 } from '../../shared/settings.ts';
 import { formatTarget, parseTarget } from '../../shared/target.ts';
-import { ENCODING_NAMES } from '../rfb/constants.ts';
 import { deobfuscateVncPassword } from '../rfb/security/vnc-auth.ts';
 
 /**
@@ -255,7 +260,7 @@ export function parseVncFile(fileName: string, text: string): VncFileContents {
   const encoding = get('preferredencoding');
   if (encoding && autoSelect === false) {
     const name = encoding.value.toLowerCase();
-    if (Object.hasOwn(ENCODING_NAMES, name)) fields.encodings = name;
+    if (isEncodingName(name)) fields.encodings = name;
     else
       warn(`line ${encoding.line}: encoding ${shorten(encoding.value)} is not one Porthole knows; ignored`);
   }
@@ -313,10 +318,7 @@ export function writeVncFile(bookmark: Pick<Bookmark, keyof BookmarkFields>): st
   if (types.length > 0) put('SecurityTypes', types.join(','));
   if (bookmark.security.requireEncryption) put('Encryption', 'AlwaysOn');
 
-  const firstEncoding = bookmark.encodings
-    .split(',')
-    .map((name) => name.trim().toLowerCase())
-    .find((name) => Object.hasOwn(ENCODING_NAMES, name));
+  const firstEncoding = splitEncodingList(bookmark.encodings).find(isEncodingName);
   put('AutoSelect', bookmark.quality === 'auto' && !firstEncoding);
   if (firstEncoding) put('PreferredEncoding', ENCODING_SPELLING[firstEncoding] ?? firstEncoding);
   put('NoJPEG', bookmark.quality === 'high');

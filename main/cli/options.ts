@@ -1,37 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { COLOUR_LEVELS, type ColourLevel, isColourLevel } from '../../shared/colour-level.ts';
+import { checkEncodingNames, splitEncodingList } from '../../shared/encodings.ts';
 import { isPictureQuality, PICTURE_QUALITIES, type PictureQuality } from '../../shared/picture-quality.ts';
 import { RfbError } from '../../shared/rfb-error.ts';
 import { SECURITY_TYPE_CLI_NAMES, securityTypeName } from '../../shared/security-types.ts';
-import { ENCODING_NAMES } from '../rfb/constants.ts';
+import { encodingNumbers } from '../rfb/constants.ts';
 import { SPOKEN_SECURITY_TYPES, speaksSecurityType } from '../rfb/security/index.ts';
 
 export const usageError = (message: string) => new RfbError('usage', message);
 
-/** A comma-separated list of names (any case) → their numbers in `known`, in the order given. */
-function parseNameList(
-  list: string,
-  option: string,
-  what: string,
-  known: Readonly<Record<string, number>>,
-): number[] {
-  const names = list
-    .split(',')
-    .map((n) => n.trim().toLowerCase())
-    .filter(Boolean);
-  if (names.length === 0) throw usageError(`${option} needs at least one ${what} name`);
-  return names.map((name) => {
-    const value = known[name];
-    if (value === undefined) {
-      throw usageError(`unknown ${what} "${name}"; known: ${Object.keys(known).join(', ')}`);
-    }
-    return value;
-  });
-}
-
 /** `--encodings raw,Hextile,zrle` → encoding numbers, in the order given. */
 export function parseEncodingList(list: string): number[] {
-  return parseNameList(list, '--encodings', 'encoding', ENCODING_NAMES);
+  const names = splitEncodingList(list);
+  if (names.length === 0) throw usageError('--encodings needs at least one encoding name');
+  try {
+    return encodingNumbers(checkEncodingNames(names));
+  } catch (error) {
+    throw usageError((error as Error).message);
+  }
 }
 
 export function parseColourLevel(value: string): ColourLevel {
@@ -79,7 +65,18 @@ export function parsePort(value: string): number {
 
 /** `--security x509vnc,TLSVnc,vnc` → security type numbers, in the order given. */
 export function parseSecurityList(list: string): number[] {
-  return parseNameList(list, '--security', 'security type', SECURITY_TYPE_CLI_NAMES).map((type) => {
+  const names = list
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
+  if (names.length === 0) throw usageError('--security needs at least one security type name');
+  return names.map((name) => {
+    const type = SECURITY_TYPE_CLI_NAMES[name];
+    if (type === undefined) {
+      throw usageError(
+        `unknown security type "${name}"; known: ${Object.keys(SECURITY_TYPE_CLI_NAMES).join(', ')}`,
+      );
+    }
     if (!speaksSecurityType(type)) {
       throw usageError(
         `Porthole does not speak ${securityTypeName(type)} yet; it speaks ${SPOKEN_SECURITY_TYPES} and the VeNCrypt subtypes`,

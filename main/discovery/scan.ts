@@ -20,10 +20,7 @@ export interface ScanOptions {
 
 export const DEFAULT_CONCURRENCY = 32;
 
-/** The ports a scan covers unless told otherwise: displays 0–99. */
-export const DEFAULT_SCAN_PORTS = { from: 5900, to: 5999 } as const;
-/** The most ports one scan may cover (`porthole scan --ports`, the viewer's scan). */
-export const MAX_SCAN_PORTS = 1024;
+export { DEFAULT_SCAN_PORTS, MAX_SCAN_PORTS } from './scan-range.ts';
 
 /**
  * Probes ports `from`–`to` of `host`, a bounded number at once, and returns the VNC servers

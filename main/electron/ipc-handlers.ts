@@ -1,14 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { app, BrowserWindow, clipboard, dialog, type IpcMainInvokeEvent, ipcMain } from 'electron';
+import { checkControlParams } from '../../shared/control-params.ts';
 import {
+  type CheckedParams,
   CONTROL_NAMES,
   type ControlName,
-  type ControlParams,
   type ControlResult,
   controlChannel,
 } from '../../shared/ipc.ts';
-import { type ControlService, emptyParams, paramsObject, textParam } from '../app/control-service.ts';
+import type { ControlService } from '../app/control-service.ts';
 import { isAppUrl } from './app-url.ts';
 
 /** The requests only Electron answers; the rest come from main/app/control-service.ts. */
@@ -35,34 +36,15 @@ export function assertTrustedEvent(event: IpcMainInvokeEvent, devUrl: string | u
   }
 }
 
-const MAX_TEXT = 16 * 1024 * 1024;
-const MAX_PNG = 512 * 1024 * 1024;
-
-type PlatformValidators = { [N in PlatformName]: (params: unknown) => ControlParams<N> };
-
-/**
- * Checks the parameters of the requests only Electron answers; the shared service checks
- * its own (`validateServiceParams`), so they are not checked twice.
- */
-export const validatePlatformParams: PlatformValidators = {
-  'clipboard:read': emptyParams,
-  'clipboard:write': (p) => ({ text: textParam(paramsObject(p), 'text', MAX_TEXT, true) }),
-  'screenshot:save': (p) => {
-    const params = paramsObject(p);
-    if (!(params.png instanceof Uint8Array) || params.png.byteLength > MAX_PNG) {
-      throw new Error('invalid parameters: "png" must be PNG bytes (a Uint8Array) of at most 512 MiB');
-    }
-    return { png: params.png, suggestedName: textParam(params, 'suggestedName', 255) };
-  },
-  'window:fullscreen': (p) => {
-    const on = paramsObject(p).on;
-    if (typeof on !== 'boolean') throw new Error('invalid parameters: "on" must be true or false');
-    return { on };
-  },
-};
+const PLATFORM_NAMES: readonly ControlName[] = [
+  'clipboard:read',
+  'clipboard:write',
+  'screenshot:save',
+  'window:fullscreen',
+] satisfies readonly PlatformName[];
 
 function isPlatformName(name: ControlName): name is PlatformName {
-  return Object.hasOwn(validatePlatformParams, name);
+  return PLATFORM_NAMES.includes(name);
 }
 
 /** A safe PNG file name from the renderer's suggestion: no directories, always `.png`. */
@@ -75,7 +57,7 @@ export function screenshotFileName(suggested: string): string {
 }
 
 type PlatformHandlers = {
-  [N in PlatformName]: (params: ControlParams<N>, event: IpcMainInvokeEvent) => Promise<ControlResult<N>>;
+  [N in PlatformName]: (params: CheckedParams<N>, event: IpcMainInvokeEvent) => Promise<ControlResult<N>>;
 };
 
 const platformHandlers: PlatformHandlers = {
@@ -121,9 +103,9 @@ function platformRequest<N extends PlatformName>(
   params: unknown,
   event: IpcMainInvokeEvent,
 ): Promise<ControlResult<N>> {
-  const valid = validatePlatformParams[name](params);
+  const valid = checkControlParams(name, params);
   const handler = platformHandlers[name] as (
-    p: ControlParams<N>,
+    p: CheckedParams<N>,
     e: IpcMainInvokeEvent,
   ) => Promise<ControlResult<N>>;
   return handler(valid, event);

@@ -4,6 +4,8 @@
  * renderer. Plain Node (no `electron` import) so both ends can be tested.
  */
 
+import { PendingReplies } from '../../shared/pending-replies.ts';
+
 export interface PasswordRequest {
   type: 'password-request';
   requestId: number;
@@ -31,33 +33,22 @@ export function lookupOverParent(
   parent: ParentLike,
   timeoutMs = PASSWORD_REPLY_TIMEOUT_MS,
 ): (bookmarkId: string, target: string) => Promise<string | undefined> {
-  let nextId = 1;
-  const waiting = new Map<number, (password: string | undefined) => void>();
+  const pending = new PendingReplies<string | undefined>();
   parent.on('message', (event) => {
     const reply = event.data as Partial<PasswordReply> | null;
-    if (reply?.type !== 'password-reply' || typeof reply.requestId !== 'number') return;
-    const resolve = waiting.get(reply.requestId);
-    waiting.delete(reply.requestId);
-    resolve?.(typeof reply.password === 'string' ? reply.password : undefined);
+    if (reply?.type !== 'password-reply') return;
+    pending.resolve(reply.requestId, typeof reply.password === 'string' ? reply.password : undefined);
   });
-  return (bookmarkId, target) =>
-    new Promise((resolve) => {
-      const requestId = nextId++;
-      const timer = setTimeout(() => {
-        waiting.delete(requestId);
-        resolve(undefined);
-      }, timeoutMs);
-      waiting.set(requestId, (password) => {
-        clearTimeout(timer);
-        resolve(password);
-      });
-      parent.postMessage({
-        type: 'password-request',
-        requestId,
-        bookmarkId,
-        target,
-      } satisfies PasswordRequest);
-    });
+  return (bookmarkId, target) => {
+    const { id, reply } = pending.start({ ms: timeoutMs, value: undefined });
+    parent.postMessage({
+      type: 'password-request',
+      requestId: id,
+      bookmarkId,
+      target,
+    } satisfies PasswordRequest);
+    return reply;
+  };
 }
 
 /** Main's view of one session process (Electron's UtilityProcess). */

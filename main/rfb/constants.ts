@@ -1,3 +1,5 @@
+import type { EncodingName } from '../../shared/encodings.ts';
+
 /** Encoding numbers (RFC 6143 §7.7, §7.8; rfbproto "Encodings"). */
 export const Encoding = {
   Raw: 0,
@@ -26,8 +28,8 @@ export const Encoding = {
   VmwareDisplayModeChange: 0x574d5669,
 } as const;
 
-/** Names users type (`--encodings`), spelled as in the specification, lower-cased. */
-export const ENCODING_NAMES: Record<string, number> = {
+/** The number of each encoding a user may name (shared/encodings.ts). */
+export const ENCODING_NUMBERS: Record<EncodingName, number> = {
   raw: Encoding.Raw,
   copyrect: Encoding.CopyRect,
   rre: Encoding.RRE,
@@ -40,8 +42,12 @@ export const ENCODING_NAMES: Record<string, number> = {
   zrle: Encoding.ZRLE,
 };
 
+export function encodingNumbers(names: readonly EncodingName[]): number[] {
+  return names.map((name) => ENCODING_NUMBERS[name]);
+}
+
 export function encodingName(encoding: number): string {
-  for (const [name, value] of Object.entries(ENCODING_NAMES)) if (value === encoding) return name;
+  for (const [name, value] of Object.entries(ENCODING_NUMBERS)) if (value === encoding) return name;
   for (const [name, value] of Object.entries(Encoding)) if (value === encoding) return name;
   return `encoding ${encoding} (0x${(encoding >>> 0).toString(16)})`;
 }

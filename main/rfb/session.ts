@@ -1,3 +1,10 @@
+/*
+ * Over 400 lines on purpose: one connection's handshake (RFC 6143 §7.1–7.3) and its message
+ * dispatcher (§7.6), one state machine over one byte queue, each message's reader next to the
+ * others as in TigerVNC's CConnection and CMsgReader. Everything else lives beside it: the
+ * update flow (update-flow.ts), decoders (encodings/), security types (security/),
+ * extensions (extensions/), client messages (client-messages.ts).
+ */
 import type { ColourLevel } from '../../shared/colour-level.ts';
 import type { DrawBatch } from '../../shared/draw-ops.ts';
 import { protocolError, RfbError, serverText } from '../../shared/rfb-error.ts';
@@ -40,12 +47,18 @@ import {
   type PixelFormat,
   readPixelFormat,
   samePixelFormat,
-  writePixelFormat,
 } from './pixel-format.ts';
 import type { Credentials, SecurityContext, SecurityHandler, SecurityOptions } from './security/handler.ts';
 import { chooseSecurityType, createSecurityHandler } from './security/index.ts';
 import type { TlsStart, TlsUpgrade } from './transports/tls.ts';
 import { UpdateBuilder } from './update-builder.ts';
+import {
+  type ServerTraits,
+  type StreamMode,
+  UpdateFlow,
+  type UpdateSummary,
+  unknownServerTraits,
+} from './update-flow.ts';
 import { ZlibStream } from './zlib-stream.ts';
 
 /** Where a byte stream goes; a TCP socket, a TLS socket, or nowhere when replaying. */
@@ -125,6 +138,10 @@ export interface SessionStats {
   updates: number;
   rects: Record<string, number>;
   pixels: number;
+  /** Pixels per encoding name. */
+  pixelsByEncoding: Record<string, number>;
+  /** Milliseconds spent parsing and decoding what arrived. */
+  decodeMs: number;
 }
 
 /** How far the update being read has come (`RfbSession.updateProgress`). */
@@ -143,6 +160,10 @@ export interface SessionEvents {
   onDraw?(batch: DrawBatch): void;
   onState?(state: SessionState): void;
   onServerInit?(info: ServerInfo): void;
+  /** The security types the server offers (RFB 3.3: the one it chose), before one is chosen; a close here chooses none. */
+  onSecurityTypes?(offered: readonly number[]): void;
+  /** The subtypes the server offers inside VeNCrypt, before one is chosen; a close here chooses none. */
+  onVeNCryptSubtypes?(subtypes: readonly number[]): void;
   onUpdateEnd?(): void;
   /** The server acknowledged QEMU Extended Key Event: `sendKey` scancodes now reach it. */
   onExtendedKeys?(): void;
@@ -168,19 +189,29 @@ export interface SessionEvents {
   onDisplayMode?(width: number, height: number, format: PixelFormat): void;
 }
 
-/** How updates flow (rfbproto "ContinuousUpdates", "Fence"). */
-export interface StreamMode {
-  /** The server answers fences: pixel-format changes are synchronised with Fence SyncNext. */
-  fence: boolean;
-  /** The server offers continuous updates (it sent EndOfContinuousUpdates). */
-  continuousSupported: boolean;
-  /** Continuous updates are on now (off while the viewer has no draw credit left). */
-  continuous: boolean;
-}
-
-export type { DesktopSizeResult, LedState };
+export type { DesktopSizeResult, LedState, ServerTraits, StreamMode };
 
 type Step = 'more' | 'again';
+
+/** A FramebufferUpdate being read. */
+interface UpdateInProgress extends UpdateSummary {
+  rectsLeft: number;
+  /** The rectangle count the update announced (0xFFFF with LastRect). */
+  rects: number;
+  /** `counts.pixels` when the update began. */
+  pixelsAtStart: number;
+  /** The rectangle being read, from 1 (for error messages). */
+  index: number;
+}
+
+/** What the next bytes of the message stream are (TigerVNC's CMsgReader keeps the same). */
+type Reading =
+  | { at: 'message-type' }
+  | { at: 'rect-header'; update: UpdateInProgress }
+  /** `dataOffset`: where the rect's data starts in the server's stream. */
+  | { at: 'rect-data'; update: UpdateInProgress; rect: Rect; dataOffset: number }
+  /** ServerCutText longer than the limit: skipped as it arrives, never buffered. */
+  | { at: 'skipped-text'; bytesLeft: number };
 
 /**
  * The client side of an RFB connection (RFC 6143), as a state machine over received bytes.
@@ -189,14 +220,20 @@ type Step = 'more' | 'again';
 export class RfbSession {
   state: SessionState = 'protocol-version';
   info: ServerInfo | undefined;
-  private readonly counts = { bytes: 0, updates: 0, pixels: 0, rects: new Map<number, number>() };
+  private readonly counts = {
+    bytes: 0,
+    updates: 0,
+    pixels: 0,
+    decodeMs: 0,
+    rects: new Map<number, number>(),
+    pixelsByEncoding: new Map<number, number>(),
+  };
 
   private readonly transport: Transport;
   private readonly events: SessionEvents;
   private readonly limits: Limits;
   private readonly credentials: Credentials;
   private readonly shared: boolean;
-  private readonly autoRequest: boolean;
   private encodings: readonly number[];
   private colourLevel: ColourLevel | 'native';
 
@@ -219,53 +256,14 @@ export class RfbSession {
   private width = 0;
   private height = 0;
 
-  private rectsRemaining = 0;
-  /** The rectangle count the update being read announced, and where the current rect's data starts in the stream. */
-  private rectsInUpdate = 0;
-  private rectDataOffset = 0;
-  private pixelsAtUpdateStart = 0;
+  private reading: Reading = { at: 'message-type' };
   /** The last pixel format sent: its colour level, and how many updates had ended then. */
   private formatSent: { level: ColourLevel; updates: number } | undefined;
-  private inUpdate = false;
-  private rect: Rect | undefined;
-  private rectIndex = 0;
-  private cutTextSkip = 0;
-  /** An update request has been sent and no FramebufferUpdate has answered it yet. */
-  private requestPending = false;
-  /** A 1×1 full request went out to get a pending change applied on a still screen. */
-  private nudged = false;
-  private pendingFormat: PixelFormat | undefined;
-  private pendingEncodings = false;
-  private needFullUpdate = false;
-  private extendedKeys = false;
-  /** The server sent a fence request (rfbproto "Fence"): it understands ours. */
-  private fenceSupported = false;
-  private continuousSupported = false;
-  /** 'paused': supported and off because the viewer wants no update now. */
-  private continuous: 'off' | 'on' | 'paused' = 'off';
-  /** EnableContinuousUpdates(false) sent whose EndOfContinuousUpdates has not arrived. */
-  private continuousStopsInFlight = 0;
-  /** Formats sent after a SyncNext fence, in order, applied when each fence's answer arrives. */
-  private readonly fencedFormats: PixelConverter[] = [];
+  /** What the session has learned about the server (Fence, continuous updates, …). */
+  readonly traits: ServerTraits = unknownServerTraits();
+  private readonly flow: UpdateFlow;
   private screens: msg.Screen[] = [];
-  private extendedDesktopSize = false;
   private desktopSizeRequests: { width: number; height: number }[] = [];
-  private extendedMouse = false;
-  /** The update being read carries a WMVi rect, which QEMU sends unasked (not an answer to a request). */
-  private updateUnasked = false;
-  /** The update being read has a rectangle of pixels (not only pseudo-rectangles). */
-  private updateHasPixels = false;
-  /**
-   * Without Fence, from a server that sends ExtendedDesktopSize: a change waits for the answer
-   * to its 1×1 nudge, and no other request goes out meanwhile (see `applyPendingIfIdle`).
-   */
-  private syncing = false;
-  /** The server has answered the nudge's non-incremental request with ExtendedDesktopSize. */
-  private syncMarker = false;
-  /** The server sent ExtendedDesktopSize before the first picture: it answers full requests with it. */
-  private edsOnFullRequest = false;
-  /** An update with pixels has ended. */
-  private pixelsSeen = false;
   private readonly extensions: SessionExtensions;
 
   constructor(transport: Transport, options: SessionOptions = {}, events: SessionEvents = {}) {
@@ -276,10 +274,23 @@ export class RfbSession {
     this.securityOptions = options.security ?? {};
     this.securityContext = this.makeSecurityContext();
     this.shared = options.shared ?? true;
-    this.autoRequest = options.autoRequest ?? true;
     this.encodings = options.encodings ?? DEFAULT_ENCODINGS;
     this.colourLevel = options.colourLevel ?? 'full';
     this.out = new UpdateBuilder((batch) => this.events.onDraw?.(batch));
+    this.flow = new UpdateFlow(
+      {
+        send: (bytes) => this.send(bytes),
+        connected: () => this.state === 'connected',
+        inUpdate: () => this.inUpdate,
+        size: () => ({ width: this.width, height: this.height }),
+        switchFormat: (converter) => this.switchFormat(converter),
+        sendEncodings: () => this.sendEncodings(),
+        sendPixelFormat: (format) => this.sendPixelFormat(format),
+        onStreamMode: (mode) => this.events.onStreamMode?.(mode),
+      },
+      this.traits,
+      options.autoRequest ?? true,
+    );
     this.extensions = new SessionExtensions({
       send: (bytes) => this.send(bytes),
       emit: (event) => this.events.onExtension?.(event),
@@ -299,7 +310,9 @@ export class RfbSession {
     this.counts.bytes += chunk.length;
     this.events.onInbound?.(chunk);
     this.queue.push(chunk);
+    const started = performance.now();
     this.parse();
+    this.counts.decodeMs += performance.now() - started;
   }
 
   private parse(): void {
@@ -342,23 +355,28 @@ export class RfbSession {
   get stats(): SessionStats {
     const rects: Record<string, number> = {};
     for (const [encoding, n] of this.counts.rects) rects[encodingName(encoding)] = n;
-    return { bytes: this.counts.bytes, updates: this.counts.updates, rects, pixels: this.counts.pixels };
+    const pixelsByEncoding: Record<string, number> = {};
+    for (const [encoding, n] of this.counts.pixelsByEncoding) pixelsByEncoding[encodingName(encoding)] = n;
+    const { bytes, updates, pixels, decodeMs } = this.counts;
+    return { bytes, updates, rects, pixels, pixelsByEncoding, decodeMs };
   }
 
   /** The update being read, or undefined between updates. */
   get updateProgress(): UpdateProgress | undefined {
-    if (!this.inUpdate) return undefined;
-    const rect = this.rect;
+    const reading = this.reading;
+    if (reading.at !== 'rect-header' && reading.at !== 'rect-data') return undefined;
+    const { update } = reading;
+    const rect = reading.at === 'rect-data' ? reading.rect : undefined;
     const rectPixels = rect && this.decoders.has(rect.encoding) ? rect.width * rect.height : 0;
     const progress: UpdateProgress = {
-      rects: this.rectsInUpdate === 0xffff ? undefined : this.rectsInUpdate,
-      rectsDone: rect ? this.rectIndex - 1 : this.rectIndex,
-      pixelsDone: this.counts.pixels - this.pixelsAtUpdateStart - rectPixels,
+      rects: update.rects === 0xffff ? undefined : update.rects,
+      rectsDone: rect ? update.index - 1 : update.index,
+      pixelsDone: this.counts.pixels - update.pixelsAtStart - rectPixels,
       pixels: this.width * this.height,
     };
-    if (rect?.encoding === Encoding.Raw && this.converter) {
+    if (reading.at === 'rect-data' && reading.rect.encoding === Encoding.Raw && this.converter) {
       const needed = rectPixels * (this.converter.format.bitsPerPixel / 8);
-      const received = Math.min(needed, this.bytesReceived - this.rectDataOffset);
+      const received = Math.min(needed, this.bytesReceived - reading.dataOffset);
       progress.rectBytes = { pixels: rectPixels, received, needed };
     }
     return progress;
@@ -375,7 +393,12 @@ export class RfbSession {
 
   /** True while an update request has not been answered: the next request would queue behind it. */
   get requestOutstanding(): boolean {
-    return this.requestPending || this.syncing;
+    return this.flow.outstanding;
+  }
+
+  /** The RFB version the server announced, as `major.minor` ("3.8", "3.889"); empty before its banner. */
+  get serverVersion(): string {
+    return this.versionText;
   }
 
   /** The security type in use, once chosen (0 before). */
@@ -400,18 +423,7 @@ export class RfbSession {
    * turns them back on if they were paused for lack of draw credits.
    */
   requestUpdate(incremental: boolean): void {
-    if (this.state !== 'connected') return;
-    // Waiting for a format change's sync point: no request may follow the nudge (the full
-    // request sent with the change answers everything).
-    if (this.syncing) return;
-    if (this.continuous !== 'off' && incremental) {
-      if (this.continuous === 'paused') this.resumeContinuous();
-      this.requestPending = true;
-      return;
-    }
-    if (this.continuous === 'paused') this.resumeContinuous();
-    this.send(msg.framebufferUpdateRequest(incremental, 0, 0, this.width, this.height));
-    this.requestPending = true;
+    this.flow.request(incremental);
   }
 
   /**
@@ -421,22 +433,12 @@ export class RfbSession {
    * answer is the probe: no request may follow the nudge.
    */
   probe(): void {
-    if (this.state !== 'connected') return;
-    if (this.fenceSupported) {
-      this.send(msg.fence(msg.FenceFlag.Request));
-    } else if (!this.syncing) {
-      this.send(msg.framebufferUpdateRequest(false, 0, 0, 1, 1));
-      this.requestPending = true;
-    }
+    this.flow.probe();
   }
 
   /** Fence and continuous updates, as negotiated so far. */
   get streamMode(): StreamMode {
-    return {
-      fence: this.fenceSupported,
-      continuousSupported: this.continuousSupported,
-      continuous: this.continuous === 'on',
-    };
+    return this.flow.streamMode;
   }
 
   /** The screen layout the server last sent (ExtendedDesktopSize); empty before one arrived. */
@@ -451,7 +453,7 @@ export class RfbSession {
    * size is outside 1..limits. The answer arrives through `onDesktopSizeResult`.
    */
   requestDesktopSize(width: number, height: number): boolean {
-    if (this.state !== 'connected' || !this.extendedDesktopSize) return false;
+    if (this.state !== 'connected' || !this.traits.extendedDesktopSize) return false;
     const l = this.limits;
     if (!Number.isInteger(width) || !Number.isInteger(height)) return false;
     if (
@@ -470,8 +472,7 @@ export class RfbSession {
 
   /** Asks for what changed since the last update (the whole screen after a colour-map change). */
   requestNextUpdate(): void {
-    this.requestUpdate(!this.needFullUpdate);
-    this.needFullUpdate = false;
+    this.flow.requestNext();
   }
 
   /**
@@ -480,14 +481,18 @@ export class RfbSession {
    */
   sendKey(keysym: number, down: boolean, scancode = 0): void {
     if (this.state !== 'connected') return;
-    if (this.extendedKeys && scancode) this.send(msg.qemuExtendedKeyEvent(keysym, down, scancode));
+    if (this.traits.extendedKeys && scancode) this.send(msg.qemuExtendedKeyEvent(keysym, down, scancode));
     else this.send(msg.keyEvent(keysym, down));
   }
 
   /** Bits 7 and 8 of `buttons` (back, forward) reach the server once it confirmed ExtendedMouseButtons. */
   sendPointer(x: number, y: number, buttons: number): void {
     if (this.state !== 'connected') return;
-    this.send(this.extendedMouse ? msg.extendedPointerEvent(x, y, buttons) : msg.pointerEvent(x, y, buttons));
+    this.send(
+      this.traits.extendedMouseButtons
+        ? msg.extendedPointerEvent(x, y, buttons)
+        : msg.pointerEvent(x, y, buttons),
+    );
   }
 
   /** Sends the local clipboard: UTF-8 with Extended Clipboard, else Latin-1 ClientCutText. */
@@ -513,14 +518,12 @@ export class RfbSession {
    */
   setColourLevel(level: ColourLevel): void {
     this.colourLevel = level;
-    this.pendingFormat = LEVEL_FORMATS[level];
-    this.applyPendingIfIdle();
+    this.flow.changeFormat(LEVEL_FORMATS[level]);
   }
 
   setEncodings(encodings: readonly number[]): void {
     this.encodings = encodings;
-    this.pendingEncodings = true;
-    this.applyPendingIfIdle();
+    this.flow.changeEncodings();
   }
 
   // ---- the state machine ----
@@ -584,6 +587,8 @@ export class RfbSession {
       throw refused(reason);
     }
     q.consume(4);
+    this.events.onSecurityTypes?.([type]);
+    if (this.state === 'closed') return 'more';
     // The server chose; it must be acceptable to us too (this throws if it is not).
     this.beginSecurity(chooseSecurityType([type], this.securityOptions, this.credentials));
     return 'again';
@@ -602,6 +607,8 @@ export class RfbSession {
     if (!q.has(1 + count)) return 'more';
     q.consume(1);
     const offered = Array.from(q.bytes(count));
+    this.events.onSecurityTypes?.(offered);
+    if (this.state === 'closed') return 'more';
     const type = chooseSecurityType(offered, this.securityOptions, this.credentials);
     this.send(Uint8Array.of(type));
     this.beginSecurity(type);
@@ -640,6 +647,10 @@ export class RfbSession {
         if (!this.transport.startTls)
           return Promise.reject(protocolError('this connection cannot carry TLS (a recording is replayed)'));
         return this.transport.startTls(start);
+      },
+      offeredSubtypes: (subtypes) => {
+        this.events.onVeNCryptSubtypes?.(subtypes);
+        return this.state !== 'closed';
       },
       wait: (promise, then) => {
         promise.then(
@@ -755,40 +766,63 @@ export class RfbSession {
     };
     this.setState('connected');
     this.events.onServerInit?.(this.info);
+    if (this.state === 'closed') return 'more';
     this.out.push({ kind: 'resize', width, height });
     this.out.push({ kind: 'desktop-name', name });
     this.out.flush(false);
 
     if (this.colourLevel !== 'native') this.sendPixelFormat(format);
     this.sendEncodings();
-    this.requestUpdate(false);
+    this.flow.request(false);
     return 'again';
   }
 
+  private get inUpdate(): boolean {
+    return this.reading.at === 'rect-header' || this.reading.at === 'rect-data';
+  }
+
+  /** The message stream, RFC 6143 §7.6: one step of whatever `reading` says comes next. */
   private readNormal(): Step {
-    const q = this.queue;
-    if (this.cutTextSkip > 0) {
-      const n = Math.min(this.cutTextSkip, q.length);
-      q.consume(n);
-      this.cutTextSkip -= n;
-      return this.cutTextSkip > 0 ? 'more' : 'again';
+    const reading = this.reading;
+    switch (reading.at) {
+      case 'skipped-text': {
+        const n = Math.min(reading.bytesLeft, this.queue.length);
+        this.queue.consume(n);
+        reading.bytesLeft -= n;
+        if (reading.bytesLeft > 0) return 'more';
+        this.reading = { at: 'message-type' };
+        return 'again';
+      }
+      case 'rect-data':
+        return this.continueRect(reading.update, reading.rect);
+      case 'rect-header':
+        return this.readRectHeader(reading.update);
+      case 'message-type':
+        return this.readMessage();
     }
-    if (this.rect) return this.continueRect();
-    if (this.inUpdate) return this.readRectHeader();
+  }
+
+  private readMessage(): Step {
+    const q = this.queue;
     if (!q.has(1)) return 'more';
     const type = q.peekU8();
     switch (type) {
       case ServerMessage.FramebufferUpdate:
         if (!q.has(4)) return 'more';
         q.consume(2);
-        this.rectsRemaining = q.u16();
-        this.rectsInUpdate = this.rectsRemaining;
-        this.pixelsAtUpdateStart = this.counts.pixels;
-        this.rectIndex = 0;
-        this.inUpdate = true;
-        this.updateUnasked = false;
-        this.updateHasPixels = false;
-        if (this.rectsRemaining === 0) this.endUpdate();
+        {
+          const rects = q.u16();
+          const update = {
+            rectsLeft: rects,
+            rects,
+            pixelsAtStart: this.counts.pixels,
+            index: 0,
+            unasked: false,
+            hasPixels: false,
+          };
+          if (update.rectsLeft === 0) this.endUpdate(update);
+          else this.reading = { at: 'rect-header', update };
+        }
         return 'again';
       case ServerMessage.SetColourMapEntries:
         return this.readColourMapEntries();
@@ -803,7 +837,7 @@ export class RfbSession {
         return this.readFence();
       case ServerMessage.EndOfContinuousUpdates:
         q.consume(1);
-        this.endOfContinuousUpdates();
+        this.flow.endOfContinuousUpdates();
         return 'again';
       case XVP_MESSAGE:
         if (!q.has(XVP_MESSAGE_LENGTH)) return 'more';
@@ -835,10 +869,9 @@ export class RfbSession {
     const rgb = new Uint16Array(count * 3);
     for (let i = 0; i < rgb.length; i++) rgb[i] = q.u16();
     this.converter!.setColourMapEntries(first, rgb);
-    // A colour map sent while a fenced format change is on its way belongs to the new format.
-    for (const pending of this.fencedFormats) pending.setColourMapEntries(first, rgb);
-    // Colours already painted used the old map; ask for them again.
-    if (this.counts.updates > 0 && !this.converter!.format.trueColour) this.needFullUpdate = true;
+    // A colour map sent while a fenced format change is on its way belongs to the new format;
+    // colours already painted used the old map: they are asked for again.
+    this.flow.colourMapChanged(first, rgb, this.counts.updates > 0 && !this.converter!.format.trueColour);
     return 'again';
   }
 
@@ -851,7 +884,7 @@ export class RfbSession {
     if (length & 0x80000000) return this.readExtendedClipboard(-(length | 0));
     if (length > this.limits.maxCutText) {
       q.consume(8);
-      this.cutTextSkip = length;
+      this.reading = { at: 'skipped-text', bytesLeft: length };
       return 'again';
     }
     if (!q.has(8 + length)) return 'more';
@@ -867,7 +900,7 @@ export class RfbSession {
     const q = this.queue;
     if (length > this.limits.maxCutText) {
       q.consume(8);
-      this.cutTextSkip = length;
+      this.reading = { at: 'skipped-text', bytesLeft: length };
       this.events.onExtension?.({
         kind: 'clipboard-notice',
         message: `The server's clipboard (${length} bytes compressed) was not received: more than the ${this.limits.maxCutText} allowed`,
@@ -900,42 +933,45 @@ export class RfbSession {
     return 'again';
   }
 
-  private readRectHeader(): Step {
+  private readRectHeader(update: UpdateInProgress): Step {
     const q = this.queue;
     if (!q.has(12)) return 'more';
     const rect: Rect = { x: q.u16(), y: q.u16(), width: q.u16(), height: q.u16(), encoding: q.s32() };
-    this.rectIndex++;
+    update.index++;
     if (rect.encoding === Encoding.LastRect) {
-      this.endUpdate();
+      this.endUpdate(update);
       return 'again';
     }
     if (this.decoders.has(rect.encoding)) {
       if (rect.x + rect.width > this.width || rect.y + rect.height > this.height) {
         throw protocolError(
-          `rectangle ${this.rectIndex} of update ${this.counts.updates + 1} (${encodingName(rect.encoding)}, ${rect.width}x${rect.height} at ${rect.x},${rect.y}) lies outside the ${this.width}x${this.height} framebuffer`,
+          `rectangle ${update.index} of update ${this.counts.updates + 1} (${encodingName(rect.encoding)}, ${rect.width}x${rect.height} at ${rect.x},${rect.y}) lies outside the ${this.width}x${this.height} framebuffer`,
         );
       }
       this.counts.rects.set(rect.encoding, (this.counts.rects.get(rect.encoding) ?? 0) + 1);
-      this.counts.pixels += rect.width * rect.height;
-      this.updateHasPixels = true;
+      const pixels = rect.width * rect.height;
+      this.counts.pixels += pixels;
+      this.counts.pixelsByEncoding.set(
+        rect.encoding,
+        (this.counts.pixelsByEncoding.get(rect.encoding) ?? 0) + pixels,
+      );
+      update.hasPixels = true;
     }
-    this.rect = rect;
-    this.rectDataOffset = this.bytesReceived - q.length;
-    return this.continueRect();
+    this.reading = { at: 'rect-data', update, rect, dataOffset: this.bytesReceived - q.length };
+    return this.continueRect(update, rect);
   }
 
-  private continueRect(): Step {
-    const rect = this.rect!;
+  private continueRect(update: UpdateInProgress, rect: Rect): Step {
     const decoder = this.decoders.get(rect.encoding);
-    const done = decoder ? decoder.decode(rect, this.ctx!) : this.readPseudoRect(rect);
+    const done = decoder ? decoder.decode(rect, this.ctx!) : this.readPseudoRect(update, rect);
     if (!done) return 'more';
-    this.rect = undefined;
-    if (--this.rectsRemaining === 0) this.endUpdate();
+    if (--update.rectsLeft === 0) this.endUpdate(update);
+    else this.reading = { at: 'rect-header', update };
     return 'again';
   }
 
   /** Pseudo-encodings, RFC 6143 §7.8 and rfbproto. Returns false until the rect's data is here. */
-  private readPseudoRect(rect: Rect): boolean {
+  private readPseudoRect(update: UpdateInProgress, rect: Rect): boolean {
     const q = this.queue;
     switch (rect.encoding) {
       case Encoding.DesktopSize:
@@ -946,7 +982,7 @@ export class RfbSession {
       case Encoding.CursorWithAlpha:
         return readCursorWithAlpha(q, rect, this.out, this.limits.maxCursorPixels);
       case Encoding.VmwareDisplayModeChange:
-        return this.readDisplayModeChange(rect);
+        return this.readDisplayModeChange(update, rect);
       case Encoding.QemuLedState:
         if (!q.has(1)) return false;
         {
@@ -956,8 +992,8 @@ export class RfbSession {
         }
         return true;
       case Encoding.ExtendedMouseButtons:
-        if (!this.extendedMouse) {
-          this.extendedMouse = true;
+        if (!this.traits.extendedMouseButtons) {
+          this.traits.extendedMouseButtons = true;
           this.events.onExtendedMouseButtons?.();
         }
         return true;
@@ -971,8 +1007,8 @@ export class RfbSession {
       case Encoding.Cursor:
         return readCursor(q, rect, this.out, this.converter!, this.limits.maxCursorPixels);
       case Encoding.QemuExtendedKeyEvent:
-        if (!this.extendedKeys) {
-          this.extendedKeys = true;
+        if (!this.traits.extendedKeys) {
+          this.traits.extendedKeys = true;
           this.events.onExtendedKeys?.();
         }
         return true;
@@ -986,109 +1022,19 @@ export class RfbSession {
         return true;
       default:
         throw protocolError(
-          `rectangle ${this.rectIndex} of update ${this.counts.updates + 1} uses ${encodingName(rect.encoding)}, which this viewer did not ask for and cannot decode`,
+          `rectangle ${update.index} of update ${this.counts.updates + 1} uses ${encodingName(rect.encoding)}, which this viewer did not ask for and cannot decode`,
           'Reconnect with a lower picture quality or fewer encodings (e.g. --encodings raw,hextile)',
         );
     }
   }
 
-  private endUpdate(): void {
-    this.inUpdate = false;
-    this.rectsRemaining = 0;
+  private endUpdate(update: UpdateInProgress): void {
+    this.reading = { at: 'message-type' };
     this.counts.updates++;
     this.out.flush(true);
-    // Servers merge the requests they hold and answer them all with one update (RFC 6143
-    // §7.5.3 allows it; QEMU keeps one update state, Xvnc and libvncserver one requested
-    // region), so after an update nothing is outstanding. Not after QEMU's WMVi update, which
-    // it sends unasked on a display switch: the request before it is still to be answered.
-    // With continuous updates, `requestPending` means the viewer wants more; it says so again.
-    if (!this.updateUnasked || this.continuous !== 'off') this.requestPending = false;
-    this.nudged = false;
-    if (this.updateHasPixels) this.pixelsSeen = true;
-    if (this.state === 'connected') {
-      if (this.syncing && this.syncMarker && this.updateHasPixels) {
-        // The nudge's answer: everything the server sends from now on follows our next messages.
-        this.syncing = false;
-        this.applyNow();
-      }
-      this.applyPendingIfIdle();
-      if (this.autoRequest && !this.requestPending && !this.syncing) this.requestNextUpdate();
-    }
+    this.flow.updateEnded(update);
     this.events.onUpdateEnd?.();
-    // The viewer (the session host, out of draw credits) did not ask for more: stop the flow
-    // until it does (rfbproto "EnableContinuousUpdates"; `requestUpdate` turns it back on).
-    if (this.state === 'connected' && this.continuous === 'on' && !this.requestPending)
-      this.pauseContinuous();
-  }
-
-  private applyPendingIfIdle(): void {
-    if (this.state !== 'connected') return;
-    if (!this.pendingFormat && !this.pendingEncodings) return;
-    if (this.fenceSupported) {
-      this.applyWithFence();
-      return;
-    }
-    if (this.inUpdate || this.syncing) return;
-    if (this.edsOnFullRequest) {
-      // Servers such as QEMU send updates nobody asked for (cursor, LED state, desktop size,
-      // on SetEncodings and by themselves), so an update's end does not prove that no request
-      // is outstanding. Instead: a non-incremental 1×1 request, then nothing more. The rfbproto
-      // "ExtendedDesktopSize" rule makes the server answer it with an ExtendedDesktopSize rect
-      // (QEMU writes it while reading the request); the first update with pixels after that
-      // rect answers the nudge and every request before it, and then the change goes out.
-      this.syncing = true;
-      this.syncMarker = false;
-      this.send(msg.framebufferUpdateRequest(false, 0, 0, 1, 1));
-      return;
-    }
-    if (this.requestPending) {
-      // On a still screen the pending incremental request may go unanswered for ever; a
-      // non-incremental request for one pixel makes the server answer now, after which the
-      // change is applied (at the end of that update).
-      if (!this.nudged) {
-        this.nudged = true;
-        this.send(msg.framebufferUpdateRequest(false, 0, 0, 1, 1));
-      }
-      return;
-    }
-    this.applyNow();
-  }
-
-  /** Sends the pending format and encodings, decodes in the new format from now on, asks for the whole picture. */
-  private applyNow(): void {
-    if (this.pendingFormat) {
-      this.switchFormat(new PixelConverter(this.pendingFormat));
-      this.sendPixelFormat(this.pendingFormat);
-      this.pendingFormat = undefined;
-    }
-    this.sendEncodings();
-    this.pendingEncodings = false;
-    // The picture must be sent again in the new format or encodings.
-    this.requestUpdate(false);
-    this.needFullUpdate = false;
-  }
-
-  /**
-   * A format change synchronised with Fence (rfbproto "Fence", SyncNext; as TigerVNC does):
-   * Fence(Request | SyncNext, the format) then SetPixelFormat. The server answers the fence
-   * right after it applied SetPixelFormat, so every update before the answer is in the old
-   * format and every one after it in the new: the decoder switches when the answer arrives.
-   */
-  private applyWithFence(): void {
-    if (this.pendingFormat) {
-      const format = this.pendingFormat;
-      const payload = new Uint8Array(PIXEL_FORMAT_LENGTH);
-      writePixelFormat(format, payload, 0);
-      this.fencedFormats.push(new PixelConverter(format));
-      this.send(msg.fence(msg.FenceFlag.Request | msg.FenceFlag.SyncNext, payload));
-      this.sendPixelFormat(format);
-      this.pendingFormat = undefined;
-    }
-    this.sendEncodings();
-    this.pendingEncodings = false;
-    // The picture must be sent again in the new format or encodings.
-    this.requestUpdate(false);
-    this.needFullUpdate = false;
+    this.flow.pauseIfUnwanted();
   }
 
   /** Fence (rfbproto "ServerFence"): u8 type, 3 padding, u32 flags, u8 length, payload. */
@@ -1109,78 +1055,12 @@ export class RfbSession {
     if (flags & msg.FenceFlag.Request) {
       // Messages are handled one at a time, in order: every synchronisation asked is honoured.
       this.send(msg.fence(flags & msg.SUPPORTED_FENCE_FLAGS, payload));
-      if (!this.fenceSupported) {
-        this.fenceSupported = true;
-        this.emitStreamMode();
-        this.startContinuous();
-        // A change waiting for an idle moment can now go at once, synchronised.
-        this.applyPendingIfIdle();
-      }
+      this.flow.serverFence();
       return 'again';
     }
-    // The answer to a probe: the only fence this viewer sends without a payload.
-    if (length === 0) return 'again';
-    // The answer to one of our fences: each carries the pixel format sent after it.
-    const next = this.fencedFormats[0];
-    if (
-      !next ||
-      length !== PIXEL_FORMAT_LENGTH ||
-      !samePixelFormat(readPixelFormat(payload, 0), next.format)
-    ) {
+    if (!this.flow.fenceAnswered(payload))
       throw protocolError('the server answered a fence this viewer did not send (or answered out of order)');
-    }
-    this.fencedFormats.shift();
-    this.switchFormat(next);
     return 'again';
-  }
-
-  /** EndOfContinuousUpdates (rfbproto, server message 150). */
-  private endOfContinuousUpdates(): void {
-    if (!this.continuousSupported) {
-      // The first one announces support (sent after SetEncodings asked for -313).
-      this.continuousSupported = true;
-      this.emitStreamMode();
-      this.startContinuous();
-      return;
-    }
-    if (this.continuousStopsInFlight > 0) {
-      this.continuousStopsInFlight--;
-      return;
-    }
-    if (this.continuous === 'on') {
-      // The server stopped them by itself: back to requests, and no second try.
-      this.continuous = 'off';
-      this.continuousSupported = false;
-      this.emitStreamMode();
-      this.requestPending = false;
-      if (this.autoRequest && !this.inUpdate) this.requestNextUpdate();
-    }
-  }
-
-  /** Continuous updates need Fence too (TigerVNC's rule: the server measures the link with fences). */
-  private startContinuous(): void {
-    if (!this.fenceSupported || !this.continuousSupported || this.continuous !== 'off') return;
-    this.continuous = 'paused';
-    if (this.requestPending || this.autoRequest) this.resumeContinuous();
-    else this.emitStreamMode();
-  }
-
-  private resumeContinuous(): void {
-    this.send(msg.enableContinuousUpdates(true, 0, 0, this.width, this.height));
-    this.continuous = 'on';
-    this.requestPending = true;
-    this.emitStreamMode();
-  }
-
-  private pauseContinuous(): void {
-    this.send(msg.enableContinuousUpdates(false, 0, 0, this.width, this.height));
-    this.continuous = 'paused';
-    this.continuousStopsInFlight++;
-    this.emitStreamMode();
-  }
-
-  private emitStreamMode(): void {
-    this.events.onStreamMode?.(this.streamMode);
   }
 
   /** Decodes what follows in `converter`'s format. */
@@ -1194,10 +1074,7 @@ export class RfbSession {
   private readExtendedDesktopSize(rect: Rect): boolean {
     const screens = readScreens(this.queue);
     if (!screens) return false;
-    this.extendedDesktopSize = true;
-    // Sent in answer to the first (full) request: the server follows the rfbproto rule.
-    if (!this.pixelsSeen) this.edsOnFullRequest = true;
-    if (this.syncing && rect.x === 0) this.syncMarker = true;
+    this.flow.extendedDesktopSize(rect.x);
     const ownRequest = rect.x === 1;
     const refused = ownRequest && rect.y !== 0;
     // A refused client request changes nothing: its size and screens are undefined.
@@ -1225,7 +1102,7 @@ export class RfbSession {
    * display switch and then uses its own default format, so the viewer's own format is sent
    * again afterwards (at the end of the update, by the usual safe path).
    */
-  private readDisplayModeChange(rect: Rect): boolean {
+  private readDisplayModeChange(update: UpdateInProgress, rect: Rect): boolean {
     const q = this.queue;
     if (!q.has(PIXEL_FORMAT_LENGTH)) return false;
     const format = readPixelFormat(q.buf, q.pos);
@@ -1244,10 +1121,10 @@ export class RfbSession {
     q.consume(PIXEL_FORMAT_LENGTH);
     this.resize(rect.width, rect.height);
     this.switchFormat(converter);
-    this.updateUnasked = true;
+    update.unasked = true;
     this.events.onDisplayMode?.(rect.width, rect.height, format);
     if (this.colourLevel !== 'native' && !samePixelFormat(format, LEVEL_FORMATS[this.colourLevel])) {
-      this.pendingFormat = LEVEL_FORMATS[this.colourLevel];
+      this.flow.restoreFormatAfterUpdate(LEVEL_FORMATS[this.colourLevel]);
     }
     return true;
   }
@@ -1274,8 +1151,7 @@ export class RfbSession {
     this.info!.width = width;
     this.info!.height = height;
     this.out.push({ kind: 'resize', width, height });
-    // Continuous updates cover the whole screen, so the area follows its size (as TigerVNC does).
-    if (this.continuous === 'on') this.send(msg.enableContinuousUpdates(true, 0, 0, width, height));
+    this.flow.resized(width, height);
   }
 
   private checkSize(width: number, height: number): void {

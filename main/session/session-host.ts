@@ -1,10 +1,8 @@
 import net from 'node:net';
-import { userInfo } from 'node:os';
 import { encodeAudioChunk } from '../../shared/audio-wire.ts';
-import type { ColourLevel } from '../../shared/colour-level.ts';
 import type { DrawBatch } from '../../shared/draw-ops.ts';
 import { encodeDrawBatch, isPaintOp } from '../../shared/draw-wire.ts';
-import type { PictureQuality } from '../../shared/picture-quality.ts';
+import { checkEncodingNames } from '../../shared/encodings.ts';
 import { RfbError } from '../../shared/rfb-error.ts';
 import { describeChannelSecurity, type ServerCertificate } from '../../shared/security-types.ts';
 import {
@@ -13,7 +11,6 @@ import {
   DRAW_CREDITS,
   type FromSession,
   type OpenSessionRequest,
-  type PictureInEffect,
   type ServerCapabilities,
   type SessionError,
   type SessionStatus,
@@ -22,17 +19,18 @@ import {
   type ToSession,
 } from '../../shared/session-protocol.ts';
 import { parseTarget } from '../../shared/target.ts';
-import { parseEncodingList } from '../cli/options.ts';
-import { type AutoChoice, AutoSelect } from '../rfb/auto-select.ts';
+import { encodingNumbers } from '../rfb/constants.ts';
 import type { ExtensionEvent } from '../rfb/extensions/session-extensions.ts';
 import { describePixelFormat, LEVEL_FORMATS } from '../rfb/pixel-format.ts';
-import { qualityEncodings, SAFE_MODE_DESCRIPTION, SAFE_MODE_ENCODINGS } from '../rfb/quality.ts';
+import { SAFE_MODE_DESCRIPTION } from '../rfb/quality.ts';
 import { type PinStore, pinnedIdentity } from '../rfb/security/identity.ts';
 import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
 import { openTcpSession, runSessionOverSocket } from '../rfb/transports/tcp.ts';
 import type { KnownHostsSource } from '../ssh/host-keys.ts';
-import { endpointLabel, sshTunnels } from '../ssh/tunnel.ts';
 import { parseToSession } from './parse-message.ts';
+import { type PictureChange, PicturePolicy } from './picture-policy.ts';
+import { ReconnectPolicy } from './reconnect-policy.ts';
+import { TunnelOpener, type TunnelRoute, tunnelRoute } from './ssh-connect.ts';
 import { StallWatch } from './stall-watch.ts';
 
 /** The viewer's end of a session, as the session process sees it. */
@@ -79,13 +77,6 @@ export interface HostOptions {
   knownHosts?: KnownHostsSource;
 }
 
-/**
- * How long an SSH login may take, the user's answers (host key, password) included: ssh2's
- * one limit covers both, so it is generous.
- */
-const SSH_LOGIN_TIMEOUT_MS = 180_000;
-
-const DEFAULT_RECONNECT_DELAYS = [1, 2, 4, 8, 15, 30];
 const DEFAULT_PROBE_SECONDS = 10;
 
 /**
@@ -100,21 +91,16 @@ export function runSessionHost(channel: SessionChannel, options: HostOptions = {
 export class SessionHost {
   private readonly channel: SessionChannel;
   private readonly connector: Connector;
-  private readonly reconnectDelays: readonly number[];
-  private readonly maxReconnectAttempts: number;
+  private readonly reconnects: ReconnectPolicy;
   private readonly handshakeTimeout: number;
   private readonly listenHost: string | undefined;
   private readonly lookupPassword: HostOptions['lookupPassword'];
   private readonly pins: PinStore | undefined;
   /** The user's answer to the certificate question being shown, while it is. */
   private certificateAnswer: ((trust: boolean) => void) | undefined;
-  private readonly knownHosts: KnownHostsSource | undefined;
-  /** The SSH tunnel being opened (a newer attempt or a disconnect replaces it). */
-  private tunnelAttempt: object | undefined;
+  private readonly tunnels: TunnelOpener;
   /** The answer to the SSH prompt being shown, while it is. */
   private sshAnswer: ((answer: boolean | string | null) => void) | undefined;
-  /** What the user typed for the tunnel, kept in memory for reconnects (never stored). */
-  private sshSecrets: { password?: string; passphrase?: string } = {};
   /** The tunnel of the current connection, for the status: "ssh alice@kvm1 → 127.0.0.1:5901". */
   private via: string | undefined;
   private listener: net.Server | undefined;
@@ -123,16 +109,18 @@ export class SessionHost {
   private password: string | undefined;
   /** The bookmark's stored password was asked for already (a rejected one is not tried again). */
   private storedPasswordTried = false;
-  /** The request's own encoding order (a bookmark's override), in place of the quality's. */
-  private encodingOverride: number[] | undefined;
+  private picture = new PicturePolicy({ quality: 'auto', colourLevel: 'full' });
   private viewOnly = false;
-  private quality: PictureQuality = 'auto';
-  private colourLevel: ColourLevel = 'full';
   /** Play the server's audio (QEMU Audio) when it offers it. */
   private audio = false;
   private capabilities: ServerCapabilities = NO_CAPABILITIES;
 
   private session: RfbSession | undefined;
+  /**
+   * The connection whose events count: each connection's events are bound to its own token,
+   * and a connection that closed or was replaced is heard no more.
+   */
+  private current: object | undefined;
   /** Updates sent to the viewer and not yet painted. */
   private unpainted = 0;
   /** An update ended while the viewer was behind: request the next one when it catches up. */
@@ -140,22 +128,11 @@ export class SessionHost {
   private waitingForPassword = false;
   /** The current connection was established (so a drop is worth reconnecting). */
   private connected = false;
-  /** Attempts since the last established connection; 0 when none is under way. */
-  private reconnectAttempt = 0;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private countdownTimer: NodeJS.Timeout | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private stallWatch: StallWatch | undefined;
   private readonly stallSeconds: number;
   private readonly probeSeconds: number;
   private ended = false;
-  /** Safe mode: the reason it was entered (the error), or undefined when off. */
-  private safeModeReason: string | undefined;
-  private safeModeTried = false;
-  /** Picture quality Auto: the estimator of this connection and what it chose (kept across reconnects). */
-  private auto: AutoSelect | undefined;
-  private autoChoice: AutoChoice = { preset: 'high', colourLevel: 'full' };
-  private autoReason: string | undefined;
   /** When the first byte of the update being received arrived, and the byte count at the last update's end. */
   private updateStartedAt: number | undefined;
   private bytesAtUpdateEnd = 0;
@@ -163,21 +140,20 @@ export class SessionHost {
   private roundTripMs: number | undefined;
   /** Reports the first full update's progress while it arrives; undefined once it is complete. */
   private progressTimer: NodeJS.Timeout | undefined;
-  /** The server dropped the viewer right after a colour level it asked for: reconnected at full colour (once). */
-  private colourFallback: string | undefined;
+  /** Sends the counters once a second while the viewer shows its statistics overlay. */
+  private statsTimer: NodeJS.Timeout | undefined;
 
   constructor(channel: SessionChannel, options: HostOptions) {
     this.channel = channel;
     this.connector = options.connect ?? openTcpSession;
-    this.reconnectDelays = options.reconnectDelays ?? DEFAULT_RECONNECT_DELAYS;
-    this.maxReconnectAttempts = options.maxReconnectAttempts ?? 20;
+    this.reconnects = new ReconnectPolicy(options.reconnectDelays, options.maxReconnectAttempts);
     this.handshakeTimeout = options.handshakeTimeout ?? 20;
     this.listenHost = options.listenHost;
     this.lookupPassword = options.lookupPassword;
     this.pins = options.pins;
     this.stallSeconds = options.stallSeconds ?? DEFAULT_STALL_SECONDS;
     this.probeSeconds = options.probeSeconds ?? DEFAULT_PROBE_SECONDS;
-    this.knownHosts = options.knownHosts;
+    this.tunnels = new TunnelOpener(options.knownHosts);
     channel.onMessage((raw) => {
       const message = parseToSession(raw);
       if (message) this.handle(message);
@@ -194,13 +170,14 @@ export class SessionHost {
         this.request = message.request;
         this.password = message.request.password;
         this.viewOnly = message.request.viewOnly ?? false;
-        this.quality = message.request.quality ?? 'auto';
-        this.colourLevel = message.request.colourLevel ?? 'full';
         this.audio = message.request.audio ?? false;
         try {
-          this.encodingOverride = message.request.encodings
-            ? parseEncodingList(message.request.encodings)
-            : undefined;
+          const names = message.request.encodings;
+          this.picture = new PicturePolicy({
+            quality: message.request.quality ?? 'auto',
+            colourLevel: message.request.colourLevel ?? 'full',
+            ...(names?.length && { encodingOverride: encodingNumbers(checkEncodingNames(names)) }),
+          });
         } catch (error) {
           this.setStatus({ phase: 'closed', error: { kind: 'usage', message: (error as Error).message } });
           return;
@@ -239,22 +216,17 @@ export class SessionHost {
         this.viewOnly = message.on;
         this.sendSettings();
         return;
-      case 'colour-level':
-        this.colourLevel = message.level;
-        this.colourFallback = undefined;
-        this.leaveSafeMode();
-        session?.setColourLevel(this.effectiveColourLevel());
+      case 'colour-level': {
+        // A choice made by hand ends safe mode: the session takes the user's encodings again.
+        const { colourLevel, encodings } = this.picture.setColourLevel(message.level);
+        if (encodings) session?.setEncodings(encodings);
+        session?.setColourLevel(colourLevel);
         this.sendSettings();
         return;
-      case 'quality': {
-        const levelBefore = this.effectiveColourLevel();
-        this.quality = message.quality;
-        this.autoReason = undefined;
-        // A choice made by hand ends safe mode.
-        this.safeModeReason = undefined;
-        this.applyPicture(session, levelBefore);
-        return;
       }
+      case 'quality':
+        this.applyPicture(session, this.picture.setQuality(message.quality));
+        return;
       case 'refresh':
         session?.requestUpdate(false);
         return;
@@ -263,6 +235,14 @@ export class SessionHost {
         return;
       case 'check-connection':
         this.stallWatch?.checkNow();
+        return;
+      case 'stats':
+        clearInterval(this.statsTimer);
+        this.statsTimer = undefined;
+        if (message.on) {
+          this.sendCounters();
+          this.statsTimer = setInterval(() => this.sendCounters(), 1000);
+        }
         return;
       case 'power': {
         if (this.viewOnly) return;
@@ -287,13 +267,12 @@ export class SessionHost {
         return;
       case 'reconnect':
         if (!this.request || this.listener || (session && session.state !== 'closed')) return;
-        if (message.safeMode && !this.safeModeReason) this.safeModeReason = 'asked for by the user';
-        this.clearReconnect();
+        if (message.safeMode) this.picture.requestSafeMode();
+        this.reconnects.cancel();
         this.connect();
         return;
       case 'disconnect':
-        this.clearReconnect();
-        this.reconnectAttempt = 0;
+        this.reconnects.reset();
         this.stopListening();
         this.cancelTunnel();
         if (session) session.close();
@@ -320,53 +299,24 @@ export class SessionHost {
     }
   }
 
-  /** A choice the user makes by hand ends safe mode: the session takes their settings again. */
-  private leaveSafeMode(): void {
-    if (!this.safeModeReason) return;
-    this.safeModeReason = undefined;
-    this.session?.setEncodings(this.effectiveEncodings());
-  }
-
-  /** The encodings to ask for: safe mode's, or the quality's (Auto: the preset it chose). */
-  private effectiveEncodings(): number[] {
-    if (this.safeModeReason) return [...SAFE_MODE_ENCODINGS];
-    if (this.encodingOverride) return [...this.encodingOverride];
-    return qualityEncodings(this.quality === 'auto' ? this.autoChoice.preset : this.quality);
-  }
-
-  /** The user's colour level, lowered to 8-bit by Auto on a very slow link (never raised). */
-  private effectiveColourLevel(): ColourLevel {
-    if (this.safeModeReason) return 'full';
-    if (this.quality === 'auto' && this.colourLevel === 'full') return this.autoChoice.colourLevel;
-    return this.colourLevel;
-  }
-
   /** Auto: one more update measured; switch presets when the estimate says so. */
   private measureUpdate(session: RfbSession): void {
     const now = performance.now();
     const bytes = session.stats.bytes;
-    if (this.auto && this.updateStartedAt !== undefined) {
-      this.auto.observeUpdate(bytes - this.bytesAtUpdateEnd, now - this.updateStartedAt);
-    }
+    const ms = this.updateStartedAt === undefined ? undefined : now - this.updateStartedAt;
+    const change = this.picture.updateMeasured(bytes - this.bytesAtUpdateEnd, ms, now);
     this.bytesAtUpdateEnd = bytes;
     this.updateStartedAt = undefined;
-    if (this.quality !== 'auto' || this.safeModeReason || !this.auto) return;
-    const decision = this.auto.decide(now);
-    if (!decision) return;
-    const levelBefore = this.effectiveColourLevel();
-    this.autoChoice = { preset: decision.preset, colourLevel: decision.colourLevel };
-    this.autoReason = decision.reason;
-    this.applyPicture(session, levelBefore);
+    if (change) this.applyPicture(session, change);
   }
 
   /**
    * After the quality or Auto's choice changed: the encodings to the server, the colour level
    * only if it moved (a new pixel format costs a full update), and the settings to the viewer.
    */
-  private applyPicture(session: RfbSession | undefined, levelBefore: ColourLevel): void {
-    session?.setEncodings(this.effectiveEncodings());
-    const level = this.effectiveColourLevel();
-    if (level !== levelBefore) session?.setColourLevel(level);
+  private applyPicture(session: RfbSession | undefined, change: PictureChange): void {
+    session?.setEncodings(change.encodings);
+    if (change.colourLevel) session?.setColourLevel(change.colourLevel);
     this.sendSettings();
   }
 
@@ -388,7 +338,7 @@ export class SessionHost {
       this.connectThroughTunnel(request.ssh, target);
       return;
     }
-    this.setStatus({ phase: 'connecting', target: request.target, attempt: this.reconnectAttempt });
+    this.setStatus({ phase: 'connecting', target: request.target, attempt: this.reconnects.attempt });
     this.begin(
       target,
       (options, events) => this.connector(target.host, target.port, options, events).session,
@@ -396,79 +346,37 @@ export class SessionHost {
   }
 
   /**
-   * Logs in to the SSH host (one connection shared by the sessions to it), forwards to the VNC
-   * address as that host sees it (itself when the address names the SSH host) and runs the
-   * session over that channel. A tunnel that dies ends the session with the SSH reason.
+   * Forwards through the SSH host to the VNC address as that host sees it and runs the session
+   * over that channel. A tunnel that dies ends the session with the SSH reason.
    */
   private connectThroughTunnel(ssh: SshTunnelRequest, target: { host: string; port: number }): void {
-    if (!ssh.host) {
-      this.closed(new RfbError('usage', 'the SSH tunnel has no host', 'Edit the bookmark: Tunnel, SSH host'));
-      return;
-    }
-    // As ssh does: the local user name unless another is given.
-    const endpoint = { host: ssh.host, port: ssh.port, user: ssh.user || userInfo().username };
-    const forwardHost = target.host.toLowerCase() === ssh.host.toLowerCase() ? '127.0.0.1' : target.host;
-    const via = `ssh ${endpointLabel(endpoint)} → ${forwardHost}:${target.port}`;
-    const knownHosts = this.knownHosts;
-    if (!knownHosts) {
-      this.closed(new RfbError('usage', 'SSH tunnels are not available here (no known-hosts store)'));
+    let route: TunnelRoute;
+    try {
+      route = tunnelRoute(ssh, target);
+    } catch (error) {
+      this.closed(error as RfbError);
       return;
     }
     const connecting: SessionStatus = {
       phase: 'connecting',
-      target: `${this.request!.target} via ${via}`,
-      attempt: this.reconnectAttempt,
+      target: `${this.request!.target} via ${route.via}`,
+      attempt: this.reconnects.attempt,
     };
     this.setStatus(connecting);
-    const attempt = {};
-    this.tunnelAttempt = attempt;
-    const remember = (kind: 'password' | 'passphrase', answer: string | undefined) => {
-      if (answer !== undefined) this.sshSecrets[kind] = answer;
-      return answer;
-    };
-    sshTunnels
-      .forward(
-        {
-          endpoint,
-          credentials: {
-            keyFile: ssh.identityFile || undefined,
-            agent: process.env.SSH_AUTH_SOCK || undefined,
-            ...this.sshSecrets,
-            ask: (q) =>
-              this.askSsh({ kind: q.kind, subject: q.subject, retry: q.retry }, connecting).then((answer) =>
-                remember(q.kind, typeof answer === 'string' ? answer : undefined),
-              ),
-          },
-          hostKeys: {
-            known: knownHosts,
-            askUnknown: (q) =>
-              this.askSsh({ kind: 'host-key', ...q }, connecting).then((answer) => answer === true),
-          },
-          readyTimeoutMs: SSH_LOGIN_TIMEOUT_MS,
-        },
-        forwardHost,
-        target.port,
-      )
+    this.tunnels
+      .open(ssh, route, (prompt) => this.askSsh(prompt, connecting))
       .then(
-        ({ stream, connection }) => {
-          if (this.tunnelAttempt !== attempt) {
-            stream.destroy();
-            return;
-          }
-          this.tunnelAttempt = undefined;
-          this.via = via;
+        (tunnel) => {
+          if (!tunnel) return;
+          this.via = route.via;
           this.begin(target, (options, events) => {
-            const tcp = runSessionOverSocket(stream, true, options, events);
-            const stopListening = connection.onLost((error) => tcp.session.abort(error));
+            const tcp = runSessionOverSocket(tunnel.stream, true, options, events);
+            const stopListening = tunnel.onLost((error) => tcp.session.abort(error));
             tcp.ended.finally(stopListening);
             return tcp.session;
           });
         },
-        (error: RfbError) => {
-          if (this.tunnelAttempt !== attempt) return;
-          this.tunnelAttempt = undefined;
-          this.closed(error);
-        },
+        (error: RfbError) => this.closed(error),
       );
   }
 
@@ -487,7 +395,7 @@ export class SessionHost {
 
   /** Abandons a tunnel being opened: a prompt shown is answered "cancel". */
   private cancelTunnel(): void {
-    this.tunnelAttempt = undefined;
+    this.tunnels.cancel();
     const answer = this.sshAnswer;
     this.sshAnswer = undefined;
     answer?.(null);
@@ -529,23 +437,25 @@ export class SessionHost {
     this.unpainted = 0;
     this.requestDeferred = false;
     this.waitingForPassword = false;
-    this.auto = new AutoSelect(performance.now(), this.autoChoice);
+    this.picture.connectionStarted(performance.now());
     this.updateStartedAt = undefined;
     this.bytesAtUpdateEnd = 0;
     const startedAt = performance.now();
     let firstByteSeen = false;
     let session: RfbSession | undefined;
-    const events: SessionEvents = {
+    const connection = {};
+    this.current = connection;
+    const events = whileCurrent(() => this.current === connection, {
       onInbound: () => {
         const now = performance.now();
         if (!firstByteSeen) {
           // The banner arrives one round trip after the connection was asked for.
           firstByteSeen = true;
           this.roundTripMs = now - startedAt;
-          this.auto?.observeRoundTrip(now - startedAt);
+          this.picture.observeRoundTrip(now - startedAt);
         }
         this.updateStartedAt ??= now;
-        if (this.session === session) this.stallWatch?.received();
+        this.stallWatch?.received();
       },
       onState: (state) => {
         if (state === 'security' && session?.securityChecksCredentials) {
@@ -555,7 +465,7 @@ export class SessionHost {
       onServerInit: (info) => {
         this.clearHandshakeTimer();
         this.connected = true;
-        this.reconnectAttempt = 0;
+        this.reconnects.connected();
         if (session) this.watchForStalls(session);
         this.setStatus({
           phase: 'connected',
@@ -565,10 +475,10 @@ export class SessionHost {
           version: info.version,
           security: describeChannelSecurity(info.security),
           encrypted: info.security.encrypted,
-          ...(this.safeModeReason && {
-            safeMode: `Safe mode (${SAFE_MODE_DESCRIPTION}) after: ${this.safeModeReason}`,
+          ...(this.picture.safeMode && {
+            safeMode: `Safe mode (${SAFE_MODE_DESCRIPTION}) after: ${this.picture.safeMode}`,
           }),
-          ...(this.colourFallback && { fallback: this.colourFallback }),
+          ...(this.picture.colourFallback && { fallback: this.picture.colourFallback }),
           ...(this.via && { via: this.via }),
         });
         if (session) this.reportFirstUpdate(session);
@@ -581,32 +491,32 @@ export class SessionHost {
         this.requestIfReady();
       },
       onExtendedKeys: () => {
-        if (this.session === session) this.setCapabilities({ extendedKeys: true });
+        this.setCapabilities({ extendedKeys: true });
       },
       onScreenLayout: () => {
-        if (this.session === session) this.setCapabilities({ resizeRemote: true });
+        this.setCapabilities({ resizeRemote: true });
       },
       onDesktopSizeResult: (result) => {
-        if (this.session === session) this.channel.send({ type: 'notice', message: result.message });
+        this.channel.send({ type: 'notice', message: result.message });
       },
       onLedState: (leds) => {
-        if (this.session === session) this.channel.send({ type: 'leds', leds: { ...leds } });
+        this.channel.send({ type: 'leds', leds: { ...leds } });
       },
       onPointerMode: (mode) => {
-        if (this.session === session) this.channel.send({ type: 'pointer-mode', mode });
+        this.channel.send({ type: 'pointer-mode', mode });
       },
       onExtendedMouseButtons: () => {
-        if (this.session === session) this.setCapabilities({ extendedMouseButtons: true });
+        this.setCapabilities({ extendedMouseButtons: true });
       },
       onStreamMode: (mode) => {
         // `continuous` pauses whenever the viewer falls behind; what is shown is that it is in use.
-        if (this.session === session) this.setCapabilities({ continuousUpdates: mode.continuousSupported });
+        this.setCapabilities({ continuousUpdates: mode.continuousSupported });
       },
-      onExtension: (event) => this.extension(event, session),
+      onExtension: (event) => this.extension(event),
       onClose: (error) => {
-        if (this.session === session) this.closed(error);
+        this.closed(error);
       },
-    };
+    } satisfies SessionEvents);
     session = open(
       {
         credentials: {
@@ -632,8 +542,8 @@ export class SessionHost {
           }),
         },
         shared: request.shared ?? true,
-        encodings: this.effectiveEncodings(),
-        colourLevel: this.effectiveColourLevel(),
+        encodings: this.picture.encodings(),
+        colourLevel: this.picture.colourLevelInEffect(),
         autoRequest: false,
       },
       events,
@@ -675,6 +585,26 @@ export class SessionHost {
     if (tellViewer) this.channel.send({ type: 'progress', progress: undefined });
   }
 
+  /** The statistics overlay's counters, while a connection is up. */
+  private sendCounters(): void {
+    const session = this.session;
+    if (session?.state !== 'connected') return;
+    const { bytes, updates, pixelsByEncoding, decodeMs } = session.stats;
+    const autoKbps = this.picture.autoEstimateKbps;
+    this.channel.send({
+      type: 'stats',
+      stats: {
+        at: performance.now(),
+        bytes,
+        updates,
+        pixels: pixelsByEncoding,
+        decodeMs,
+        ...(this.roundTripMs !== undefined && { roundTripMs: Math.round(this.roundTripMs) }),
+        ...(autoKbps !== undefined && { autoKbps }),
+      },
+    });
+  }
+
   /** What the Connection info dialog shows. */
   private connectionInfo(session: RfbSession): ConnectionInfo {
     const info = session.info!;
@@ -690,7 +620,7 @@ export class SessionHost {
       address,
       version: info.version,
       security: describeChannelSecurity(info.security),
-      pixelFormat: describePixelFormat(LEVEL_FORMATS[this.effectiveColourLevel()]),
+      pixelFormat: describePixelFormat(LEVEL_FORMATS[this.picture.colourLevelInEffect()]),
       encodings: stats.rects,
       width: info.width,
       height: info.height,
@@ -758,8 +688,7 @@ export class SessionHost {
   }
 
   /** Extended Clipboard, XVP and QEMU Audio events, as viewer messages. */
-  private extension(event: ExtensionEvent, session: RfbSession | undefined): void {
-    if (session !== this.session) return;
+  private extension(event: ExtensionEvent): void {
     switch (event.kind) {
       case 'extended-clipboard':
         this.setCapabilities({ extendedClipboard: true });
@@ -845,6 +774,7 @@ export class SessionHost {
     this.stallWatch = undefined;
     const session = this.session;
     this.session = undefined;
+    this.current = undefined;
     if (this.ended) return;
     if (!error) {
       this.setStatus({ phase: 'closed' });
@@ -858,28 +788,19 @@ export class SessionHost {
       this.setStatus({ phase: 'password', retry: true, message });
       return;
     }
-    const refusedLevel = session?.unansweredColourLevel;
     if (
       error.kind === 'network' &&
-      refusedLevel &&
-      refusedLevel !== 'full' &&
-      !this.colourFallback &&
-      !this.safeModeReason
+      this.picture.fallBackToFullColour(session?.unansweredColourLevel, info.message)
     ) {
       // The server dropped the viewer right after it asked for this colour level (neatvnc does
       // for a colour map): once, by itself, reconnect at full colour and say so.
-      this.colourFallback = `Full colour: ${info.message}`;
-      this.colourLevel = 'full';
-      this.autoChoice = { ...this.autoChoice, colourLevel: 'full' };
       this.sendSettings();
       this.connect();
       return;
     }
-    if (error.kind === 'protocol' && this.connected && !this.safeModeReason) {
+    if (error.kind === 'protocol' && this.connected && !this.picture.inSafeMode) {
       // A stream the viewer could not parse: once by itself (if allowed), reconnect in safe mode.
-      if (!this.safeModeTried && this.request?.safeModeReconnect !== false) {
-        this.safeModeTried = true;
-        this.safeModeReason = info.message;
+      if (this.picture.enterSafeModeAfter(info.message, this.request?.safeModeReconnect !== false)) {
         this.sendSettings();
         this.connect();
         return;
@@ -891,59 +812,33 @@ export class SessionHost {
       });
       return;
     }
-    const dropped = this.connected || this.reconnectAttempt > 0;
-    const retryable = error.kind === 'network' || error.kind === 'timeout';
-    const reverse = this.request?.listenPort !== undefined;
-    if (dropped && retryable && !reverse && this.request?.reconnect !== false) {
+    const closed = {
+      kind: error.kind,
+      wasConnected: this.connected,
+      reverse: this.request?.listenPort !== undefined,
+      reconnectAllowed: this.request?.reconnect !== false,
+    };
+    if (this.reconnects.shouldRetry(closed)) {
       this.scheduleReconnect(info);
       return;
     }
-    this.reconnectAttempt = 0;
+    this.reconnects.reset();
     this.setStatus({ phase: 'closed', error: info });
   }
 
+  /** The next attempt with its countdown, or the end when the limit is reached. */
   private scheduleReconnect(error: SessionError): void {
-    this.reconnectAttempt++;
-    // The request's limit (the viewer's setting; 0: never give up) wins over the host's.
-    const requested = this.request?.maxReconnectAttempts;
-    const limit = requested === undefined ? this.maxReconnectAttempts : requested || Number.POSITIVE_INFINITY;
-    if (this.reconnectAttempt > limit) {
-      this.reconnectAttempt = 0;
+    const gaveUp = this.reconnects.schedule(
+      this.request?.maxReconnectAttempts,
+      (seconds, attempt) => this.setStatus({ phase: 'reconnecting', seconds, attempt, error }),
+      () => this.connect(),
+    );
+    if (gaveUp) {
       this.setStatus({
         phase: 'closed',
-        error: {
-          ...error,
-          hint: `Gave up after ${limit} attempts. ${error.hint ?? ''}`.trim(),
-        },
+        error: { ...error, hint: `Gave up after ${gaveUp.gaveUpAfter} attempts. ${error.hint ?? ''}`.trim() },
       });
-      return;
     }
-    const delays = this.reconnectDelays;
-    let seconds = delays[Math.min(this.reconnectAttempt - 1, delays.length - 1)];
-    const attempt = this.reconnectAttempt;
-    const tick = () => {
-      this.setStatus({ phase: 'reconnecting', seconds, attempt, error });
-      if (seconds <= 0) return;
-      this.countdownTimer = setTimeout(
-        () => {
-          seconds--;
-          tick();
-        },
-        Math.min(1000, seconds * 1000),
-      );
-    };
-    tick();
-    this.reconnectTimer = setTimeout(() => {
-      this.clearReconnect();
-      this.connect();
-    }, seconds * 1000);
-  }
-
-  private clearReconnect(): void {
-    clearTimeout(this.reconnectTimer);
-    clearTimeout(this.countdownTimer);
-    this.reconnectTimer = undefined;
-    this.countdownTimer = undefined;
   }
 
   private startHandshakeTimer(): void {
@@ -969,22 +864,7 @@ export class SessionHost {
   }
 
   private sendSettings(): void {
-    this.channel.send({
-      type: 'settings',
-      quality: this.quality,
-      colourLevel: this.safeModeReason ? 'full' : this.colourLevel,
-      viewOnly: this.viewOnly,
-      ...(this.autoReason && this.quality === 'auto' && { auto: this.autoReason }),
-      inEffect: {
-        preset: this.safeModeReason || this.quality === 'auto' ? this.autoPresetInEffect() : this.quality,
-        colourLevel: this.effectiveColourLevel(),
-      },
-    });
-  }
-
-  /** Safe mode's encodings are lossless (High); otherwise Auto's choice. */
-  private autoPresetInEffect(): PictureInEffect['preset'] {
-    return this.safeModeReason ? 'high' : this.autoChoice.preset;
+    this.channel.send(this.picture.settings(this.viewOnly));
   }
 
   private setStatus(status: SessionStatus): void {
@@ -995,12 +875,14 @@ export class SessionHost {
   private end(): void {
     if (this.ended) return;
     this.ended = true;
-    this.clearReconnect();
+    this.reconnects.cancel();
+    clearInterval(this.statsTimer);
     this.clearHandshakeTimer();
     this.stopProgress(false);
     this.stallWatch?.stop();
     this.stopListening();
     this.cancelTunnel();
+    this.current = undefined;
     this.session?.close();
     this.session = undefined;
   }
@@ -1020,6 +902,19 @@ const NO_CAPABILITIES: ServerCapabilities = {
   extendedMouseButtons: false,
   continuousUpdates: false,
 };
+
+/**
+ * The handlers of one connection, each doing nothing once `isCurrent` is false (the connection
+ * closed or another replaced it): late events of an old connection never reach the viewer.
+ */
+function whileCurrent<Handlers extends object>(isCurrent: () => boolean, handlers: Handlers): Handlers {
+  const bound: Record<string, unknown> = {};
+  for (const [name, handler] of Object.entries(handlers)) {
+    bound[name] = (...args: unknown[]) =>
+      isCurrent() ? (handler as (...a: unknown[]) => unknown)(...args) : undefined;
+  }
+  return bound as Handlers;
+}
 
 function toSessionError(error: RfbError): SessionError {
   return error.hint

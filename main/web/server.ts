@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { extname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { answerCall, type Call } from '../../shared/pending-replies.ts';
 import type { FromSession } from '../../shared/session-protocol.ts';
 import { type ControlService, createControlService, openSettingsStore } from '../app/control-service.ts';
 import { KnownHostsStore } from '../app/known-hosts-store.ts';
@@ -163,38 +164,29 @@ export function webSocketChannel(ws: WebSocket): SessionChannel {
   };
 }
 
-interface ControlCall {
-  id: number;
-  name: string;
-  params: unknown;
-}
-
-/** Control requests as JSON calls: `{id, name, params}` answered by `{id, result}` or `{id, error}`. */
+/** Control requests as JSON calls (shared/pending-replies.ts), one reply per call. */
 function serveControl(ws: WebSocket, control: ControlService): void {
   ws.on('message', (data: RawData, isBinary: boolean) => {
     if (isBinary) return;
-    let call: ControlCall;
+    let call: Call;
     try {
       call = JSON.parse(data.toString());
     } catch {
       return;
     }
     if (typeof call?.id !== 'number') return;
-    const reply = (body: { result: unknown } | { error: string }) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ id: call.id, ...body }));
-    };
     const handler = Object.hasOwn(control, call.name)
       ? (control[call.name as keyof ControlService] as (params: unknown) => Promise<unknown>)
       : undefined;
-    if (!handler) {
-      reply({ error: `"${call.name}" is not available in browser mode` });
-      return;
-    }
-    Promise.resolve()
-      .then(() => handler((call.params ?? {}) as never))
-      .then(
-        (result) => reply({ result }),
-        (error: Error) => reply({ error: error.message }),
-      );
+    answerCall(
+      call.id,
+      async () => {
+        if (!handler) throw new Error(`"${call.name}" is not available in browser mode`);
+        return handler(call.params ?? {});
+      },
+      (reply) => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(reply));
+      },
+    );
   });
 }

@@ -114,6 +114,69 @@ describe('session controls (Chromium, real Xvnc)', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
   }, 60_000);
 
+  it('the statistics overlay shows frame rate, bandwidth, encodings and timings that move with a busy screen and match the session', async () => {
+    // A terminal that never stops scrolling keeps the server sending.
+    const busy = server.run('xterm', [
+      '-geometry',
+      '80x20+0+0',
+      '-e',
+      'sh',
+      '-c',
+      'while :; do ls -lR /usr/share; done',
+    ]);
+    const overlay = page.getByRole('region', { name: 'Statistics' });
+    try {
+      await toolbar(page).getByRole('button', { name: 'Statistics' }).click();
+      expect(
+        await toolbar(page).getByRole('button', { name: 'Statistics' }).getAttribute('aria-pressed'),
+      ).toBe('true');
+      await overlay.waitFor({ state: 'visible' });
+      const value = async (term: string) =>
+        (await overlay.locator(`dt:text-is("${term}") + dd`).innerText()).trim();
+      const updatesReceived = async () => Number((await value('Received')).match(/^([\d]+) updates/)?.[1]);
+      const first = await waitOnPage(page, 'frames and bandwidth above zero', 20_000, async () => {
+        if (!(await overlay.locator('dt').count())) return undefined;
+        const frames = Number.parseFloat(await value('Frames'));
+        const bandwidth = await value('Bandwidth');
+        return frames > 0 && /[1-9]/.test(bandwidth) ? await updatesReceived() : undefined;
+      });
+      expect(await value('Updates')).toMatch(/^[\d.]+ \/s$/);
+      expect(await value('Encodings')).toMatch(/\b(ZRLE|Tight|Hextile|CopyRect|Raw)\b \d+%/i);
+      expect(await value('Decode')).toMatch(/^[\d.]+ ms$/);
+      expect(await value('Paint')).toMatch(/^[\d.]+ ms$/);
+      expect(await value('Round trip')).toMatch(/^[\d.]+ ms$/);
+      expect(await value('Security')).toBe('None · not encrypted');
+      expect(await value('Picture')).toMatch(/^(High|Medium|Low|Auto), Full colour/);
+      // The totals are the session's own: they only grow, and Connection info, asked afterwards,
+      // counts at least as many updates.
+      const later = await waitOnPage(page, 'the counters to move', 10_000, async () => {
+        const n = await updatesReceived();
+        return n > first ? n : undefined;
+      });
+      await toolbar(page).getByRole('button', { name: 'Connection info' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Connection info' });
+      const infoUpdates = await waitOnPage(page, 'the connection info', 10_000, async () => {
+        const match = (await dialog.innerText()).match(/in ([\d,]+) updates/);
+        return match ? Number(match[1].replace(/,/g, '')) : undefined;
+      });
+      expect(infoUpdates).toBeGreaterThanOrEqual(later);
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      // A minute's sparklines fill from the left as seconds pass.
+      await waitOnPage(page, 'sparkline points', 10_000, async () => {
+        const points = await overlay
+          .getByRole('img', { name: 'Bandwidth over the last minute' })
+          .locator('polyline')
+          .getAttribute('points');
+        return (points?.split(' ').length ?? 0) >= 2 ? true : undefined;
+      });
+      await saveShot(page, 'session-controls-statistics');
+      await toolbar(page).getByRole('button', { name: 'Statistics' }).click();
+      await overlay.waitFor({ state: 'detached' });
+    } finally {
+      busy.kill();
+    }
+  }, 90_000);
+
   it('a sticky Ctrl from the F8 menu is held for the next key, shown in the toolbar, and released on blur', async () => {
     await scaleOneToOne(page);
     const xev: XEventWatcher = await watchXEvents(server.display);

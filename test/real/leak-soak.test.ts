@@ -1,7 +1,12 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { runSessionHost } from '../../main/session/session-host.ts';
+import { startWebServer } from '../../main/web/server.ts';
 import { decodeDrawBatch } from '../../shared/draw-wire.ts';
+import type { FromSession } from '../../shared/session-protocol.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
 import { MemoryChannel } from '../support/memory-channel.ts';
 import { startXvnc, stopAllServers } from '../support/servers.ts';
@@ -11,7 +16,8 @@ import { startXvnc, stopAllServers } from '../support/servers.ts';
  * with its reconnect, and a refused connection) and checks that what the process holds comes
  * back to where it started: open sockets, file descriptors, timers. SOAK_SESSIONS sets how
  * many (30 here; the README reports a run of 500). The heap is logged, not checked: with no
- * gc() to call, garbage not yet collected counts too.
+ * gc() to call, garbage not yet collected counts too. The same again in browser mode: sessions
+ * over real WebSockets to the web server, each ended by Disconnect or by the page going away.
  */
 
 afterAll(() => stopAllServers());
@@ -27,6 +33,34 @@ function holdings() {
     resources,
     heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
   };
+}
+
+/** A browser-mode session as the page opens one: a WebSocket to ws/session, messages as the viewer sends them. */
+async function webSession(url: string, port: number) {
+  const ws = new WebSocket(`${url.replace('http', 'ws')}ws/session`, { origin: `http://127.0.0.1:${port}` });
+  const received: (FromSession | 'draw')[] = [];
+  let wake = () => {};
+  ws.on('message', (data, binary) => {
+    received.push(binary ? 'draw' : (JSON.parse(data.toString()) as FromSession));
+    wake();
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  const until = async (what: string, test: () => boolean) => {
+    const end = Date.now() + 20_000;
+    while (!test()) {
+      if (Date.now() > end) throw new Error(`no ${what} over the WebSocket within 20 s`);
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, 200);
+      });
+    }
+  };
+  const phase = (p: string) => () =>
+    received.some((m) => m !== 'draw' && m.type === 'status' && m.status.phase === p);
+  return { ws, received, until, phase, send: (message: unknown) => ws.send(JSON.stringify(message)) };
 }
 
 const hasUpdate = (channel: MemoryChannel) =>
@@ -81,5 +115,47 @@ describe('sessions opened and closed many times', () => {
       expect(after.resources[kind] ?? 0, kind).toBeLessThanOrEqual(before.resources[kind] ?? 0);
     }
     await proxy.close();
+  }, 600_000);
+
+  it(`${SESSIONS} browser-mode sessions over WebSockets leave no socket, descriptor or timer behind`, async () => {
+    const server = await startXvnc({ security: 'none', geometry: [320, 240] });
+    const dataDir = mkdtempSync(join(tmpdir(), 'porthole-soak-web-'));
+    const web = await startWebServer({ port: 0, rendererDir: dataDir, dataDir });
+    const run = async (ending: 'disconnect' | 'page-gone' | 'refused') => {
+      const session = await webSession(web.url, web.port);
+      const target = ending === 'refused' ? '127.0.0.1::1' : server.target;
+      session.send({ type: 'open', request: { target } });
+      if (ending === 'refused') {
+        await session.until('closed status', session.phase('closed'));
+      } else {
+        await session.until('a picture', () => session.received.includes('draw'));
+        session.send({ type: 'painted' });
+        if (ending === 'disconnect') {
+          session.send({ type: 'disconnect' });
+          await session.until('closed status', session.phase('closed'));
+        }
+      }
+      // The page goes away (a closed tab) with or without having disconnected first.
+      await new Promise<void>((resolve) => {
+        session.ws.once('close', () => resolve());
+        session.ws.close();
+      });
+    };
+    await run('disconnect');
+    await new Promise((r) => setTimeout(r, 500));
+    const before = holdings();
+    const endings = ['disconnect', 'page-gone', 'refused'] as const;
+    for (let i = 0; i < SESSIONS; i++) await run(endings[i % 3]);
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = holdings();
+    console.log(
+      `${SESSIONS} WebSocket sessions: before ${JSON.stringify(before)}, after ${JSON.stringify(after)}`,
+    );
+    expect(after.fds).toBeLessThanOrEqual(before.fds);
+    for (const kind of ['TCPSocketWrap', 'TCPWrap', 'Timeout']) {
+      expect(after.resources[kind] ?? 0, kind).toBeLessThanOrEqual(before.resources[kind] ?? 0);
+    }
+    await web.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }, 600_000);
 });

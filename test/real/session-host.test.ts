@@ -76,10 +76,11 @@ describe('session host against a real Xvnc', () => {
     await channel.until('updates up to the credit', () => drawEnds(channel) >= DRAW_CREDITS || undefined);
     await new Promise((r) => setTimeout(r, 1000));
     // Xvnc streams with continuous updates: the session pauses them when the viewer is out of
-    // credits, and one update may already be on its way when the pause reaches the server.
+    // credits, and the updates already on their way when the pause reaches the server still
+    // arrive (one on an idle machine; a few when this process is slow to read). Then nothing.
     const held = drawEnds(channel);
     expect(held).toBeGreaterThanOrEqual(DRAW_CREDITS);
-    expect(held).toBeLessThanOrEqual(DRAW_CREDITS + 1);
+    expect(held).toBeLessThanOrEqual(DRAW_CREDITS + 4);
     await new Promise((r) => setTimeout(r, 1500));
     expect(drawEnds(channel)).toBe(held);
 
@@ -118,10 +119,15 @@ describe('session host against a real Xvnc', () => {
     mark = channel.received.length;
     server = await startXvnc({ ...options, port });
     await channel.untilPhase('connected', mark, 20_000);
-    mark = channel.received.length;
+    // The viewer may have connected and drawn before startXvnc returned: look from the status on.
+    const connectedAt = channel.received.findIndex(
+      (m, i) => i >= mark && m.type === 'status' && m.status.phase === 'connected',
+    );
     await channel.until(
       'a picture after reconnecting',
-      (r) => r.slice(mark).some((m) => m.type === 'draw' && decodeDrawBatch(m.batch).updateEnd) || undefined,
+      (r) =>
+        r.slice(connectedAt).some((m) => m.type === 'draw' && decodeDrawBatch(m.batch).updateEnd) ||
+        undefined,
     );
 
     // Disconnect ends it for good, without an error.

@@ -1,6 +1,10 @@
 import type { PixelConverter } from '../pixel-converter.ts';
 
 /*
+ * Over 400 lines on purpose: hot decoding loops written out per subencoding (the run fills in
+ * plain and palette RLE look alike but stay apart: a shared helper would have to return two
+ * positions per run, which costs an allocation or a state write in the innermost loop).
+ *
  * The tiles that TRLE (RFC 6143 §7.7.5) and ZRLE (§7.7.6) share. A tile starts with a
  * subencoding byte; its pixels are CPIXELs (§7.7.5), read through the PixelConverter.
  * Tiles decode straight into a rectangle's RGBA words: `off` is the tile's first word and

@@ -55,6 +55,11 @@ export interface SecurityContext {
   /** Wraps the connection in TLS; the bytes after the handshake arrive decrypted in `queue`. */
   startTls(start: TlsStart): Promise<TlsUpgrade>;
   /**
+   * Reports the subtypes the server offers inside VeNCrypt before one is chosen; false when the
+   * session closed on hearing them (a probe), and the handler goes no further.
+   */
+  offeredSubtypes?(subtypes: readonly number[]): boolean;
+  /**
    * Waits for `promise` outside the byte stream (a TLS handshake, the user's decision on a
    * certificate): `then` gets its value and the handler's `step` runs again; a rejection ends
    * the session with it.

@@ -67,6 +67,7 @@ export class VeNCryptSecurity implements SecurityHandler {
         const subtypes: number[] = [];
         for (let i = 0; i < count; i++) subtypes.push(queue.u32());
         if (count === 0) throw protocolError('the server offers no VeNCrypt subtypes');
+        if (context.offeredSubtypes?.(subtypes) === false) return false;
         this.chosen = this.choose(subtypes, context);
         const choice = new Uint8Array(4);
         new DataView(choice.buffer).setUint32(0, this.chosen);

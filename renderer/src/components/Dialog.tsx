@@ -8,7 +8,16 @@ const FOCUSABLE =
  * control), Tab and Shift+Tab stay inside, Escape closes it, and focus goes back to where it
  * came from.
  */
-export function Dialog(props: { title: string; onClose(): void; children: ReactNode; wide?: boolean }) {
+export function Dialog(props: {
+  title: string;
+  onClose(): void;
+  children: ReactNode;
+  wide?: boolean;
+  /** `alertdialog` for a question about something that cannot be undone. */
+  role?: 'dialog' | 'alertdialog';
+  /** The id of the element that says what the dialog is about. */
+  describedBy?: string;
+}) {
   const box = useRef<HTMLDivElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -42,10 +51,12 @@ export function Dialog(props: { title: string; onClose(): void; children: ReactN
   };
   return (
     <div className="overlay">
+      {/* biome-ignore lint/a11y/noStaticElementInteractions lint/a11y/useAriaPropsSupportedByRole: the role is dialog or alertdialog, both modal and both taking keys */}
       <div
-        role="dialog"
+        role={props.role ?? 'dialog'}
         aria-modal="true"
         aria-labelledby={titleId}
+        aria-describedby={props.describedBy}
         className={`dialog${props.wide ? ' wide' : ''}`}
         ref={box}
         onKeyDown={onKeyDown}

@@ -7,6 +7,7 @@ const PATHS = {
   clipboard: 'M5 2.5h-2v12h10v-12h-2 M5.5 1.5h5v2.5h-5z M5 8h6 M5 11h4',
   refresh: 'M13.5 8a5.5 5.5 0 1 1-1.6-3.9 M12.5 1.5v3h-3',
   info: 'M8 1.5a6.5 6.5 0 1 0 0 13a6.5 6.5 0 1 0 0-13z M8 7v4.5 M8 4.5v1',
+  stats: 'M1.5 14.5h13 M3.5 12v-4 M6.5 12v-7 M9.5 12v-5 M12.5 12v-9',
   bookmark: 'M4 1.5h8v13l-4-3-4 3z',
   power: 'M8 1.5v6 M4.5 3.8a5.5 5.5 0 1 0 7 0',
   disconnect: 'M3 3l10 10 M13 3l-10 10',

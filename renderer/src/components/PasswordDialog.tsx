@@ -1,4 +1,5 @@
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
+import { Dialog } from './Dialog.tsx';
 
 /**
  * Asks for the VNC password when the server wants one (again, after a rejected one); with
@@ -14,50 +15,40 @@ export function PasswordDialog(props: {
   onCancel(): void;
 }) {
   const [password, setPassword] = useState('');
-  const input = useRef<HTMLInputElement>(null);
-  const ids = { title: useId(), field: useId(), message: useId() };
-  useEffect(() => input.current?.focus(), []);
+  const ids = { field: useId(), message: useId() };
   const submit = (event: FormEvent) => {
     event.preventDefault();
     props.onSubmit(password);
   };
   return (
-    <div className="overlay">
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={ids.title}
-        aria-describedby={props.message ? ids.message : undefined}
-        className="dialog"
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') props.onCancel();
-        }}
-      >
-        <h2 id={ids.title}>{props.title ?? 'Password required'}</h2>
-        <p>{props.description ?? `${props.target} asks for its VNC password.`}</p>
-        {props.message && (
-          <p id={ids.message} className="error">
-            {props.message}
-          </p>
-        )}
-        <form onSubmit={submit}>
-          <label htmlFor={ids.field}>{props.label ?? 'Password'}</label>
-          <input
-            id={ids.field}
-            ref={input}
-            type="password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            autoComplete="current-password"
-          />
-          <div className="row end">
-            <button type="button" onClick={props.onCancel}>
-              Cancel
-            </button>
-            <button type="submit">Log in</button>
-          </div>
-        </form>
-      </div>
-    </div>
+    <Dialog
+      title={props.title ?? 'Password required'}
+      onClose={props.onCancel}
+      describedBy={props.message ? ids.message : undefined}
+    >
+      <p>{props.description ?? `${props.target} asks for its VNC password.`}</p>
+      {props.message && (
+        <p id={ids.message} className="error">
+          {props.message}
+        </p>
+      )}
+      <form onSubmit={submit}>
+        <label htmlFor={ids.field}>{props.label ?? 'Password'}</label>
+        <input
+          id={ids.field}
+          data-autofocus
+          type="password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          autoComplete="current-password"
+        />
+        <div className="row end">
+          <button type="button" onClick={props.onCancel}>
+            Cancel
+          </button>
+          <button type="submit">Log in</button>
+        </div>
+      </form>
+    </Dialog>
   );
 }

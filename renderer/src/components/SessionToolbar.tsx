@@ -86,6 +86,8 @@ export function SessionToolbar(props: {
   onFullScreen(): void;
   onScreenshot(): void;
   onConnectionInfo(): void;
+  statsShown: boolean;
+  onStats(): void;
   powerOffered: boolean;
   onPower(action: PowerAction): void;
   resizeOffered: boolean;
@@ -202,6 +204,15 @@ export function SessionToolbar(props: {
         shortcut="I"
         disabled={!connected}
         onClick={props.onConnectionInfo}
+      />
+      <ToolButton
+        icon="stats"
+        label="Statistics"
+        title={connected ? 'Statistics: frame rate, bandwidth, encodings, timings' : notConnected}
+        shortcut="A"
+        pressed={props.statsShown}
+        disabled={!connected}
+        onClick={props.onStats}
       />
       {props.powerOffered && (
         <ToolButton

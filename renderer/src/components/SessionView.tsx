@@ -16,12 +16,14 @@ import { useTabExtensions } from '../session/extensions-state.ts';
 import { useTabView } from '../session/view-state.ts';
 import { type Tab, useApp } from '../state/store.ts';
 import { ConnectionInfoDialog } from './ConnectionInfoDialog.tsx';
+import { Dialog } from './Dialog.tsx';
 import { COLOUR_LEVEL_LABELS, QUALITY_LABELS, SCALING_LABELS } from './labels.ts';
 import { PasswordDialog } from './PasswordDialog.tsx';
 import { ScreenArea } from './ScreenArea.tsx';
 import { type MenuAction, type MenuAnchor, type MenuGroup, radioGroup, SessionMenu } from './SessionMenu.tsx';
 import { heldKeysGroup, POWER_ACTIONS, POWER_LABELS, SessionToolbar } from './SessionToolbar.tsx';
 import { SshPromptDialog } from './SshPromptDialog.tsx';
+import { StatsOverlay } from './StatsOverlay.tsx';
 import { StatusLine, statusText } from './StatusLine.tsx';
 
 /** How long a notice stays on screen; an error notice stays until dismissed. */
@@ -105,6 +107,13 @@ export function SessionView({ tab }: { tab: Tab }) {
     },
     { label: 'Refresh screen', run: () => controller.refresh(), shortcut: 'r', disabled: !connected },
     { label: 'Connection info', run: openInfo, shortcut: 'i', disabled: !connected },
+    {
+      label: 'Statistics',
+      kind: 'check',
+      checked: view.statsShown,
+      run: () => controller.setStatsShown(!view.statsShown),
+      shortcut: 'a',
+    },
     ...(resizeOffered
       ? [
           { label: 'Resize remote to fit', run: () => controller.resizeRemoteToWindow() },
@@ -184,6 +193,8 @@ export function SessionView({ tab }: { tab: Tab }) {
           onFullScreen={toggleFullScreen}
           onScreenshot={screenshot}
           onConnectionInfo={openInfo}
+          statsShown={view.statsShown}
+          onStats={() => controller.setStatsShown(!view.statsShown)}
           powerOffered={powerOffered}
           onPower={setConfirmPower}
           resizeOffered={resizeOffered}
@@ -244,6 +255,7 @@ export function SessionView({ tab }: { tab: Tab }) {
             </p>
           )}
         </div>
+        {view.statsShown && connected && <StatsOverlay tab={tab} view={view} />}
         {neverConnected && <ConnectionFailed tab={tab} controller={controller} />}
       </div>
       {phase === 'password' && tab.status?.phase === 'password' && (
@@ -380,36 +392,20 @@ const POWER_WARNINGS: Record<PowerAction, string> = {
 
 /** Asks before a power action: none of them can be undone. */
 function PowerConfirm(props: { action: PowerAction; name: string; onConfirm(): void; onCancel(): void }) {
-  const ids = { title: useId(), text: useId() };
-  const confirm = useRef<HTMLButtonElement>(null);
-  useEffect(() => confirm.current?.focus(), []);
+  const text = useId();
   const label = POWER_LABELS[props.action];
   return (
-    <div className="overlay">
-      <div
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby={ids.title}
-        aria-describedby={ids.text}
-        className="dialog"
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') props.onCancel();
-        }}
-      >
-        <h2 id={ids.title}>
-          {label} {props.name}?
-        </h2>
-        <p id={ids.text}>{POWER_WARNINGS[props.action]}</p>
-        <div className="buttons">
-          <button type="button" ref={confirm} onClick={props.onConfirm}>
-            {label}
-          </button>
-          <button type="button" onClick={props.onCancel}>
-            Cancel
-          </button>
-        </div>
+    <Dialog title={`${label} ${props.name}?`} role="alertdialog" describedBy={text} onClose={props.onCancel}>
+      <p id={text}>{POWER_WARNINGS[props.action]}</p>
+      <div className="buttons">
+        <button type="button" data-autofocus onClick={props.onConfirm}>
+          {label}
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          Cancel
+        </button>
       </div>
-    </div>
+    </Dialog>
   );
 }
 

@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef } from 'react';
+import { useId } from 'react';
 import type { SshPrompt } from '../../../shared/session-protocol.ts';
+import { Dialog } from './Dialog.tsx';
 import { PasswordDialog } from './PasswordDialog.tsx';
 
 /**
@@ -13,9 +14,7 @@ export function SshPromptDialog(props: {
   onAnswer(answer: boolean | string | null): void;
 }) {
   const { prompt, onAnswer } = props;
-  const ids = { title: useId(), body: useId() };
-  const trust = useRef<HTMLButtonElement>(null);
-  useEffect(() => trust.current?.focus(), []);
+  const body = useId();
   if (prompt.kind !== 'host-key') {
     const password = prompt.kind === 'password';
     return (
@@ -33,45 +32,33 @@ export function SshPromptDialog(props: {
     );
   }
   return (
-    <div className="overlay">
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={ids.title}
-        aria-describedby={ids.body}
-        className="dialog"
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') onAnswer(false);
-        }}
-      >
-        <h2 id={ids.title}>Unknown SSH host key</h2>
-        <div id={ids.body}>
-          <p>
-            The SSH host {prompt.host}
-            {prompt.port === 22 ? '' : ` port ${prompt.port}`} is not known yet. It presented this key:
-          </p>
-          <dl>
-            <dt>Key type</dt>
-            <dd>{prompt.keyType}</dd>
-            <dt>Fingerprint</dt>
-            <dd>
-              <code>{prompt.fingerprint}</code>
-            </dd>
-          </dl>
-          <p>
-            Trust it only if it matches what <code>ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub</code> prints on
-            that host. Porthole remembers it and refuses a different key later.
-          </p>
-        </div>
-        <div className="row end">
-          <button type="button" onClick={() => onAnswer(false)}>
-            Cancel
-          </button>
-          <button type="button" ref={trust} onClick={() => onAnswer(true)}>
-            Trust
-          </button>
-        </div>
+    <Dialog title="Unknown SSH host key" onClose={() => onAnswer(false)} describedBy={body}>
+      <div id={body}>
+        <p>
+          The SSH host {prompt.host}
+          {prompt.port === 22 ? '' : ` port ${prompt.port}`} is not known yet. It presented this key:
+        </p>
+        <dl>
+          <dt>Key type</dt>
+          <dd>{prompt.keyType}</dd>
+          <dt>Fingerprint</dt>
+          <dd>
+            <code>{prompt.fingerprint}</code>
+          </dd>
+        </dl>
+        <p>
+          Trust it only if it matches what <code>ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub</code> prints on
+          that host. Porthole remembers it and refuses a different key later.
+        </p>
       </div>
-    </div>
+      <div className="row end">
+        <button type="button" onClick={() => onAnswer(false)}>
+          Cancel
+        </button>
+        <button type="button" data-autofocus onClick={() => onAnswer(true)}>
+          Trust
+        </button>
+      </div>
+    </Dialog>
   );
 }

@@ -1,4 +1,5 @@
 import type { ColourLevel } from '../../../shared/colour-level.ts';
+import { splitEncodingList } from '../../../shared/encodings.ts';
 import { LAUNCH_ID_PREFIX } from '../../../shared/ipc.ts';
 import type { PictureQuality } from '../../../shared/picture-quality.ts';
 import type { OpenSessionRequest, SshTunnelRequest } from '../../../shared/session-protocol.ts';
@@ -44,7 +45,7 @@ export function openSession(tabId: string, target: string, choices: ConnectChoic
     safeModeReconnect: choices.safeModeReconnect ?? settings.reconnect.safeMode,
   };
   if (choices.shared !== undefined) request.shared = choices.shared;
-  if (choices.encodings) request.encodings = choices.encodings;
+  if (choices.encodings) request.encodings = splitEncodingList(choices.encodings);
   if (choices.bookmarkId) request.bookmarkId = choices.bookmarkId;
   if (choices.listenPort !== undefined) request.listenPort = choices.listenPort;
   if (choices.username) request.username = choices.username;

@@ -1,4 +1,5 @@
 import { isAudioChunk } from '../../../shared/audio-wire.ts';
+import { type Call, type CallReply, PendingReplies } from '../../../shared/pending-replies.ts';
 import type { FromSession } from '../../../shared/session-protocol.ts';
 import type { PlatformClient, SessionPort } from './client.ts';
 import { onPageWake } from './page-wake.ts';
@@ -10,8 +11,7 @@ import { onPageWake } from './page-wake.ts';
 export function createWebClient(location: Location = window.location): PlatformClient {
   const base = `ws://${location.host}${location.pathname.replace(/[^/]*$/, '')}`;
   let control: Promise<WebSocket> | undefined;
-  let nextId = 1;
-  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  const pending = new PendingReplies<unknown>();
 
   const openControl = () =>
     new Promise<WebSocket>((resolve, reject) => {
@@ -20,15 +20,10 @@ export function createWebClient(location: Location = window.location): PlatformC
       ws.addEventListener('error', () => reject(new Error('cannot reach the Porthole web server')));
       ws.addEventListener('close', () => {
         control = undefined;
-        for (const call of pending.values()) call.reject(new Error('the Porthole web server went away'));
-        pending.clear();
+        pending.rejectAll(new Error('the Porthole web server went away'));
       });
       ws.addEventListener('message', (event: MessageEvent) => {
-        const reply = JSON.parse(String(event.data)) as { id: number; result?: unknown; error?: string };
-        const call = pending.get(reply.id);
-        pending.delete(reply.id);
-        if (reply.error !== undefined) call?.reject(new Error(reply.error));
-        else call?.resolve(reply.result);
+        pending.settle(JSON.parse(String(event.data)) as CallReply);
       });
     });
 
@@ -44,10 +39,9 @@ export function createWebClient(location: Location = window.location): PlatformC
     async invoke(name, params) {
       control ??= openControl();
       const ws = await control;
-      const id = nextId++;
-      const result = new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
-      ws.send(JSON.stringify({ id, name, params }));
-      return result as never;
+      const { id, reply } = pending.start();
+      ws.send(JSON.stringify({ id, name, params } satisfies Call));
+      return reply as never;
     },
     readClipboard: () => navigator.clipboard.readText(),
     writeClipboard: (text) => navigator.clipboard.writeText(text),

@@ -1,23 +1,59 @@
 import type { ColourLevel } from '../../../shared/colour-level.ts';
 import { type DecodedBatch, decodeDrawBatch } from '../../../shared/draw-wire.ts';
+import type { RecentConnection } from '../../../shared/ipc.ts';
 import { comboEvents, type KeyCombo } from '../../../shared/keyboard/combos.ts';
 import type { PictureQuality } from '../../../shared/picture-quality.ts';
 import type {
   FromSession,
   OpenSessionRequest,
   PowerAction,
+  SessionStatus,
   ToSession,
 } from '../../../shared/session-protocol.ts';
+import type { GlobalSettings } from '../../../shared/settings.ts';
 import type { PlatformClient, SessionPort } from '../platform/client.ts';
 import { useSettings } from '../state/settings.ts';
 import { type Tab, useApp } from '../state/store.ts';
 import { AudioPlayer } from './audio-player.ts';
-import { useExtensions } from './extensions-state.ts';
+import { type TabExtensions, useExtensions } from './extensions-state.ts';
 import { KeyboardInput } from './keyboard-input.ts';
+import { type LiveStats, nextStats } from './live-stats.ts';
 import { Painter } from './painter.ts';
 import { PointerInput } from './pointer-input.ts';
 import { AUTO_RESIZE_DELAY_MS, remoteSizeFor } from './remote-size.ts';
 import { type StickyModifier, type TabView, useViews } from './view-state.ts';
+
+/**
+ * What a session controller reads and updates, given to it rather than reached for: its tab,
+ * the tab's view and extension state, the recent list and the global settings. The app's
+ * zustand stores are one such state (`storeState`).
+ */
+export interface SessionState {
+  tab(): Tab | undefined;
+  updateTab(patch: Partial<Tab>): void;
+  patchView(patch: Partial<TabView>): void;
+  patchExtensions(patch: Partial<TabExtensions>): void;
+  setRecent(recent: RecentConnection[]): void;
+  settings(): GlobalSettings;
+  /** The tab closed: its view and extension state go. */
+  forget(): void;
+}
+
+/** The session state of tab `id` in the app's stores. */
+export function storeState(id: string): SessionState {
+  return {
+    tab: () => useApp.getState().tabs.find((t) => t.id === id),
+    updateTab: (patch) => useApp.getState().updateTab(id, patch),
+    patchView: (patch) => useViews.getState().patch(id, patch),
+    patchExtensions: (patch) => useExtensions.getState().patch(id, patch),
+    setRecent: (recent) => useApp.getState().setRecent(recent),
+    settings: () => useSettings.getState().settings,
+    forget: () => {
+      useExtensions.getState().remove(id);
+      useViews.getState().remove(id);
+    },
+  };
+}
 
 /**
  * One session in the viewer: its port to the session process, the canvas it paints, and
@@ -30,6 +66,7 @@ export class SessionController {
   private readonly keyboard: KeyboardInput;
   private readonly pointer: PointerInput;
   private readonly client: PlatformClient;
+  private readonly state: SessionState;
   private readonly request: OpenSessionRequest;
   private port: SessionPort | undefined;
   private detach: (() => void)[] = [];
@@ -42,6 +79,11 @@ export class SessionController {
   private painted = false;
   /** The painting of the batches still decoding JPEG, in order; undefined when the canvas is up to date. */
   private painting: Promise<void> | undefined;
+  /** Updates painted, and the milliseconds spent painting them (the statistics overlay's). */
+  private paintedUpdates = 0;
+  private paintMs = 0;
+  /** The statistics overlay's figures, while it is shown. */
+  private stats: LiveStats | undefined;
   /** Plays the server's audio while "Play remote audio" is on. */
   private audio: AudioPlayer | undefined;
   /** "Remote resizes with the window": watches the screen area; undefined when off. */
@@ -49,10 +91,11 @@ export class SessionController {
     | { observer: ResizeObserver; timer: ReturnType<typeof setTimeout> | undefined }
     | undefined;
 
-  constructor(id: string, request: OpenSessionRequest, client: PlatformClient) {
+  constructor(id: string, request: OpenSessionRequest, client: PlatformClient, state: SessionState) {
     this.id = id;
     this.request = request;
     this.client = client;
+    this.state = state;
     this.canvas = document.createElement('canvas');
     this.canvas.dataset.portholeScreen = '';
     this.canvas.tabIndex = 0;
@@ -70,13 +113,18 @@ export class SessionController {
     this.keyboard = new KeyboardInput(
       // Scancodes go out only while the global setting allows them (else plain KeyEvents).
       (keysym, down, scancode) =>
-        this.post({ type: 'key', keysym, down, scancode: keyboardSettings().scancodes ? scancode : 0 }),
+        this.post({
+          type: 'key',
+          keysym,
+          down,
+          scancode: state.settings().keyboard.scancodes ? scancode : 0,
+        }),
       (event) => {
-        const menuKey = useSettings.getState().settings.menuKey;
+        const menuKey = state.settings().menuKey;
         return menuKey !== '' && event.key === menuKey && !event.ctrlKey && !event.altKey && !event.metaKey;
       },
       () => this.update({ menuOpen: true }),
-      () => keyboardSettings().releaseOnBlur,
+      () => state.settings().keyboard.releaseOnBlur,
     );
     this.keyboard.onStickyChange = (held) =>
       this.patchView({ sticky: { Ctrl: held.has('Ctrl'), Alt: held.has('Alt'), Super: held.has('Super') } });
@@ -144,18 +192,7 @@ export class SessionController {
           this.pointer.setMode('absolute');
           this.patchExtensions({ leds: undefined, pointerMode: 'absolute' });
         }
-        if (status.phase === 'connected' && this.request.listenPort === undefined) {
-          void this.client
-            .invoke('recent:add', { target: this.request.target })
-            .then((recent) => useApp.getState().setRecent(recent))
-            .catch(() => undefined);
-        }
-        if (status.phase === 'connected') {
-          patch.desktopName = status.name;
-          patch.width = status.width;
-          patch.height = status.height;
-          this.canvas.setAttribute('aria-label', `Remote screen of ${status.name || this.request.target}`);
-        }
+        if (status.phase === 'connected') Object.assign(patch, this.connected(status));
         this.update(patch);
         return;
       }
@@ -205,10 +242,30 @@ export class SessionController {
       case 'progress':
         this.patchView({ progress: message.progress });
         return;
+      case 'stats':
+        this.stats = nextStats(this.stats, {
+          counters: message.stats,
+          painted: this.paintedUpdates,
+          paintMs: this.paintMs,
+        });
+        this.patchView({ stats: this.stats });
+        return;
       case 'connection-info':
         this.patchView({ connectionInfo: message.info });
         return;
     }
+  }
+
+  /** Everything that follows "connected": the recent list, the screen's name and size. */
+  private connected(status: Extract<SessionStatus, { phase: 'connected' }>): Partial<Tab> {
+    if (this.request.listenPort === undefined) {
+      void this.client
+        .invoke('recent:add', { target: this.request.target })
+        .then((recent) => this.state.setRecent(recent))
+        .catch(() => undefined);
+    }
+    this.canvas.setAttribute('aria-label', `Remote screen of ${status.name || this.request.target}`);
+    return { desktopName: status.name, width: status.width, height: status.height };
   }
 
   /**
@@ -225,8 +282,10 @@ export class SessionController {
   private paintBatch(batch: DecodedBatch): Promise<void> | undefined {
     if (this.disposed) return undefined;
     let pending: Promise<void> | undefined;
+    const started = performance.now();
     try {
       pending = this.painter.paint(batch);
+      this.paintMs += performance.now() - started;
     } catch (error) {
       this.paintFailed(error);
       return undefined;
@@ -244,6 +303,7 @@ export class SessionController {
   /** The update's last batch is on the canvas: one flow-control credit back. */
   private afterPaint(batch: DecodedBatch): void {
     if (!batch.updateEnd) return;
+    this.paintedUpdates++;
     this.post({ type: 'painted' });
     if (!this.painted && this.canvas.width > 0) {
       this.painted = true;
@@ -293,6 +353,13 @@ export class SessionController {
   /** Asks the session for what the Connection info dialog shows; the answer lands in the tab's view. */
   requestConnectionInfo(): void {
     this.post({ type: 'connection-info' });
+  }
+
+  /** The statistics overlay: the session sends its counters once a second while it is shown. */
+  setStatsShown(on: boolean): void {
+    this.stats = undefined;
+    this.patchView({ statsShown: on, stats: undefined });
+    this.post({ type: 'stats', on });
   }
 
   /** A notice over the screen; `stays` (an error) until dismissed, else it fades. */
@@ -348,7 +415,7 @@ export class SessionController {
   setPlayAudio(on: boolean): void {
     this.audio?.close();
     this.audio = on ? new AudioPlayer() : undefined;
-    useExtensions.getState().patch(this.id, { playAudio: on });
+    this.patchExtensions({ playAudio: on });
     this.post({ type: 'audio', on });
   }
 
@@ -417,8 +484,7 @@ export class SessionController {
     this.stopAutoResize();
     this.audio?.close();
     this.audio = undefined;
-    useExtensions.getState().remove(this.id);
-    useViews.getState().remove(this.id);
+    this.state.forget();
     for (const undo of this.detach) undo();
     this.detach = [];
     this.port?.post({ type: 'disconnect' });
@@ -438,12 +504,12 @@ export class SessionController {
     if (text && text !== this.lastClipboard) this.sendClipboard(text);
   }
 
-  private patchExtensions(patch: Parameters<ReturnType<typeof useExtensions.getState>['patch']>[1]): void {
-    useExtensions.getState().patch(this.id, patch);
+  private patchExtensions(patch: Partial<TabExtensions>): void {
+    this.state.patchExtensions(patch);
   }
 
   private patchView(patch: Partial<TabView>): void {
-    useViews.getState().patch(this.id, patch);
+    this.state.patchView(patch);
   }
 
   private post(message: ToSession): void {
@@ -451,16 +517,12 @@ export class SessionController {
   }
 
   private tab(): Tab | undefined {
-    return useApp.getState().tabs.find((t) => t.id === this.id);
+    return this.state.tab();
   }
 
   private update(patch: Partial<Tab>): void {
-    useApp.getState().updateTab(this.id, patch);
+    this.state.updateTab(patch);
   }
-}
-
-function keyboardSettings() {
-  return useSettings.getState().settings.keyboard;
 }
 
 function timestamp(): string {
@@ -477,7 +539,7 @@ export function startSession(
   client: PlatformClient,
 ): SessionController {
   controllers.get(tabId)?.dispose();
-  const controller = new SessionController(tabId, request, client);
+  const controller = new SessionController(tabId, request, client, storeState(tabId));
   controllers.set(tabId, controller);
   void controller.start();
   return controller;

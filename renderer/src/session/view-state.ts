@@ -3,6 +3,7 @@ import type {
   FirstUpdateProgress,
   PictureInEffect,
 } from '../../../shared/session-protocol.ts';
+import type { LiveStats } from './live-stats.ts';
 import { createTabStore } from './tab-store.ts';
 
 /** Modifier keys the user can hold down from the menu or toolbar (as TigerVNC's menu offers). */
@@ -25,6 +26,9 @@ export interface TabView {
   noticeStays: boolean;
   /** Modifier keys held down by the user's toggle. */
   sticky: Record<StickyModifier, boolean>;
+  /** The statistics overlay is shown, and its figures once the first counters arrived. */
+  statsShown: boolean;
+  stats: LiveStats | undefined;
 }
 
 export const NO_VIEW: TabView = {
@@ -35,6 +39,8 @@ export const NO_VIEW: TabView = {
   hasPicture: false,
   noticeStays: false,
   sticky: { Ctrl: false, Alt: false, Super: false },
+  statsShown: false,
+  stats: undefined,
 };
 
 const views = createTabStore(NO_VIEW);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IpcMainInvokeEvent } from 'electron';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { checkControlParams } from '../../../shared/control-params.ts';
 import { CONTROL_NAMES, controlChannel, type RecentConnection } from '../../../shared/ipc.ts';
 
 type IpcHandler = (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown;
@@ -27,7 +28,7 @@ vi.mock('electron', () => ({
   app: { getPath: (name: string) => (name === 'pictures' ? picturesDir : '/nonexistent') },
 }));
 
-const { isTrustedSender, registerControlHandlers, screenshotFileName, validatePlatformParams } = await import(
+const { isTrustedSender, registerControlHandlers, screenshotFileName } = await import(
   '../../../main/electron/ipc-handlers.ts'
 );
 const { createControlService } = await import('../../../main/app/control-service.ts');
@@ -178,8 +179,8 @@ describe('the control handlers', () => {
 
   it('accepts the empty params of list requests as {} or nothing', async () => {
     expect(await call('recent:list', undefined)).toBeInstanceOf(Array);
-    expect(validatePlatformParams['clipboard:read']({})).toEqual({});
-    expect(validatePlatformParams['clipboard:read'](undefined)).toEqual({});
+    expect(checkControlParams('clipboard:read', {})).toEqual({});
+    expect(checkControlParams('clipboard:read', undefined)).toEqual({});
   });
 
   it.each([

@@ -87,14 +87,14 @@ describe('a bookmark’s stored password reaches the session, not the viewer', (
     };
     const channel = new MemoryChannel();
     runSessionHost(channel, { connect });
-    channel.post({ type: 'open', request: { target: server.target, encodings: 'hextile, raw' } });
+    channel.post({ type: 'open', request: { target: server.target, encodings: ['hextile', 'raw'] } });
     await channel.untilPhase('connected');
     expect(asked).toEqual([[Encoding.Hextile, Encoding.Raw]]);
     channel.close();
 
     const bad = new MemoryChannel();
     runSessionHost(bad, { connect });
-    bad.post({ type: 'open', request: { target: server.target, encodings: 'raw,bogus' } });
+    bad.post({ type: 'open', request: { target: server.target, encodings: ['raw', 'bogus'] } });
     const closed = await bad.untilPhase('closed');
     expect(closed.error).toMatchObject({
       kind: 'usage',

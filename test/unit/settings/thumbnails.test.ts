@@ -13,7 +13,8 @@ import { encode as encodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createControlService, openSettingsStore } from '../../../main/app/control-service.ts';
-import { MAX_THUMBNAIL_BYTES, ThumbnailStore } from '../../../main/app/thumbnail-store.ts';
+import { ThumbnailStore } from '../../../main/app/thumbnail-store.ts';
+import { MAX_THUMBNAIL_BYTES } from '../../../shared/ipc.ts';
 import { newBookmarkFields } from '../../../shared/settings.ts';
 import { aesTestCipher } from './test-cipher.ts';
 
