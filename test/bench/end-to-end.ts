@@ -194,6 +194,18 @@ interface PageProbe {
   echoes: number[];
 }
 
+/** The row of a viewer that could not be measured, saying why. */
+const notMeasured = (viewer: string, error: unknown): ViewerFigures => ({
+  viewer,
+  counted: '',
+  seconds: 0,
+  updatesPerSecond: 0,
+  bytesPerSecond: 0,
+  cpuSecondsPerUpdate: 0,
+  cpuLoad: 0,
+  error: (error as Error).message,
+});
+
 const percentile = (xs: number[], p: number) => {
   if (xs.length === 0) return Number.NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -373,16 +385,7 @@ async function measureNative(
       cpuLoad: cpu / measured,
     };
   } catch (error) {
-    return {
-      viewer: name,
-      counted: '',
-      seconds: 0,
-      updatesPerSecond: 0,
-      bytesPerSecond: 0,
-      cpuSecondsPerUpdate: 0,
-      cpuLoad: 0,
-      error: (error as Error).message,
-    };
+    return notMeasured(name, error);
   } finally {
     if (viewer) await stopProcess(viewer);
     await stopProcess(xvfb);
@@ -488,16 +491,7 @@ export async function measureEndToEnd(
       viewers.push(porthole.figures);
       responsiveness = porthole.responsiveness;
     } catch (error) {
-      viewers.push({
-        viewer: 'Porthole (browser mode, Chromium)',
-        counted: '',
-        seconds: 0,
-        updatesPerSecond: 0,
-        bytesPerSecond: 0,
-        cpuSecondsPerUpdate: 0,
-        cpuLoad: 0,
-        error: (error as Error).message,
-      });
+      viewers.push(notMeasured('Porthole (browser mode, Chromium)', error));
     }
     log(' vncviewer…');
     viewers.push(
