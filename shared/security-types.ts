@@ -125,16 +125,17 @@ export function describeChannelSecurity(security: ChannelSecurity): string {
   return `${security.type} · ${tls} · ${identity}`;
 }
 
-/** A server's certificate as the user is shown it when deciding whether to trust it. */
+/** A server's certificate (or RSA-AES's bare key) as the user is shown it when deciding whether to trust it. */
 export const ServerCertificateSchema = v.object({
   /** `host:port` (IPv6 in brackets): what a pin belongs to. */
   server: v.string(),
   subject: v.string(),
   issuer: v.string(),
-  validFrom: v.string(),
-  validTo: v.string(),
+  /** Absent for a bare key (RSA-AES), which has no validity, issuer or certificate. */
+  validFrom: v.optional(v.string()),
+  validTo: v.optional(v.string()),
   /** SHA-256 of the whole certificate (what `openssl x509 -fingerprint -sha256` prints). */
-  certificateSha256: v.string(),
+  certificateSha256: v.optional(v.string()),
   /** SHA-256 of its public key (SubjectPublicKeyInfo, DER): what is pinned. */
   publicKeySha256: v.string(),
   /** Why no certificate authority vouches for it (unknown issuer, self-signed, name mismatch, expired). */

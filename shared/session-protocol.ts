@@ -35,6 +35,14 @@ export const SshTunnelRequestSchema = v.object({
 });
 export type SshTunnelRequest = v.InferOutput<typeof SshTunnelRequestSchema>;
 
+/** PEM files for TLS: certificate authorities beside the system's, a client certificate and its key. */
+export const TlsFilesSchema = v.object({
+  ca: v.optional(text(4096)),
+  clientCert: v.optional(text(4096)),
+  clientKey: v.optional(text(4096)),
+});
+export type TlsFiles = v.InferOutput<typeof TlsFilesSchema>;
+
 export const OpenSessionRequestSchema = v.object({
   /** A server address in any form `parseTarget` accepts (a label when listening). */
   target: text(1024),
@@ -76,6 +84,10 @@ export const OpenSessionRequestSchema = v.object({
   securityTypes: v.optional(v.pipe(v.array(int(0, MAX_SECURITY_TYPE)), v.maxLength(32))),
   /** Refuse a connection whose channel is not encrypted. */
   requireEncryption: v.optional(v.boolean()),
+  /** Let Plain, Apple Remote Desktop and MSLogonII send credentials over an unencrypted channel. */
+  allowPlainUnencrypted: v.optional(v.boolean()),
+  /** A bookmark's TLS files, read by the session: paths on its machine. */
+  tlsFiles: v.optional(TlsFilesSchema),
   /**
    * Seconds without a byte from a connected server before it is probed; no answer ends the
    * connection ("the server stopped answering") and reconnects. 0: never. Default: the host's (20).

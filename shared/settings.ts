@@ -64,6 +64,16 @@ export const SecurityPreferencesSchema = v.object({
   types: v.optional(v.array(int(1, MAX_SECURITY_TYPE)), []),
   /** Refuse a connection whose security does not encrypt. */
   requireEncryption: v.optional(v.boolean(), false),
+  /**
+   * Allow Plain, Apple Remote Desktop and MSLogonII to send the username and password over a
+   * connection that is not encrypted (the editor warns what that means).
+   */
+  allowPlainUnencrypted: v.optional(v.boolean(), false),
+  /** PEM file (a path on the session's machine): certificate authorities trusted beside the system's; empty: none. */
+  caFile: v.optional(text(4096), ''),
+  /** PEM files: a client certificate and its key, for servers that verify their clients; empty: none. */
+  clientCertFile: v.optional(text(4096), ''),
+  clientKeyFile: v.optional(text(4096), ''),
 });
 
 /** A bookmark's SSH tunnel (main/ssh/): the session logs in to `host` and forwards to the VNC address. */

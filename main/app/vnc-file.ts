@@ -83,7 +83,6 @@ const IGNORED_KEYS = new Set(
     'AlertOnFatalError',
     'CustomCompressLevel',
     'CompressLevel',
-    'X509CA',
     'X509CRL',
     'PasswordFile',
     'Via',
@@ -277,6 +276,9 @@ export function parseVncFile(fileName: string, text: string): VncFileContents {
 
   const security = get('securitytypes');
   if (security) fields.security = { ...fields.security, types: readSecurityTypes(security, warn) };
+  // TigerVNC's X509CA: the file of authorities its viewer trusts beside the system's.
+  const ca = get('x509ca');
+  if (ca?.value) fields.security = { ...fields.security, caFile: ca.value };
   const encryption = get('encryption');
   if (encryption) {
     fields.security = {
@@ -317,6 +319,7 @@ export function writeVncFile(bookmark: Pick<Bookmark, keyof BookmarkFields>): st
   });
   if (types.length > 0) put('SecurityTypes', types.join(','));
   if (bookmark.security.requireEncryption) put('Encryption', 'AlwaysOn');
+  if (bookmark.security.caFile) put('X509CA', bookmark.security.caFile);
 
   const firstEncoding = splitEncodingList(bookmark.encodings).find(isEncodingName);
   put('AutoSelect', bookmark.quality === 'auto' && !firstEncoding);
@@ -381,6 +384,7 @@ const KEY_ALIASES: Record<string, string> = {
 const KNOWN_KEYS = new Set([
   'host',
   'port',
+  'x509ca',
   'password',
   'username',
   'shared',

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { RfbError, type RfbErrorKind } from '../../shared/rfb-error.ts';
 import { defaultDataDir } from '../app/data-dir.ts';
 import { CertificatePinStore } from '../app/pin-store.ts';
+import { readPemFile } from '../session/tls-files.ts';
 import { record, replay, snapshot } from './commands.ts';
 import { connect } from './connect.ts';
 import type { LiveOptions } from './live.ts';
@@ -13,7 +14,6 @@ import {
   parseSeconds,
   parseSecurityList,
   readPassword,
-  readPemFile,
   usageError,
 } from './options.ts';
 import { scanCommand } from './scan.ts';
@@ -45,15 +45,19 @@ Options:
   --quality Q         picture quality auto, high (lossless), medium or low (Tight JPEG);
                       --encodings, when given, takes precedence
   --timeout S         give up after S seconds (default 30)
-  --username U        the username for Plain, TLSPlain and X509Plain (the password as above)
-  --security LIST     acceptable security types in order of preference: none, vnc, tls,
-                      vencrypt, plain, tlsnone, tlsvnc, tlsplain, x509none, x509vnc, x509plain
+  --username U        the username for Plain, TLSPlain, X509Plain, RA2, ARD and MSLogonII
+                      (the password as above)
+  --security LIST     acceptable security types in order of preference: none, vnc, ra2,
+                      ra2ne, ra2_256, ra2ne_256, tight, tls, vencrypt, plain, tlsnone, tlsvnc,
+                      tlsplain, x509none, x509vnc, x509plain, ard, mslogon2
   --require-encryption  refuse a connection whose channel is not encrypted
-  --allow-plain-unencrypted  allow Plain (256) to send the username and password unencrypted
+  --allow-plain-unencrypted  allow Plain (256), Apple Remote Desktop (30) and MSLogonII (113)
+                      to send the username and password over an unencrypted connection
   --ca FILE           trust the certificate authorities in FILE (PEM) beside the system's
   --client-cert FILE --client-key FILE
                       present this client certificate (PEM), for servers that verify clients
-  --accept-new        trust an unknown server certificate on first use and pin its key
+  --accept-new        trust an unknown server certificate (or RSA-AES key) on first use and
+                      pin its key
                       (and an unknown SSH host key, see below)
   --data-dir D        where pinned keys live (default: the viewer's data directory)
 Exit codes: 0 ok, 1 usage, 2 network, 3 authentication, 4 protocol, 5 timeout,

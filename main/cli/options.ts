@@ -85,12 +85,3 @@ export function parseSecurityList(list: string): number[] {
     return type;
   });
 }
-
-/** The text of a PEM file a flag names (`--ca`, `--client-cert`, `--client-key`). */
-export function readPemFile(file: string, option: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw usageError(`cannot read the ${option} file ${file}: ${(error as Error).message}`);
-  }
-}

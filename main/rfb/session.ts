@@ -48,7 +48,13 @@ import {
   readPixelFormat,
   samePixelFormat,
 } from './pixel-format.ts';
-import type { Credentials, SecurityContext, SecurityHandler, SecurityOptions } from './security/handler.ts';
+import type {
+  Credentials,
+  SecurityContext,
+  SecurityHandler,
+  SecurityOptions,
+  StreamCipher,
+} from './security/handler.ts';
 import { chooseSecurityType, createSecurityHandler } from './security/index.ts';
 import type { TlsStart, TlsUpgrade } from './transports/tls.ts';
 import { UpdateBuilder } from './update-builder.ts';
@@ -245,6 +251,8 @@ export class RfbSession {
   private security: SecurityHandler | undefined;
   private readonly securityOptions: SecurityOptions;
   private readonly securityContext: SecurityContext;
+  /** Below the messages once a security type encrypts the stream itself (RA2). */
+  private cipher: StreamCipher | undefined;
   /** The server rejected the credentials (a failed SecurityResult after a password was sent). */
   private rejectedCredentials = false;
 
@@ -304,8 +312,18 @@ export class RfbSession {
 
   // ---- input from the transport ----
 
-  receive(chunk: Uint8Array): void {
+  receive(received: Uint8Array): void {
     if (this.state === 'closed') return;
+    let chunk = received;
+    if (this.cipher) {
+      try {
+        chunk = this.cipher.open(received);
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+      if (chunk.length === 0) return;
+    }
     this.bytesReceived += chunk.length;
     this.counts.bytes += chunk.length;
     this.events.onInbound?.(chunk);
@@ -647,6 +665,11 @@ export class RfbSession {
         if (!this.transport.startTls)
           return Promise.reject(protocolError('this connection cannot carry TLS (a recording is replayed)'));
         return this.transport.startTls(start);
+      },
+      encryptStream: (cipher) => {
+        if (this.queue.length > 0)
+          throw protocolError('the server sent more than its security handshake before it was answered');
+        this.cipher = cipher;
       },
       offeredSubtypes: (subtypes) => {
         this.events.onVeNCryptSubtypes?.(subtypes);
@@ -1188,7 +1211,7 @@ export class RfbSession {
   }
 
   private send(bytes: Uint8Array): void {
-    this.transport.write(bytes);
+    this.transport.write(this.cipher ? this.cipher.seal(bytes) : bytes);
   }
 
   private setState(state: SessionState): void {

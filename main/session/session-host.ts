@@ -23,6 +23,7 @@ import { encodingNumbers } from '../rfb/constants.ts';
 import type { ExtensionEvent } from '../rfb/extensions/session-extensions.ts';
 import { describePixelFormat, LEVEL_FORMATS } from '../rfb/pixel-format.ts';
 import { SAFE_MODE_DESCRIPTION } from '../rfb/quality.ts';
+import type { SecurityOptions } from '../rfb/security/handler.ts';
 import { type PinStore, pinnedIdentity } from '../rfb/security/identity.ts';
 import type { RfbSession, SessionEvents, SessionOptions } from '../rfb/session.ts';
 import { openTcpSession, runSessionOverSocket } from '../rfb/transports/tcp.ts';
@@ -32,6 +33,7 @@ import { type PictureChange, PicturePolicy } from './picture-policy.ts';
 import { ReconnectPolicy } from './reconnect-policy.ts';
 import { TunnelOpener, type TunnelRoute, tunnelRoute } from './ssh-connect.ts';
 import { StallWatch } from './stall-watch.ts';
+import { readTlsFiles } from './tls-files.ts';
 
 /** The viewer's end of a session, as the session process sees it. */
 export interface SessionChannel {
@@ -103,6 +105,8 @@ export class SessionHost {
   private sshAnswer: ((answer: boolean | string | null) => void) | undefined;
   /** The tunnel of the current connection, for the status: "ssh alice@kvm1 → 127.0.0.1:5901". */
   private via: string | undefined;
+  /** The bookmark's CA file and client certificate, read at each connect. */
+  private tlsOptions: Pick<SecurityOptions, 'ca' | 'clientCert' | 'clientKey'> = {};
   private listener: net.Server | undefined;
 
   private request: OpenSessionRequest | undefined;
@@ -322,6 +326,12 @@ export class SessionHost {
 
   private connect(): void {
     const request = this.request!;
+    try {
+      this.tlsOptions = readTlsFiles(request.tlsFiles);
+    } catch (error) {
+      this.setStatus({ phase: 'closed', error: toSessionError(error as RfbError) });
+      return;
+    }
     if (request.listenPort !== undefined) {
       this.listen(request.listenPort);
       return;
@@ -532,7 +542,9 @@ export class SessionHost {
         security: {
           ...(request.securityTypes && { preferences: request.securityTypes }),
           requireEncryption: request.requireEncryption ?? false,
+          allowPlainUnencrypted: request.allowPlainUnencrypted ?? false,
           server,
+          ...this.tlsOptions,
           ...(this.pins && {
             checkIdentity: pinnedIdentity(
               this.pins,

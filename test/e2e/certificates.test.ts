@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  connectBookmark,
   logIn,
+  makeBookmark,
   step,
   useViewerEnvironment,
   waitForCanvasToEqual,
@@ -35,6 +37,8 @@ describe('certificates and encryption in the viewer (Xvnc, Chromium)', () => {
   let tls: XServer;
   let plain: XServer;
   let page: Page;
+  /** The authority of the certificate the server gets after the first one. */
+  let other: TestPki;
   const viewer = useViewerEnvironment();
 
   const startTlsServer = (certs: TestPki, port?: number) =>
@@ -55,33 +59,19 @@ describe('certificates and encryption in the viewer (Xvnc, Chromium)', () => {
     page = await viewer.openPage();
   }, 120_000);
 
-  const bookmarks = () => page.getByRole('region', { name: 'Bookmarks' });
   const newConnectScreen = () =>
     step(page, 'new-connect-screen', async () => {
       await page.getByRole('button', { name: 'New connection', exact: true }).click();
       await page.getByRole('heading', { name: 'Bookmarks', exact: true }).waitFor();
     });
-  /** Makes a bookmark through the editor; `advanced` ticks boxes under "Advanced". */
-  const makeBookmark = (name: string, address: string, advanced: string[] = []) =>
-    step(page, `bookmark-${name}`, async () => {
-      await page.getByRole('button', { name: 'New bookmark' }).click();
-      const editor = page.getByRole('dialog', { name: /bookmark$/ });
-      await editor.getByRole('textbox', { name: 'Name', exact: true }).fill(name);
-      await editor.getByRole('textbox', { name: 'Address' }).fill(address);
-      if (advanced.length) await editor.getByText('Advanced: SSH tunnel and security').click();
-      for (const box of advanced) await editor.getByRole('checkbox', { name: box }).check();
-      await editor.getByRole('button', { name: 'Save bookmark' }).click();
-      await editor.waitFor({ state: 'detached' });
-    });
-  const connect = (name: string) =>
-    bookmarks()
-      .getByRole('button', { name: `Connect to ${name}`, exact: true })
-      .click();
+  const connect = (name: string) => connectBookmark(page, name);
   const certificateDialog = () => page.getByRole('dialog', { name: 'Unverified server certificate' });
 
   it('an unknown certificate shows its details; Trust pins it and connects with the exact picture', async () => {
     const fingerprint = publicKeySha256(pki.serverCert);
-    await makeBookmark('TLS desktop', tls.target, ['Refuse connections that are not encrypted']);
+    await makeBookmark(page, 'TLS desktop', tls.target, {
+      checks: ['Refuse connections that are not encrypted'],
+    });
     await connect('TLS desktop');
     await step(page, 'certificate-dialog', async () => {
       await certificateDialog().waitFor();
@@ -111,7 +101,7 @@ describe('certificates and encryption in the viewer (Xvnc, Chromium)', () => {
   });
 
   it('after the certificate changes, a warning names both fingerprints and nothing connects', async () => {
-    const other = makeTestPki(join(dir, 'pki-other'), 'Another CA');
+    other = makeTestPki(join(dir, 'pki-other'), 'Another CA');
     const port = tls.port;
     await page.getByRole('button', { name: 'Disconnect', exact: true }).click();
     await tls.stop();
@@ -128,10 +118,22 @@ describe('certificates and encryption in the viewer (Xvnc, Chromium)', () => {
 
   it('a bookmark that requires encryption refuses an unencrypted server and says why', async () => {
     await newConnectScreen();
-    await makeBookmark('Plain desktop', plain.target, ['Refuse connections that are not encrypted']);
+    await makeBookmark(page, 'Plain desktop', plain.target, {
+      checks: ['Refuse connections that are not encrypted'],
+    });
     await connect('Plain desktop');
     const status = await waitForStatus(page, /Error: /);
     expect(status).toMatch(/the connection must be encrypted, but the server offers only None \(1\)/);
     expect(status).toMatch(/Refuse connections that are not encrypted/);
   }, 60_000);
+
+  it('a bookmark with its own CA file connects verified by that authority, without asking', async () => {
+    await newConnectScreen();
+    await makeBookmark(page, 'CA desktop', tls.target, { texts: { 'CA file': other.ca } });
+    await connect('CA desktop');
+    await logIn(page, PASSWORD);
+    await waitForCanvasToEqual(page, () => tls.truth(), 30_000, 'ca-file-x509vnc');
+    expect(await waitForStatus(page, /Connected/)).toMatch(/X509Vnc · TLS 1\.3 · verified by CA/);
+    expect(await certificateDialog().count()).toBe(0);
+  }, 90_000);
 });

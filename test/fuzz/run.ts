@@ -7,12 +7,18 @@
 // rule of the engine's boundary, or a hang) is written to the findings directory as a file that
 // `npx tsx test/fuzz/replay-case.ts FILE` (or `porthole replay FILE` for .fbs) replays. Exits 1
 // if there was any; Ctrl+C prints the figures of the cases completed so far. FUZZ_WATCHDOG_MS=20000 suits a long run under `nice` on a busy machine.
-import { resolve } from 'node:path';
+// Then one case in 50 more fuzzes the live handshakes (handshakes.ts: mutated RSA-AES streams
+// and TLS records under VeNCrypt); their findings name the case's seed.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { makeTestPki } from '../support/certificates.ts';
 import type { JobReport } from './cases.ts';
 import { CASE_WATCHDOG_MS } from './check.ts';
+import { rsaAesCase, runHandshakeCases, tlsCase } from './handshakes.ts';
 import { boundProblems, type FuzzJob, saveHungCase } from './jobs.ts';
-import { caseSeed, hex32 } from './prng.ts';
+import { caseSeed, hex32, type Prng } from './prng.ts';
 import { FuzzWorker, HangError } from './worker-pool.ts';
 
 type JobKind =
@@ -181,5 +187,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 await Promise.all(Array.from({ length: workers }, work));
+// The live handshakes (RSA-AES, TLS records under VeNCrypt), one case per 50 of the others.
+const handshakeCases = Math.max(2, Math.round(total / 50));
+const pki = makeTestPki(mkdtempSync(join(tmpdir(), 'porthole-fuzz-pki-')));
+for (const [kind, one] of [
+  ['rsa-aes', rsaAesCase],
+  ['tls', (prng: Prng) => tlsCase(prng, pki)],
+] as const) {
+  const { failures } = await runHandshakeCases(caseSeed(runSeed, -100), Math.ceil(handshakeCases / 2), one);
+  totals.cases += Math.ceil(handshakeCases / 2);
+  totals.findings.push(...failures.map((f) => `${kind} handshake ${f}`));
+}
 process.stdout.write(summary());
 process.exit(totals.findings.length ? 1 : 0);

@@ -129,7 +129,7 @@ describe('encrypted connections to Xvnc (VeNCrypt)', () => {
     });
     expect(refused.code).toBe(4);
     expect(refused.stderr).toMatch(
-      /Plain would send the username and password unencrypted.*--allow-plain-unencrypted/,
+      /Plain \(256\) would send the username and password over an unencrypted connection.*--allow-plain-unencrypted/,
     );
     const allowed = await snapshot(xvnc, dir, 'plain', [...args, '--allow-plain-unencrypted'], {
       VNC_PASSWORD: PLAIN_PASSWORD,

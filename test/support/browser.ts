@@ -685,3 +685,45 @@ export function xPointer(display: number): Promise<{ x: number; y: number }> {
     ),
   );
 }
+
+/** What a bookmark made through the editor gets beside its name and address. */
+export interface BookmarkInput {
+  /** Text fields by label ('User name', 'CA file', …). */
+  texts?: Record<string, string>;
+  /** Check boxes by label. */
+  checks?: (string | RegExp)[];
+  /** Looks at the filled-in editor before it is saved. */
+  beforeSave?: (editor: Locator) => Promise<void>;
+}
+
+/** Makes a bookmark through the editor (opening "Advanced" when there is more than name and address). */
+export function makeBookmark(
+  page: Page,
+  name: string,
+  address: string,
+  input: BookmarkInput = {},
+): Promise<void> {
+  return step(page, `bookmark-${name}`, async () => {
+    await page.getByRole('button', { name: 'New bookmark' }).click();
+    const editor = page.getByRole('dialog', { name: /bookmark$/ });
+    await editor.getByRole('textbox', { name: 'Name', exact: true }).fill(name);
+    await editor.getByRole('textbox', { name: 'Address' }).fill(address);
+    const texts = Object.entries(input.texts ?? {});
+    if (texts.length || input.checks?.length)
+      await editor.getByText('Advanced: SSH tunnel and security').click();
+    for (const [label, text] of texts)
+      await editor.getByRole('textbox', { name: label, exact: true }).fill(text);
+    for (const box of input.checks ?? []) await editor.getByRole('checkbox', { name: box }).check();
+    await input.beforeSave?.(editor);
+    await editor.getByRole('button', { name: 'Save bookmark' }).click();
+    await editor.waitFor({ state: 'detached' });
+  });
+}
+
+/** Connects a bookmark from the Bookmarks list. */
+export function connectBookmark(page: Page, name: string): Promise<void> {
+  return page
+    .getByRole('region', { name: 'Bookmarks' })
+    .getByRole('button', { name: `Connect to ${name}`, exact: true })
+    .click();
+}

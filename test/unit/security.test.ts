@@ -88,7 +88,9 @@ describe('VeNCrypt (19)', () => {
     s.send('RFB 003.008\n').takeSent();
     s.send(new Bytes().u8(1, 19));
     expect(s.takeSent()).toEqual([]);
-    expect(s.error?.message).toMatch(/Plain would send the username and password unencrypted/);
+    expect(s.error?.message).toMatch(
+      /Plain \(256\) would send the username and password over an unencrypted connection/,
+    );
   });
 });
 
@@ -155,8 +157,8 @@ describe('preference lists as people write them', () => {
 
 describe('a preference list with nothing Porthole speaks', () => {
   it('says so rather than blaming encryption', () => {
-    const s = new ScriptedServer({ security: { preferences: [5] } });
-    s.send('RFB 003.008\n').send(new Bytes().u8(2, 5, 2));
-    expect(s.error?.message).toMatch(/does not speak the chosen security types \(RA2 \(5\)\) yet/);
+    const s = new ScriptedServer({ security: { preferences: [17] } });
+    s.send('RFB 003.008\n').send(new Bytes().u8(2, 17, 2));
+    expect(s.error?.message).toMatch(/does not speak the chosen security types \(Ultra \(17\)\) yet/);
   });
 });

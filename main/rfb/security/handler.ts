@@ -65,6 +65,19 @@ export interface SecurityContext {
    * the session with it.
    */
   wait<T>(promise: Promise<T>, then: (value: T) => void): void;
+  /**
+   * From now on every byte both ways passes through `cipher` (RSA-AES's AES-EAX messages, the
+   * way TigerVNC's CSecurityRSAAES calls setStreams). Nothing may be waiting in the queue.
+   */
+  encryptStream(cipher: StreamCipher): void;
+}
+
+/** A cipher over the whole byte stream, below the RFB messages. */
+export interface StreamCipher {
+  /** What arrived → the plaintext complete so far (may be empty); throws an RfbError on a forged message. */
+  open(chunk: Uint8Array): Uint8Array;
+  /** Plaintext → what goes on the wire. */
+  seal(bytes: Uint8Array): Uint8Array;
 }
 
 /**

@@ -36,6 +36,13 @@ export function pinnedIdentity(
 }
 
 export function unknownCertificate(certificate: ServerCertificate): RfbError {
+  if (certificate.certificateSha256 === undefined) {
+    return new RfbError(
+      'identity',
+      `the server's identity could not be verified: its ${certificate.subject} is not known yet; its public key's SHA-256 fingerprint is ${certificate.publicKeySha256}`,
+      'Compare the fingerprint with the server’s (the SHA-256 of its RSA key as SubjectPublicKeyInfo: openssl pkey -in KEY -pubout -outform der | sha256sum), then trust it with --accept-new',
+    );
+  }
   return new RfbError(
     'identity',
     `the server's identity could not be verified: its certificate (${certificate.subject}, issued by ${certificate.issuer}) is not trusted because ${certificate.problem}; its public key's SHA-256 fingerprint is ${certificate.publicKeySha256}`,

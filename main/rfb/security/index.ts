@@ -1,8 +1,11 @@
 import { RfbError } from '../../../shared/rfb-error.ts';
 import { securityTypeName, SecurityType as T } from '../../../shared/security-types.ts';
+import { ArdSecurity } from './ard.ts';
 import type { Credentials, SecurityContext, SecurityHandler, SecurityOptions } from './handler.ts';
+import { MsLogonIISecurity } from './mslogon2.ts';
 import { NoneSecurity } from './none.ts';
 import { PlainSecurity } from './plain.ts';
+import { RsaAesSecurity } from './rsa-aes.ts';
 import { TightSecurity } from './tight.ts';
 import { TlsLayer } from './tls-layer.ts';
 import { VeNCryptSecurity } from './vencrypt.ts';
@@ -17,7 +20,11 @@ import { VncAuthSecurity } from './vnc-auth.ts';
 interface TypeEntry {
   name: string;
   encrypted: boolean;
-  /** Sends a username and password (Plain and its TLS forms). */
+  /**
+   * Sends a username and password that someone between us and the server could get: Plain in
+   * the clear, Apple Remote Desktop and MSLogonII under an unauthenticated Diffie-Hellman key.
+   * Without encryption such a type needs the user's explicit allowance.
+   */
   plain: boolean;
   create(): SecurityHandler;
 }
@@ -32,6 +39,27 @@ const plain = () => new PlainSecurity();
 const TYPES: Readonly<Record<number, TypeEntry>> = {
   [T.None]: { name: 'None', encrypted: false, plain: false, create: none },
   [T.VncAuth]: { name: 'VNC Authentication', encrypted: false, plain: false, create: vncAuth },
+  [T.RA2]: { name: 'RA2', encrypted: true, plain: false, create: () => new RsaAesSecurity('RA2', 128, true) },
+  [T.RA2ne]: {
+    name: 'RA2ne',
+    encrypted: false,
+    plain: false,
+    create: () => new RsaAesSecurity('RA2ne', 128, false),
+  },
+  [T.RA2_256]: {
+    name: 'RA2_256',
+    encrypted: true,
+    plain: false,
+    create: () => new RsaAesSecurity('RA2_256', 256, true),
+  },
+  [T.RA2ne_256]: {
+    name: 'RA2ne_256',
+    encrypted: false,
+    plain: false,
+    create: () => new RsaAesSecurity('RA2ne_256', 256, false),
+  },
+  [T.ARD]: { name: 'Apple Remote Desktop', encrypted: false, plain: true, create: () => new ArdSecurity() },
+  [T.MSLogonII]: { name: 'MSLogonII', encrypted: false, plain: true, create: () => new MsLogonIISecurity() },
   [T.Tight]: {
     name: 'Tight',
     encrypted: false,
@@ -55,23 +83,35 @@ const TYPES: Readonly<Record<number, TypeEntry>> = {
 
 const isVeNCryptSubtype = (type: number) => type >= 256;
 
+/** A type that sends a username and password over a channel it does not encrypt. */
+const exposesCredentials = (type: number) => TYPES[type]?.plain === true && !TYPES[type].encrypted;
+const EXPOSES =
+  'would send the username and password over an unencrypted connection, where anyone relaying it can read them';
+
 /**
- * The default order: verified identity first, then encryption, then None (no password to ask
- * for) before VNC Authentication. Plain types need a username, so without one they are left
- * out of the default order.
+ * The default order: identity verified by a certificate authority first, then encryption with
+ * a pinned key (RSA-AES), then encryption alone, then RSA-AES's protected credentials, then None
+ * (no password to ask for) before VNC Authentication. Types that need a username are left out
+ * of the default order without one.
  */
 const DEFAULT_ORDER: readonly number[] = [
   T.X509Vnc,
   T.X509Plain,
   T.X509None,
+  T.RA2_256,
+  T.RA2,
   T.TLSVnc,
   T.TLSPlain,
   T.TLSNone,
   T.Vino,
+  T.RA2ne_256,
+  T.RA2ne,
   T.None,
   T.VncAuth,
   T.Tight,
   T.Plain,
+  T.ARD,
+  T.MSLogonII,
 ];
 
 /** "None (1), VNC Authentication (2), …": what the client speaks, for error messages and help. */
@@ -156,15 +196,12 @@ export function createSecurityHandler(type: number): SecurityHandler {
 /** The user's own choices leave no type at all, whatever the server offers. */
 function nothingAcceptable(options: SecurityOptions): RfbError {
   const chosen = (options.preferences ?? []).map(securityTypeName).join(', ');
-  if (
-    options.preferences?.includes(T.Plain) &&
-    !options.allowPlainUnencrypted &&
-    !options.requireEncryption
-  ) {
+  const exposing = (options.preferences ?? []).filter(exposesCredentials);
+  if (exposing.length > 0 && !options.allowPlainUnencrypted && !options.requireEncryption) {
     return new RfbError(
       'protocol',
-      `Plain would send the username and password unencrypted, which Porthole refuses unless asked to; nothing was sent`,
-      'Use TLSPlain or X509Plain, or allow it explicitly with --allow-plain-unencrypted',
+      `${exposing.map(securityTypeName).join(', ')} ${EXPOSES}, which Porthole refuses unless asked to; nothing was sent`,
+      'Use an encrypted type (TLSPlain, X509Plain, RA2), or allow it explicitly with --allow-plain-unencrypted (the bookmark’s “Allow sending the username and password unencrypted”)',
     );
   }
   if (!options.requireEncryption || !(options.preferences ?? []).some(speaksSecurityType)) {
@@ -208,15 +245,12 @@ function unacceptable(offered: number[], options: SecurityOptions, credentials: 
       'Enable TLS on the server (VeNCrypt, e.g. Xvnc -SecurityTypes X509Vnc), or turn off "Refuse connections that are not encrypted"',
     );
   }
-  if (
-    offered.includes(T.Plain) &&
-    !options.allowPlainUnencrypted &&
-    spoken.every((t) => t === T.Plain || !encrypts(t))
-  ) {
+  const exposing = spoken.filter(exposesCredentials);
+  if (exposing.length > 0 && !options.allowPlainUnencrypted && spoken.every((t) => !encrypts(t))) {
     return new RfbError(
       'protocol',
-      `the server offers ${names}: Plain would send the username and password unencrypted, which Porthole refuses unless asked to; nothing was sent`,
-      'Enable TLS on the server (TLSPlain or X509Plain), or allow it explicitly with --allow-plain-unencrypted',
+      `the server offers ${names}: ${exposing.map(securityTypeName).join(', ')} ${EXPOSES}, which Porthole refuses unless asked to; nothing was sent`,
+      'Enable encryption on the server (TLSPlain, X509Plain, RA2), or allow it explicitly with --allow-plain-unencrypted (the bookmark’s “Allow sending the username and password unencrypted”)',
     );
   }
   if (spoken.some((type) => TYPES[type]?.plain) && !credentials.username) {

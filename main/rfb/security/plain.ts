@@ -1,7 +1,6 @@
-import { RfbError } from '../../../shared/rfb-error.ts';
 import type { ChannelSecurity } from '../../../shared/security-types.ts';
 import type { SecurityContext, SecurityHandler } from './handler.ts';
-import { passwordOrAsk } from './vnc-auth.ts';
+import { type Prompt, usernameAndPassword } from './username-password.ts';
 
 /**
  * VeNCrypt Plain (256), also inside TLSPlain and X509Plain: U32 username length, U32 password
@@ -10,22 +9,12 @@ import { passwordOrAsk } from './vnc-auth.ts';
 export class PlainSecurity implements SecurityHandler {
   readonly name = 'Plain';
   readonly checksCredentials = true;
-  private asked = false;
+  private readonly prompt: Prompt = { asked: false };
 
   step({ send, credentials }: SecurityContext): boolean {
-    const username = credentials.username;
-    if (!username) {
-      throw new RfbError(
-        'auth',
-        'the server asks for a username and password (Plain) and no username was given',
-        'Give one with --username NAME (or the bookmark’s username)',
-      );
-    }
-    const password = passwordOrAsk(credentials, this.asked, `a password for the user ${username}`);
-    if (password === undefined) {
-      this.asked = true;
-      return false;
-    }
+    const given = usernameAndPassword(credentials, this.name, this.prompt);
+    if (!given) return false;
+    const { username, password } = given;
     const user = new TextEncoder().encode(username);
     const pass = new TextEncoder().encode(password);
     const message = new Uint8Array(8 + user.length + pass.length);

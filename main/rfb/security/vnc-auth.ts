@@ -3,7 +3,8 @@ import { RfbError } from '../../../shared/rfb-error.ts';
 import type { ChannelSecurity } from '../../../shared/security-types.ts';
 import type { Credentials, SecurityContext, SecurityHandler } from './handler.ts';
 
-function reverseBits(byte: number): number {
+/** A byte with its bit order reversed: VNC's DES keys put the first bit in the lowest place. */
+export function reverseBits(byte: number): number {
   let reversed = 0;
   for (let bit = 0; bit < 8; bit++) {
     reversed = (reversed << 1) | (byte & 1);

@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { RfbError } from '../../../shared/rfb-error.ts';
 import { RfbSession, type SessionEvents, type SessionOptions, type Transport } from '../session.ts';
-import { startTlsOnSocket } from './tls.ts';
+import { startTlsOnSocket, tlsErrorText } from './tls.ts';
 
 export interface TcpSession {
   session: RfbSession;
@@ -49,7 +49,7 @@ export function runSessionOverSocket(
       const { socket: secure, upgrade } = await startTlsOnSocket(socket, start);
       stream = secure;
       secure.on('data', receive);
-      secure.on('error', (error) => session.transportClosed(error));
+      secure.on('error', (error) => session.transportClosed(new Error(tlsErrorText(error))));
       secure.on('close', () => session.transportClosed());
       return upgrade;
     },

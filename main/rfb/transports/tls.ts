@@ -153,8 +153,18 @@ function describeProblem(code: string, start: TlsStart): string {
   return reasons[code] ?? `it could not be verified (${code})`;
 }
 
+/**
+ * An OpenSSL error in words: its reason ("decryption failed or bad record mac"), not the whole
+ * message, which carries a source path and ends in a newline.
+ */
+export function tlsErrorText(error: Error): string {
+  const reason = (error as Error & { reason?: unknown }).reason;
+  if (typeof reason === 'string' && reason) return reason;
+  return error.message.split('\n')[0].trim() || 'unknown TLS error';
+}
+
 function handshakeError(start: TlsStart, error: Error): RfbError {
-  const detail = error.message;
+  const detail = tlsErrorText(error);
   if (start.anonymous && /no cipher|handshake failure|alert/i.test(detail)) {
     return new RfbError(
       'protocol',

@@ -67,6 +67,10 @@ function validate(fields: BookmarkFields, securityTypes: string, sshPort: string
   if (fields.ssh.enabled && (!Number.isInteger(port) || port < 1 || port > 65535))
     problems.sshPort = 'A port number from 1 to 65535.';
   if (fields.ssh.enabled && !fields.ssh.host.trim()) problems.sshHost = 'The SSH host to connect through.';
+  const { clientCertFile, clientKeyFile } = fields.security;
+  if (!clientCertFile.trim() !== !clientKeyFile.trim())
+    problems[clientCertFile.trim() ? 'clientKeyFile' : 'clientCertFile'] =
+      'A client certificate goes with its key: give both files, or neither.';
   const checked = v.safeParse(FieldsSchema, fields);
   if (!checked.success) {
     for (const issue of checked.issues) {
@@ -430,6 +434,41 @@ export function BookmarkEditor(props: {
               />
               Refuse connections that are not encrypted
             </label>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={fields.security.allowPlainUnencrypted}
+                onChange={(e) =>
+                  set({ security: { ...fields.security, allowPlainUnencrypted: e.target.checked } })
+                }
+              />
+              Allow sending the username and password unencrypted (Plain, Apple Remote Desktop, MSLogonII)
+            </label>
+            {fields.security.allowPlainUnencrypted && (
+              <p role="note" className="hint error">
+                Anyone who can see or relay this connection can read the username and password these types
+                send. Use it only on a network you trust, or through an SSH tunnel.
+              </p>
+            )}
+            {(
+              [
+                ['caFile', 'CA file', 'PEM: authorities trusted beside the system’s'],
+                ['clientCertFile', 'Client certificate', 'PEM, for servers that verify their clients'],
+                ['clientKeyFile', 'Client key', 'PEM, unencrypted'],
+              ] as const
+            ).map(([name, label, placeholder]) => (
+              <label key={name}>
+                {label}
+                <input
+                  {...field(name)}
+                  type="text"
+                  value={fields.security[name]}
+                  placeholder={placeholder}
+                  onChange={(e) => set({ security: { ...fields.security, [name]: e.target.value } })}
+                />
+                {problem(name)}
+              </label>
+            ))}
           </fieldset>
         </details>
 

@@ -2,7 +2,7 @@ import type { ColourLevel } from '../../../shared/colour-level.ts';
 import { splitEncodingList } from '../../../shared/encodings.ts';
 import { LAUNCH_ID_PREFIX } from '../../../shared/ipc.ts';
 import type { PictureQuality } from '../../../shared/picture-quality.ts';
-import type { OpenSessionRequest, SshTunnelRequest } from '../../../shared/session-protocol.ts';
+import type { OpenSessionRequest, SshTunnelRequest, TlsFiles } from '../../../shared/session-protocol.ts';
 import type { Bookmark } from '../../../shared/settings.ts';
 import { platform } from '../platform/index.ts';
 import { startSession } from '../session/controller.ts';
@@ -24,6 +24,8 @@ export interface ConnectChoices {
   username?: string;
   securityTypes?: number[];
   requireEncryption?: boolean;
+  allowPlainUnencrypted?: boolean;
+  tlsFiles?: TlsFiles;
   ssh?: SshTunnelRequest;
 }
 
@@ -51,6 +53,8 @@ export function openSession(tabId: string, target: string, choices: ConnectChoic
   if (choices.username) request.username = choices.username;
   if (choices.securityTypes?.length) request.securityTypes = choices.securityTypes;
   if (choices.requireEncryption) request.requireEncryption = true;
+  if (choices.allowPlainUnencrypted) request.allowPlainUnencrypted = true;
+  if (choices.tlsFiles) request.tlsFiles = choices.tlsFiles;
   if (choices.ssh) request.ssh = choices.ssh;
   const patch: Partial<Tab> = {
     kind: 'session',
@@ -80,8 +84,20 @@ export function openBookmark(tabId: string, bookmark: Bookmark): void {
     username: bookmark.username,
     securityTypes: bookmark.security.types,
     requireEncryption: bookmark.security.requireEncryption,
+    allowPlainUnencrypted: bookmark.security.allowPlainUnencrypted,
+    tlsFiles: tlsFilesOf(bookmark.security),
     ...(bookmark.ssh.enabled && { ssh: sshTunnelOf(bookmark.ssh) }),
   });
+}
+
+/** A bookmark's CA file and client certificate as the session takes them (paths it reads); none: undefined. */
+function tlsFilesOf(security: Bookmark['security']): TlsFiles | undefined {
+  if (!security.caFile && !security.clientCertFile && !security.clientKeyFile) return undefined;
+  return {
+    ...(security.caFile && { ca: security.caFile }),
+    ...(security.clientCertFile && { clientCert: security.clientCertFile }),
+    ...(security.clientKeyFile && { clientKey: security.clientKeyFile }),
+  };
 }
 
 /** A bookmark's tunnel settings as the session takes them (the user defaults to the bookmark's). */

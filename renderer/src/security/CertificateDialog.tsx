@@ -12,25 +12,35 @@ export function CertificateDialog(props: {
   onCancel(): void;
 }) {
   const c = props.certificate;
+  const bareKey = c.certificateSha256 === undefined;
+  const what = bareKey ? 'key' : 'certificate';
   return (
-    <Dialog title="Unverified server certificate" onClose={props.onCancel} wide>
+    <Dialog title={`Unverified server ${what}`} onClose={props.onCancel} wide>
       <p>
-        {c.server} presents a certificate that is not trusted because {c.problem}. Anyone between you and the
-        server could present such a certificate: trust it only if the fingerprint is the server’s.
+        {c.server} presents a {what} that is not trusted because {c.problem}. Anyone between you and the
+        server could present such a {what}: trust it only if the fingerprint is the server’s.
       </p>
       <dl className="certificate" aria-label="Certificate">
-        <dt>Issued to</dt>
+        <dt>{bareKey ? 'Key' : 'Issued to'}</dt>
         <dd>{c.subject}</dd>
         <dt>Issued by</dt>
         <dd>{c.issuer}</dd>
-        <dt>Valid</dt>
-        <dd>
-          {c.validFrom} to {c.validTo}
-        </dd>
+        {!bareKey && (
+          <>
+            <dt>Valid</dt>
+            <dd>
+              {c.validFrom} to {c.validTo}
+            </dd>
+          </>
+        )}
         <dt>Public key SHA-256</dt>
         <dd className="fingerprint">{c.publicKeySha256}</dd>
-        <dt>Certificate SHA-256</dt>
-        <dd className="fingerprint">{c.certificateSha256}</dd>
+        {!bareKey && (
+          <>
+            <dt>Certificate SHA-256</dt>
+            <dd className="fingerprint">{c.certificateSha256}</dd>
+          </>
+        )}
       </dl>
       <p className="muted">Trusting pins this public key for {c.server}; a different key later is refused.</p>
       <div className="row end">

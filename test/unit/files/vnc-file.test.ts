@@ -44,7 +44,14 @@ describe('importVncFile: sample files', () => {
         quality: 'medium',
         colourLevel: 'rgb222',
         scaling: 'fill',
-        security: { types: [], requireEncryption: true },
+        security: {
+          types: [],
+          requireEncryption: true,
+          allowPlainUnencrypted: false,
+          caFile: '',
+          clientCertFile: '',
+          clientKeyFile: '',
+        },
       },
       password: 'hunter2',
       warnings: ['line 19: unknown setting WallpaperMode ignored'],
@@ -58,7 +65,14 @@ describe('importVncFile: sample files', () => {
         quality: 'high',
         colourLevel: 'rgb111',
         encodings: 'hextile',
-        security: { types: [2, 258, 262], requireEncryption: false },
+        security: {
+          types: [2, 258, 262],
+          requireEncryption: false,
+          allowPlainUnencrypted: false,
+          caFile: '',
+          clientCertFile: '',
+          clientKeyFile: '',
+        },
       },
       warnings: [],
     });
@@ -239,7 +253,16 @@ describe('exportVncFile → importVncFile', () => {
     },
     { address: '[fd00::5]:7', quality: 'high', colourLevel: 'rgb332', encodings: 'zrle' },
     { address: 'host-only', quality: 'auto', colourLevel: 'pal8', encodings: 'raw' },
-    { security: { types: [2, 1, 5, 6, 30, 113, 129, 130, 258, 262], requireEncryption: true } },
+    {
+      security: {
+        types: [2, 1, 5, 6, 30, 113, 129, 130, 258, 262],
+        requireEncryption: true,
+        allowPlainUnencrypted: false,
+        caFile: '/etc/porthole/lab-ca.pem',
+        clientCertFile: '',
+        clientKeyFile: '',
+      },
+    },
     { name: 'Rack 4 – console', colourLevel: 'full', encodings: 'hextile', quality: 'high' },
   ];
   for (const [index, variant] of variants.entries()) {
