@@ -96,6 +96,11 @@ export class Framebuffer {
   /** Copies a width×height RGBA block starting at `offset` in `src` to x, y. */
   private blit(src: Uint8Array, offset: number, x: number, y: number, width: number, height: number): void {
     const rowBytes = width * 4;
+    if (width === this.width) {
+      // Whole rows: one copy.
+      this.data.set(src.subarray(offset, offset + rowBytes * height), y * rowBytes);
+      return;
+    }
     for (let row = 0; row < height; row++) {
       const from = offset + row * rowBytes;
       this.data.set(src.subarray(from, from + rowBytes), ((y + row) * this.width + x) * 4);

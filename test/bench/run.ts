@@ -7,6 +7,7 @@
  *
  *   npm run bench [-- --fresh] [-- --only video,tight] [-- --runs 3] [-- --4k] [-- --json]
  *   npm run bench -- --quick    (seconds: one fresh short recording, every engine, one run)
+ *   npm run bench -- --end-to-end [-- --seconds 20]   (only the live end-to-end section)
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { replay } from '../../main/cli/commands.ts';
 import type { Image } from '../support/truth.ts';
 import { type DrawStreamFigures, drawStreamTable, measureDrawStream } from './draw-stream.ts';
+import { type EndToEndFigures, endToEndTable, measureEndToEnd } from './end-to-end.ts';
 import { type JpegFigures, jpegTable, measureJpegDecode } from './jpeg-decode.ts';
 import {
   allRecordings,
@@ -49,6 +51,8 @@ const { values } = parseArgs({
     quick: { type: 'boolean' },
     json: { type: 'boolean' },
     '4k': { type: 'boolean' },
+    'end-to-end': { type: 'boolean' },
+    seconds: { type: 'string' },
   },
 });
 const quick = values.quick ?? false;
@@ -350,24 +354,34 @@ function report(rows: Row[], seconds: number, load: number[][]): string {
 async function main(): Promise<void> {
   const start = performance.now();
   const loadStart = loadavg();
-  const recordings = chosenRecordings();
-  if (recordings.length === 0) throw new Error('--only picked no recording');
-  await ensureRecordings(recordings, quick || (values.fresh ?? false), quick ? 2 : undefined);
+  const endToEndOnly = values['end-to-end'] ?? false;
   const rows: Row[] = [];
-  for (const recording of recordings) rows.push(await measure(recording));
+  if (!endToEndOnly) {
+    const recordings = chosenRecordings();
+    if (recordings.length === 0) throw new Error('--only picked no recording');
+    await ensureRecordings(recordings, quick || (values.fresh ?? false), quick ? 2 : undefined);
+    for (const recording of recordings) rows.push(await measure(recording));
+  }
   let drawStream: DrawStreamFigures | undefined;
   let jpeg: JpegFigures[] | undefined;
-  if (!quick) {
+  const endToEnd: EndToEndFigures[] = [];
+  if (!quick && !endToEndOnly) {
     log('bench: draw stream…\n');
     drawStream = await measureDrawStream();
     log('bench: JPEG in Node and in Chromium…\n');
     jpeg = await measureJpegDecode();
   }
+  if (!quick && (endToEndOnly || !values.only)) {
+    const windowSeconds = Math.max(5, Number(values.seconds ?? 20));
+    for (const geometry of values['4k'] ? [FULL_HD, UHD] : [FULL_HD])
+      endToEnd.push(await measureEndToEnd(geometry, windowSeconds, log));
+  }
   const seconds = (performance.now() - start) / 1000;
   const load = [loadStart, loadavg()];
-  let text = report(rows, seconds, load);
+  let text = rows.length ? report(rows, seconds, load) : '';
   if (drawStream) text += `\n${drawStreamTable(drawStream)}`;
   if (jpeg) text += `\n${jpegTable(jpeg)}`;
+  if (endToEnd.length) text += `\n${endToEndTable(endToEnd)}`;
   mkdirSync('.tmp', { recursive: true });
   writeFileSync(RESULTS, text);
   if (values.json) {
@@ -381,6 +395,7 @@ async function main(): Promise<void> {
       shortOfTarget: shortfalls(rows),
       drawStream,
       jpeg,
+      endToEnd,
     };
     process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
   } else {

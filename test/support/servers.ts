@@ -46,6 +46,12 @@ export interface XServer extends VncServer {
   run(command: string, args: string[]): ChildProcess;
 }
 
+/** TigerVNC's Xvnc, whose log says per viewer, when it leaves, how many updates it was sent. */
+export interface XvncServer extends XServer {
+  /** The last 4000 characters Xvnc wrote to stderr. */
+  log(): string;
+}
+
 export interface QemuServer extends VncServer {
   /** Sends a human monitor command and returns its output. */
   monitor(command: string): Promise<string>;
@@ -313,7 +319,7 @@ function xServerBase<K extends 'xvnc' | 'x11vnc' | 'tightvnc'>(
 }
 
 /** TigerVNC's Xvnc: an X server that is its own VNC server. */
-export async function startXvnc(options: ServerOptions): Promise<XServer> {
+export async function startXvnc(options: ServerOptions): Promise<XvncServer> {
   const [width, height] = options.geometry ?? [1024, 768];
   const dir = mkdtempSync(join(tmpdir(), 'porthole-xvnc-'));
   const port = options.port ?? (await freePort());
@@ -351,7 +357,7 @@ export async function startXvnc(options: ServerOptions): Promise<XServer> {
   args.push(...(options.xvncArgs ?? []));
   const { child, stderr } = launch('Xvnc', args, { fd3: true });
   const display = await displayFromFd(child, stderr);
-  const server = xServerBase('xvnc', display, port, options.password, [child], dir);
+  const server = { ...xServerBase('xvnc', display, port, options.password, [child], dir), log: stderr };
   try {
     await waitFor('Xvnc to answer with an RFB banner', 15_000, () => readBanner(port), stderr);
     await showContent(server, dir, width, height);

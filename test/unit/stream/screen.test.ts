@@ -160,3 +160,49 @@ describe('VMware display-mode change (WMVi)', () => {
     expect(h.error?.message).toMatch(/switched to pixel format/);
   });
 });
+
+describe('Raw (RFC 6143 §7.7.1) split anywhere', () => {
+  // 40×4 pixels (runs long enough for the copy-then-opaque path), split at every byte: the
+  // pixel split between two chunks waits in the decoder.
+  const pixels = Array.from({ length: 160 }, (_, i) => [(i * 16) & 0xff, 255 - (i & 0x7f), (i * 3) & 0xff]);
+
+  it('paints RGBX (the canonical layout, copied in rows) and 16-bit pixels the same whichever way the bytes arrive', () => {
+    const cases: {
+      level: 'full' | 'rgb565';
+      bytes: (rgb: number[]) => number[];
+      expect: (rgb: number[]) => number[];
+    }[] = [
+      { level: 'full', bytes: ([r, g, b]) => [r, g, b, 0x5a], expect: ([r, g, b]) => [r, g, b, 255] },
+      {
+        level: 'rgb565',
+        bytes: ([r, g, b]) => {
+          const v = ((r >> 3) << 11) | ((g >> 2) << 5) | (b >> 3);
+          return [v & 0xff, v >> 8];
+        },
+        expect: ([r, g, b]) => [
+          Math.round(((r >> 3) * 255) / 31),
+          Math.round(((g >> 2) * 255) / 63),
+          Math.round(((b >> 3) * 255) / 31),
+          255,
+        ],
+      },
+    ];
+    for (const c of cases) {
+      const format = LEVEL_FORMATS[c.level];
+      const bytes = rectHeader(updateHeader(1), 2, 1, 40, 4, Encoding.Raw)
+        .raw(pixels.flatMap(c.bytes))
+        .build();
+      everySplit(bytes, (feed) => {
+        const h = new StreamHarness({ colourLevel: c.level }).connect(48, 6, format);
+        feed(h);
+        expect(h.error).toBeUndefined();
+        for (let i = 0; i < pixels.length; i++) {
+          const o = ((1 + Math.floor(i / 40)) * 48 + 2 + (i % 40)) * 4;
+          expect(Array.from(h.fb.data.subarray(o, o + 4)), `${c.level} pixel ${i}`).toEqual(
+            c.expect(pixels[i]),
+          );
+        }
+      });
+    }
+  });
+});
