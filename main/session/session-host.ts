@@ -1,3 +1,10 @@
+/*
+ * Over 400 lines on purpose: the plumbing of one viewer's session — the viewer's messages, the
+ * connection's events (bound to that connection), flow control, the prompts that hold a
+ * handshake (password, certificate, SSH), listen mode and the status the viewer shows — which
+ * all share one connection's lifetime. The decisions live beside it: picture-policy.ts,
+ * reconnect-policy.ts, ssh-connect.ts, stall-watch.ts.
+ */
 import net from 'node:net';
 import { encodeAudioChunk } from '../../shared/audio-wire.ts';
 import type { DrawBatch } from '../../shared/draw-ops.ts';

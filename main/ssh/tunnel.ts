@@ -1,3 +1,9 @@
+/*
+ * Over 400 lines on purpose: one SSH connection's life with ssh2 — login with every kind of
+ * credential and the user's answers, host-key checking, a jump host, keepalives, forwarding,
+ * exec, and the sharing of one connection between sessions — whose error texts must agree.
+ * What a host key means is host-keys.ts; the known_hosts format is known-hosts.ts.
+ */
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import ssh2, {

@@ -1,3 +1,8 @@
+/*
+ * Over 400 lines on purpose: Tight (rfbproto "Tight Encoding") is one rectangle format with
+ * its compact length, four zlib streams, the copy, palette and gradient filters, fill, JPEG
+ * and PNG, read incrementally from the byte queue; the filters are hot loops written out.
+ */
 import { decode as decodePng } from 'fast-png';
 import { protocolError } from '../../../shared/rfb-error.ts';
 import type { ByteQueue } from '../byte-queue.ts';

@@ -1,3 +1,8 @@
+/*
+ * Over 400 lines on purpose: one form for every field a bookmark has (address, picture,
+ * security, certificates, SSH tunnel, VM), checked against the one settings schema as the user
+ * types; splitting it per fieldset would pass the same draft and errors through every part.
+ */
 import { type FormEvent, useId, useState } from 'react';
 import * as v from 'valibot';
 import { formatSecurityTypeList, parseSecurityTypeList } from '../../../shared/security-types.ts';

@@ -1,3 +1,8 @@
+/*
+ * Over 400 lines on purpose: the session's screen and everything over it (status, toolbar,
+ * notices, dialogs, the F8 menu's groups), which read one tab's state; the toolbar, menu,
+ * dialogs, statistics and screen area are their own components.
+ */
 import { useEffect, useId, useRef, useState } from 'react';
 import { COLOUR_LEVELS } from '../../../shared/colour-level.ts';
 import { PICTURE_QUALITIES } from '../../../shared/picture-quality.ts';

@@ -1,3 +1,9 @@
+/*
+ * Over 400 lines on purpose: one session in the page — its port, the messages it receives,
+ * painting in order with flow-control credits, input, clipboard, audio, remote resizing and
+ * the statistics — all tied to one canvas and one port. Painting, keyboard, pointer, audio and
+ * the statistics' arithmetic are their own modules; the state it updates is given to it.
+ */
 import type { ColourLevel } from '../../../shared/colour-level.ts';
 import { type DecodedBatch, decodeDrawBatch } from '../../../shared/draw-wire.ts';
 import type { RecentConnection } from '../../../shared/ipc.ts';
