@@ -325,7 +325,12 @@ describe('porthole --via: SSH tunnels to a real sshd', () => {
     mark = channel.received.length;
     sshd.signalConnections('SIGKILL');
     const lost = await channel.untilPhase('reconnecting', mark);
-    expect(lost.error.message).toBe(`the SSH connection to ${via(sshd)} closed`);
+    // A killed sshd process closes its socket; whether that reaches the viewer as a close or a
+    // reset depends on what was in flight at that moment.
+    expect([
+      `the SSH connection to ${via(sshd)} closed`,
+      `the SSH connection to ${via(sshd)} failed: read ECONNRESET`,
+    ]).toContain(lost.error.message);
     mark = channel.received.length;
     await channel.untilPhase('connected', mark, 30_000);
     const asked = channel.received.slice(mark).filter((m) => m.type === 'status' && m.status.phase === 'ssh');
