@@ -88,7 +88,8 @@ export class SessionController {
   /** Updates painted, and the milliseconds spent painting them (the statistics overlay's). */
   private paintedUpdates = 0;
   private paintMs = 0;
-  /** The statistics overlay's figures, while it is shown. */
+  /** The statistics overlay is shown, and its figures once counters arrived. */
+  private statsShown = false;
   private stats: LiveStats | undefined;
   /** Plays the server's audio while "Play remote audio" is on. */
   private audio: AudioPlayer | undefined;
@@ -170,6 +171,8 @@ export class SessionController {
       this.port = undefined;
     });
     this.port.post({ type: 'open', request: this.request });
+    // A new session process (after the last one ended) sends the overlay's counters too.
+    if (this.statsShown) this.port.post({ type: 'stats', on: true });
   }
 
   private receive(message: FromSession): void {
@@ -363,6 +366,7 @@ export class SessionController {
 
   /** The statistics overlay: the session sends its counters once a second while it is shown. */
   setStatsShown(on: boolean): void {
+    this.statsShown = on;
     this.stats = undefined;
     this.patchView({ statsShown: on, stats: undefined });
     this.post({ type: 'stats', on });
