@@ -452,7 +452,8 @@ export class RfbSession {
    * Asks the server for an answer now, to learn whether it still listens: an empty Fence where
    * the server answers fences, else a non-incremental request for one pixel, which every server
    * must answer (RFC 6143 §7.5.3). While a format change waits for its nudge's answer, that
-   * answer is the probe: no request may follow the nudge.
+   * answer is the probe: no request may follow the nudge. QEMU with a request open gets
+   * SetEncodings again, which it answers at once (update-flow.ts, its QEMU rule).
    */
   probe(): void {
     this.flow.probe();
