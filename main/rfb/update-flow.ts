@@ -80,7 +80,7 @@ export interface StreamMode {
  * | ExtendedDesktopSize, reason 0           | awaiting-marker       | awaiting-pixels    |                            |
  * | update with pixels ends                 | awaiting-pixels       | requested          | format, encodings, full request |
  * | update ends (asked, or continuous)      | requested, nudged     | idle (→ requested when asking on) |         |
- * | update ends (QEMU's unasked WMVi)       | nudged                | requested          |                            |
+ * | update ends (an unasked WMVi)           | nudged                | requested          |                            |
  * | server ends continuous updates          | requested             | idle (→ requested) |                            |
  *
  * QEMU (`ServerTraits.qemu`) follows its own rows instead of the "no Fence" ones above:
@@ -105,9 +105,11 @@ export interface StreamMode {
  * encodes it later, in the pixel format and encoding it copies when it starts
  * (vnc_async_encoding_start), and its bytes join the stream when it is done. Everything else —
  * acknowledgements, LED state, pointer mode, cursor, WMVi, the ExtendedDesktopSize it writes
- * while reading a non-incremental request — is written at once and carries no picture. So no
+ * while reading a non-incremental request — is written at once, in the order QEMU reads our
+ * messages, and the only pixels among it, a cursor shape, come as Cursor With Alpha (RGBA
+ * whatever the pixel format) since QEMU 6.0. So no
  * pseudo-update tells which request the next pixels answer: a job made before a format change
- * can arrive after any marker (the "QEMU submessage 255" desync under load). The rule: at most
+ * can arrive after any marker (the stream desynchronised under CPU load). The rule: at most
  * one request open; only an update with pixels answers it; a change goes out only when none is
  * open, when no job exists and none can start before QEMU has read the change. QEMU answers a
  * non-incremental request with everything that changed, not only the area asked (its whole
@@ -374,12 +376,13 @@ export class UpdateFlow {
     }
     if (this.state === 'awaiting-marker' || this.state === 'awaiting-pixels') return;
     if (this.traits.edsOnFullRequest) {
-      // Servers such as QEMU send updates nobody asked for (cursor, LED state, desktop size,
-      // on SetEncodings and by themselves), so an update's end does not prove that no request
+      // Such servers may send updates nobody asked for (cursor, LED state, desktop size, on
+      // SetEncodings and by themselves), so an update's end does not prove that no request
       // is outstanding. Instead: a non-incremental 1×1 request, then nothing more. The
       // rfbproto "ExtendedDesktopSize" rule makes the server answer it with an
-      // ExtendedDesktopSize rect (QEMU writes it while reading the request); the first update
-      // with pixels after that rect answers it and every request before it.
+      // ExtendedDesktopSize rect; for a server that writes its updates in order (unlike
+      // QEMU, above), the first update with pixels after that rect answers it and every
+      // request before it.
       this.state = 'awaiting-marker';
       this.host.send(msg.framebufferUpdateRequest(false, 0, 0, 1, 1));
     } else if (this.state === 'requested') {
