@@ -14,7 +14,8 @@
 export const STREAM_FRAME_KINDS = ['json', 'draw', 'audio'] as const;
 export type StreamFrameKind = (typeof STREAM_FRAME_KINDS)[number];
 
-const HEADER_BYTES = 12;
+export const STREAM_FRAME_HEADER_BYTES = 12;
+const HEADER_BYTES = STREAM_FRAME_HEADER_BYTES;
 
 export function streamFrameHeader(kind: StreamFrameKind, session: number, payloadBytes: number): Uint8Array {
   const header = new Uint8Array(HEADER_BYTES);
@@ -23,6 +24,21 @@ export function streamFrameHeader(kind: StreamFrameKind, session: number, payloa
   view.setUint32(4, STREAM_FRAME_KINDS.indexOf(kind), true);
   view.setUint32(8, session, true);
   return header;
+}
+
+/** A frame's header; one that is not one of ours throws, so a confused stream is never painted. */
+export function readStreamFrameHeader(
+  header: DataView,
+  maxPayloadBytes: number,
+): { kind: StreamFrameKind; session: number; bytes: number } {
+  const bytes = header.getUint32(0, true);
+  const kind = STREAM_FRAME_KINDS[header.getUint32(4, true)];
+  if (!kind || bytes > maxPayloadBytes) {
+    throw new Error(
+      `the session stream is corrupt (frame kind ${header.getUint32(4, true)}, ${bytes} bytes)`,
+    );
+  }
+  return { kind, session: header.getUint32(8, true), bytes };
 }
 
 export interface StreamFrame {
@@ -34,8 +50,8 @@ export interface StreamFrame {
 
 /**
  * Cuts a byte stream arriving in chunks of any size into frames. Each payload is copied once,
- * into an exact-size buffer; a header that is not one of ours throws, so a confused stream is
- * never painted.
+ * into an exact-size buffer. (Where the stream can fill a buffer of ours, a BYOB reader saves
+ * that copy: renderer/src/platform/web-client.ts.)
  */
 export class StreamFrameReader {
   private chunks: Uint8Array[] = [];
