@@ -1,7 +1,7 @@
 /**
  * Remote audio between the session and the viewer: one ArrayBuffer per block, so it travels
- * binary in both transports (structured clone over a MessagePort, a binary WebSocket frame in
- * browser mode, where the magic tells it from a draw batch's 'PHD1').
+ * binary in both transports (structured clone over a MessagePort, a frame of browser mode's
+ * session stream).
  *
  *   u32 magic 'PHA1' (little-endian) · samples: S16 little-endian, stereo interleaved, 44100 Hz
  */
@@ -17,6 +17,7 @@ export function encodeAudioChunk(samples: Uint8Array): ArrayBuffer {
   return buffer;
 }
 
+/** Whether a buffer carries the audio magic (a check on what arrived, not a way to route it). */
 export function isAudioChunk(buffer: ArrayBuffer): boolean {
   return buffer.byteLength >= 4 && new DataView(buffer).getUint32(0, true) === AUDIO_MAGIC;
 }

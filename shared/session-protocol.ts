@@ -313,6 +313,8 @@ export const ToSessionSchema = v.variant('type', [
   v.object({ type: v.literal('connection-info') }),
   /** Send `stats` once a second (the statistics overlay is shown), or stop. */
   v.object({ type: v.literal('stats'), on: v.boolean() }),
+  /** The session's tab is hidden (another tab is in front, or the window is): updates at most once a second. */
+  v.object({ type: v.literal('background'), on: v.boolean() }),
   /** Skip the reconnect countdown, or reconnect after an error (in safe mode if asked). */
   v.object({ type: v.literal('reconnect'), safeMode: v.optional(v.boolean()) }),
   v.object({ type: v.literal('disconnect') }),
@@ -372,3 +374,6 @@ export const LISTEN_PORT = 5500;
 
 /** How many painted-but-unacknowledged updates a session lets the viewer fall behind. */
 export const DRAW_CREDITS = 2;
+
+/** How often a session whose tab is hidden asks for an update (it stays connected and nearly current). */
+export const BACKGROUND_UPDATE_MS = 1000;

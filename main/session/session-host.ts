@@ -13,6 +13,7 @@ import { checkEncodingNames } from '../../shared/encodings.ts';
 import { RfbError } from '../../shared/rfb-error.ts';
 import { describeChannelSecurity, type ServerCertificate } from '../../shared/security-types.ts';
 import {
+  BACKGROUND_UPDATE_MS,
   type ConnectionInfo,
   DEFAULT_STALL_SECONDS,
   DRAW_CREDITS,
@@ -142,6 +143,10 @@ export class SessionHost {
   private current: object | undefined;
   /** Updates sent to the viewer and not yet painted. */
   private unpainted = 0;
+  /** The viewer's tab is hidden: updates are asked for at most every BACKGROUND_UPDATE_MS. */
+  private background = false;
+  private lastRequestAt = 0;
+  private backgroundTimer: NodeJS.Timeout | undefined;
   /** An update ended while the viewer was behind: request the next one when it catches up. */
   private requestDeferred = false;
   private waitingForPassword = false;
@@ -221,6 +226,14 @@ export class SessionHost {
       case 'painted':
         if (this.unpainted > 0) this.unpainted--;
         this.requestIfReady();
+        return;
+      case 'background':
+        this.background = message.on;
+        if (!message.on) {
+          clearTimeout(this.backgroundTimer);
+          this.backgroundTimer = undefined;
+          this.requestIfReady();
+        }
         return;
       case 'key':
         if (!this.viewOnly) session?.sendKey(message.keysym, message.down, message.scancode);
@@ -805,7 +818,16 @@ export class SessionHost {
       return;
     }
     if (this.unpainted >= DRAW_CREDITS) return;
+    const wait = this.background ? this.lastRequestAt + BACKGROUND_UPDATE_MS - Date.now() : 0;
+    if (wait > 0) {
+      this.backgroundTimer ??= setTimeout(() => {
+        this.backgroundTimer = undefined;
+        this.requestIfReady();
+      }, wait);
+      return;
+    }
     this.requestDeferred = false;
+    this.lastRequestAt = Date.now();
     session.requestNextUpdate();
   }
 
@@ -827,6 +849,8 @@ export class SessionHost {
     this.certificateAnswer = undefined;
     this.stallWatch?.stop();
     this.stallWatch = undefined;
+    clearTimeout(this.backgroundTimer);
+    this.backgroundTimer = undefined;
     const session = this.session;
     this.session = undefined;
     this.current = undefined;
@@ -932,6 +956,7 @@ export class SessionHost {
     this.ended = true;
     this.reconnects.cancel();
     clearInterval(this.statsTimer);
+    clearTimeout(this.backgroundTimer);
     this.clearHandshakeTimer();
     this.stopProgress(false);
     this.stallWatch?.stop();

@@ -6,14 +6,14 @@ import { extname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { answerCall, type Call } from '../../shared/pending-replies.ts';
-import type { FromSession } from '../../shared/session-protocol.ts';
 import { type ControlService, createControlService, openSettingsStore } from '../app/control-service.ts';
 import { KnownHostsStore } from '../app/known-hosts-store.ts';
 import { type LaunchRegistry, storedPasswordLookup } from '../app/launches.ts';
 import { BROWSER_MODE_CIPHER_REASON, unavailableCipher } from '../app/password-vault.ts';
 import { CertificatePinStore } from '../app/pin-store.ts';
 import { CONTENT_SECURITY_POLICY, CONTENT_TYPES } from '../app/renderer-files.ts';
-import { runSessionHost, type SessionChannel } from '../session/session-host.ts';
+import { runSessionHost } from '../session/session-host.ts';
+import { PageStream } from './session-stream.ts';
 import { resolveStaticFile } from './static-files.ts';
 
 export interface WebServerOptions {
@@ -39,7 +39,8 @@ const MAX_MESSAGE_BYTES = 17 << 20;
 
 /**
  * Browser mode: serves the renderer and runs sessions in this Node process, carrying the
- * same contract as Electron's IPC over WebSockets. Bound to 127.0.0.1 only; every request
+ * same contract as Electron's IPC: the page's messages over WebSockets, the sessions' down one
+ * streamed response per page (shared/stream-frames.ts). Bound to 127.0.0.1 only; every request
  * must carry the random token as the first path segment, so relative asset URLs carry it too.
  * Host and Origin are checked so another web page cannot reach it through DNS rebinding.
  */
@@ -55,6 +56,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const lookupPassword = storedPasswordLookup(settings, launches);
   const knownHosts = new KnownHostsStore(options.dataDir);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  /** Each open page's stream, by id (shared/stream-frames.ts). */
+  const streams = new Map<string, PageStream>();
   let port = 0;
 
   const allowedHost = (host: string | undefined) =>
@@ -83,6 +86,14 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       response.writeHead(405).end();
       return;
     }
+    if (path.slice(prefix.length) === 'stream') {
+      if (request.method !== 'GET') response.writeHead(405).end();
+      else {
+        const stream = new PageStream(response, (ended) => streams.delete(ended.id));
+        streams.set(stream.id, stream);
+      }
+      return;
+    }
     const file = await resolveStaticFile(options.rendererDir, path.slice(prefix.length - 1));
     if (!file) {
       response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found\n');
@@ -100,19 +111,21 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   }
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = (request.url ?? '').split('?')[0];
+    const [path, query] = (request.url ?? '').split('?');
     const kind = hasToken(path) ? path.slice(prefix.length) : '';
+    // A session's messages go down its page's stream, which the page opened first.
+    const stream = streams.get(new URLSearchParams(query ?? '').get('stream') ?? '');
     if (
       !allowedHost(request.headers.host) ||
       !allowedOrigin(request.headers.origin) ||
-      (kind !== 'ws/control' && kind !== 'ws/session')
+      (kind !== 'ws/control' && !(kind === 'ws/session' && stream))
     ) {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
     sockets.handleUpgrade(request, socket, head, (ws) => {
       if (kind === 'ws/control') serveControl(ws, control);
-      else runSessionHost(webSocketChannel(ws), { lookupPassword, knownHosts, pins });
+      else if (stream) runSessionHost(stream.addSession(ws), { lookupPassword, knownHosts, pins });
     });
   });
 
@@ -127,39 +140,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     close: async () => {
       await new Promise<void>((resolve) => {
         for (const client of sockets.clients) client.terminate();
+        for (const stream of streams.values()) stream.close();
         server.close(() => resolve());
         server.closeAllConnections();
       });
       // Pending writes land; bookmarks deleted in this run are deleted for good.
       await settings.close();
-    },
-  };
-}
-
-/** A session's channel over a WebSocket: draw batches and audio as binary frames, the rest as JSON. */
-export function webSocketChannel(ws: WebSocket): SessionChannel {
-  return {
-    send(message: FromSession) {
-      if (ws.readyState !== WebSocket.OPEN) return;
-      if (message.type === 'draw') ws.send(message.batch, { binary: true });
-      else if (message.type === 'audio') ws.send(message.chunk, { binary: true });
-      else ws.send(JSON.stringify(message));
-    },
-    onMessage(listener) {
-      ws.on('message', (data: RawData, isBinary: boolean) => {
-        if (isBinary) return;
-        try {
-          listener(JSON.parse(data.toString()));
-        } catch {
-          /* not JSON: dropped */
-        }
-      });
-    },
-    onClose(listener) {
-      ws.on('close', listener);
-    },
-    close() {
-      ws.close();
     },
   };
 }

@@ -24,22 +24,24 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { type WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
+import { openTcpSession } from '../../main/rfb/transports/tcp.ts';
 import { buildRenderer, connectTo, launchChromium, waitForStatus } from '../support/browser.ts';
 import { freePort, startXvnc, stopProcess, type XvncServer } from '../support/servers.ts';
+import { type CpuProfile, profileTable, topSelfTime } from './profile-summary.ts';
 import { CLASSES, type Geometry } from './recordings.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Every process under `root` (children, grandchildren…), from /proc. */
-function descendants(root: number): number[] {
+export function descendants(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const name of readdirSync('/proc')) {
     const pid = Number(name);
@@ -63,7 +65,23 @@ function descendants(root: number): number[] {
   return out;
 }
 
-const comm = (pid: number) => {
+/** What a process of Porthole's browser mode is: the session process or which kind of Chromium process. */
+function processKind(pid: number, sessionPid: number): string {
+  if (pid === sessionPid) return 'session process';
+  let command = '';
+  try {
+    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return 'Chromium, other';
+  }
+  const type = /--type=([\w-]+)/.exec(command)?.[1];
+  if (type === 'renderer') return 'Chromium renderer';
+  if (type === 'gpu-process') return 'Chromium GPU';
+  if (type === undefined) return 'Chromium browser';
+  return 'Chromium, other';
+}
+
+export const comm = (pid: number) => {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
   } catch {
@@ -72,7 +90,7 @@ const comm = (pid: number) => {
 };
 
 /** User + system CPU seconds of each process (0 for one that is gone). */
-function cpuSeconds(pids: number[]): number {
+export function cpuSeconds(pids: number[]): number {
   let ticks = 0;
   for (const pid of pids) {
     try {
@@ -86,26 +104,46 @@ function cpuSeconds(pids: number[]): number {
   return ticks / TICKS;
 }
 
-function rssBytes(pid: number): number {
+export function rssBytes(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) * 1024 : 0;
 }
 
 const UNITS: Record<string, number> = { B: 1, KiB: 1024, MiB: 2 ** 20, GiB: 2 ** 30 };
 
-/** What Xvnc logged about the last viewer that left: updates sent and bytes of them. */
-function xvncStats(server: XvncServer): { updates: number; bytes: number } {
+/**
+ * What Xvnc logged about the last viewer that left: updates sent, bytes of them, and each
+ * encoder's share of the pixels (EncodeManager's "Tight (JPEG):", "ZRLE:"… blocks).
+ */
+function xvncStats(server: XvncServer): { updates: number; bytes: number; encodings: string } {
   const log = server.log();
   const at = log.lastIndexOf('Framebuffer updates:');
   if (at < 0) throw new Error(`Xvnc logged no update count for the viewer; its log ends: ${log.slice(-500)}`);
   const tail = log.slice(at);
   const updates = Number(/Framebuffer updates: (\d+)/.exec(tail)![1]);
   const total = /Total:[^\n]*\n[^\n]*?([\d.]+) (B|KiB|MiB|GiB)/.exec(tail);
-  return { updates, bytes: total ? Number(total[1]) * UNITS[total[2]] : 0 };
+  const pixels = new Map<string, number>();
+  let encoder = '';
+  for (const line of tail.split('\n')) {
+    const heading = /EncodeManager: {3}(\S[^:]*):\s*$/.exec(line);
+    if (heading) encoder = heading[1];
+    const counted = /([\d.]+) Mpixels/.exec(line);
+    if (counted && encoder && !line.includes('Total:'))
+      pixels.set(encoder, (pixels.get(encoder) ?? 0) + Number(counted[1]));
+    if (line.includes('Total:')) break;
+  }
+  const all = [...pixels.values()].reduce((a, b) => a + b, 0);
+  const encodings = [...pixels]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, mpixels]) => `${name} ${Math.round((mpixels / all) * 100)}%`)
+    .join(', ');
+  return { updates, bytes: total ? Number(total[1]) * UNITS[total[2]] : 0, encodings };
 }
 
 export interface ViewerFigures {
   viewer: string;
+  /** Which encodings Xvnc sent it, by share of pixels (from Xvnc's log). */
+  encodings?: string;
   /** How its updates were counted. */
   counted: string;
   seconds: number;
@@ -116,6 +154,8 @@ export interface ViewerFigures {
   cpuSecondsPerUpdate: number;
   /** CPU seconds per second of the window (1 = one core busy). */
   cpuLoad: number;
+  /** Porthole only: the same load split by process (session process, Chromium's renderer, GPU, the rest). */
+  cpuLoadByProcess?: Record<string, number>;
   error?: string;
 }
 
@@ -131,6 +171,8 @@ export interface LatencyFigures {
   echoed: number;
   p50Ms: number;
   p99Ms: number;
+  /** The server's own update time: the same keys sent by a bare RFB client (Porthole's engine, no viewer). */
+  server: { echoed: number; p50Ms: number; p99Ms: number };
 }
 
 /** Median ms for one binary WebSocket message of each size from Node into Chromium's page, and a short answer. */
@@ -144,17 +186,19 @@ export interface EndToEndFigures {
   viewers: ViewerFigures[];
   responsiveness: ResponsivenessFigures | undefined;
   latency: LatencyFigures | undefined;
+  /** With --profile: the top functions of the session process and of the page, as tables. */
+  profiles?: string;
 }
 
 /**
- * Runs in the page before the viewer: counts frames with canvas drawing, rAF deltas, long tasks,
- * key echo. Plain JavaScript in a string: a function would be sent as tsx compiled it, with
+ * Runs in the page before the viewer: counts frames with canvas drawing (on one screen's canvas
+ * when `only` is set), rAF deltas, long tasks, key echo. Plain JavaScript in a string: a function would be sent as tsx compiled it, with
  * helpers the page does not have.
  */
 const PAGE_PROBE = `
 (() => {
   const probe = {
-    frames: 0, dirty: false, deltas: [], longTasks: [], lastFrame: 0, keyAt: 0, echoes: [],
+    frames: 0, dirty: false, deltas: [], longTasks: [], lastFrame: 0, keyAt: 0, echoes: [], only: null,
     reset() { probe.frames = 0; probe.deltas = []; probe.longTasks = []; },
   };
   window.__bench = probe;
@@ -162,7 +206,7 @@ const PAGE_PROBE = `
   for (const name of ['putImageData', 'drawImage', 'fillRect']) {
     const original = proto[name];
     proto[name] = function (...args) {
-      if (this.canvas.hasAttribute('data-porthole-screen')) {
+      if (this.canvas.hasAttribute('data-porthole-screen') && (!probe.only || probe.only === this.canvas)) {
         probe.dirty = true;
         if (probe.keyAt) {
           probe.echoes.push(performance.now() - probe.keyAt);
@@ -206,16 +250,17 @@ const notMeasured = (viewer: string, error: unknown): ViewerFigures => ({
   error: (error as Error).message,
 });
 
-const percentile = (xs: number[], p: number) => {
+export const percentile = (xs: number[], p: number) => {
   if (xs.length === 0) return Number.NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
 /** Browser mode's server as a process of its own, with the event-loop probe loaded. */
-async function startWeb(
+export async function startWeb(
   dataDir: string,
   eventLoopFile: string,
+  profileFile?: string,
 ): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const child = spawn(
@@ -231,7 +276,11 @@ async function startWeb(
       dataDir,
     ],
     {
-      env: { ...process.env, PORTHOLE_EVENT_LOOP_FILE: eventLoopFile },
+      env: {
+        ...process.env,
+        PORTHOLE_EVENT_LOOP_FILE: eventLoopFile,
+        ...(profileFile && { PORTHOLE_PROFILE_FILE: profileFile }),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       // A group of its own, which stopProcess stops.
       detached: true,
@@ -253,7 +302,7 @@ async function startWeb(
   return { child, url };
 }
 
-async function openProbedPage(browser: Browser, url: string): Promise<Page> {
+export async function openProbedPage(browser: Browser, url: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 2000, height: 1300 }, deviceScaleFactor: 1 });
   await context.addInitScript({ content: PAGE_PROBE });
   const page = await context.newPage();
@@ -261,7 +310,7 @@ async function openProbedPage(browser: Browser, url: string): Promise<Page> {
   return page;
 }
 
-const probeOf = (page: Page) =>
+export const probeOf = (page: Page) =>
   page.evaluate(() => {
     const p = (window as unknown as { __bench: PageProbe }).__bench;
     return { frames: p.frames, deltas: p.deltas, longTasks: p.longTasks, echoes: p.echoes };
@@ -270,35 +319,72 @@ const probeOf = (page: Page) =>
 /** Porthole in Chromium on `server` for `seconds` after it settles; its figures and responsiveness. */
 async function measurePorthole(
   server: XvncServer,
+  geometry: Geometry,
   seconds: number,
-): Promise<{ figures: ViewerFigures; responsiveness: ResponsivenessFigures }> {
+  quality: 'Auto' | 'Medium',
+  profileDir: string | undefined,
+): Promise<{ figures: ViewerFigures; responsiveness: ResponsivenessFigures; profiles?: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'porthole-bench-'));
   const eventLoopFile = join(dataDir, 'event-loop.json');
-  const web = await startWeb(dataDir, eventLoopFile);
+  const sessionProfile = profileDir && join(profileDir, `session-${geometry.join('x')}.cpuprofile`);
+  const web = await startWeb(dataDir, eventLoopFile, sessionProfile);
   const browser = await launchChromium();
   try {
     const page = await openProbedPage(browser, web.url);
     const idleRss = rssBytes(web.child.pid!);
     const connected = performance.now();
-    await connectTo(page, server.target);
+    await connectTo(page, server.target, { quality });
     await waitForStatus(page, /Connected to/, 60_000, 'bench-connected');
     await sleep(3000);
     const ours = () => [web.child.pid!, ...descendants(process.pid).filter((pid) => /chrom/.test(comm(pid)))];
     const cpuStart = cpuSeconds(ours());
+    const kinds = (pids: number[]) => {
+      const byKind = new Map<string, number[]>();
+      for (const pid of pids) {
+        const kind = processKind(pid, web.child.pid!);
+        byKind.set(kind, [...(byKind.get(kind) ?? []), pid]);
+      }
+      return byKind;
+    };
+    const cpuByKindStart = new Map([...kinds(ours())].map(([kind, pids]) => [kind, cpuSeconds(pids)]));
     process.kill(web.child.pid!, 'SIGUSR2');
     await page.evaluate(() => (window as unknown as { __bench: { reset(): void } }).__bench.reset());
+    const cdp = profileDir ? await page.context().newCDPSession(page) : undefined;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
     const start = performance.now();
     await sleep(seconds * 1000);
+    const pageProfile = cdp && ((await cdp.send('Profiler.stop')).profile as unknown as CpuProfile);
     const probe = await probeOf(page);
     process.kill(web.child.pid!, 'SIGUSR2');
     const cpu = cpuSeconds(ours()) - cpuStart;
     const measured = (performance.now() - start) / 1000;
+    const cpuLoadByProcess = Object.fromEntries(
+      [...kinds(ours())].map(([kind, pids]) => [
+        kind,
+        (cpuSeconds(pids) - (cpuByKindStart.get(kind) ?? 0)) / measured,
+      ]),
+    );
     const rss = rssBytes(web.child.pid!);
     await page.context().close();
     const connectedSeconds = (performance.now() - connected) / 1000;
     await sleep(1500);
     const stats = xvncStats(server);
     await sleep(200);
+    let profiles: string | undefined;
+    if (profileDir && pageProfile && sessionProfile) {
+      const pageFile = join(profileDir, `page-${geometry.join('x')}.cpuprofile`);
+      writeFileSync(pageFile, JSON.stringify(pageProfile));
+      const sessionLines = existsSync(sessionProfile)
+        ? topSelfTime(JSON.parse(readFileSync(sessionProfile, 'utf8')))
+        : [];
+      profiles = [
+        profileTable(`Session process, top self time (${sessionProfile}):`, sessionLines),
+        profileTable(`Chromium page, top self time (${pageFile}):`, topSelfTime(pageProfile)),
+      ].join('\n');
+    }
     let eventLoop: ResponsivenessFigures['eventLoopDelayMs'];
     try {
       eventLoop = JSON.parse(readFileSync(eventLoopFile, 'utf8'));
@@ -308,7 +394,8 @@ async function measurePorthole(
     const updatesPerSecond = stats.updates / connectedSeconds;
     return {
       figures: {
-        viewer: 'Porthole (browser mode, Chromium)',
+        viewer: `Porthole (browser mode), ${quality === 'Auto' ? 'Auto (lossless here)' : 'Medium (JPEG 7)'}`,
+        encodings: stats.encodings,
         counted: "Xvnc's count of updates sent; frames painted from the page",
         seconds: measured,
         updatesPerSecond,
@@ -316,6 +403,7 @@ async function measurePorthole(
         bytesPerSecond: stats.bytes / connectedSeconds,
         cpuSecondsPerUpdate: cpu / (updatesPerSecond * measured),
         cpuLoad: cpu / measured,
+        cpuLoadByProcess,
       },
       responsiveness: {
         frameDeltaMs: {
@@ -327,6 +415,7 @@ async function measurePorthole(
         eventLoopDelayMs: eventLoop,
         sessionRssAboveIdleBytes: rss - idleRss,
       },
+      profiles,
     };
   } finally {
     await browser.close();
@@ -377,6 +466,7 @@ async function measureNative(
     const updatesPerSecond = stats.updates / connectedSeconds;
     return {
       viewer: name,
+      encodings: stats.encodings,
       counted: "Xvnc's count of updates sent",
       seconds: measured,
       updatesPerSecond,
@@ -419,13 +509,76 @@ async function measureLatency(keys: number): Promise<LatencyFigures> {
       if (i % 60 === 59) await page.keyboard.press('Enter');
     }
     const { echoes } = await probeOf(page);
-    return { keys, echoed: echoes.length, p50Ms: percentile(echoes, 50), p99Ms: percentile(echoes, 99) };
+    await page.context().close();
+    const serverEchoes = await serverUpdateTimes(server, keys);
+    return {
+      keys,
+      echoed: echoes.length,
+      p50Ms: percentile(echoes, 50),
+      p99Ms: percentile(echoes, 99),
+      server: {
+        echoed: serverEchoes.length,
+        p50Ms: percentile(serverEchoes, 50),
+        p99Ms: percentile(serverEchoes, 99),
+      },
+    };
   } finally {
     await browser.close();
     await stopProcess(web.child);
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The server's own update time for a key: a bare RFB client (Porthole's engine in this process,
+ * nothing painted) sends each key and times the first drawing update after it, the same
+ * criterion as the page's. What the viewer adds is the page's latency minus this.
+ */
+async function serverUpdateTimes(server: XvncServer, keys: number): Promise<number[]> {
+  const echoes: number[] = [];
+  let keyAt = 0;
+  let connected = () => {};
+  const { session, ended } = openTcpSession(
+    '127.0.0.1',
+    server.port,
+    {},
+    {
+      onState: (state) => state === 'connected' && connected(),
+      onDraw: (batch) => {
+        if (
+          keyAt &&
+          batch.ops.some((op) => op.kind === 'pixels' || op.kind === 'fill' || op.kind === 'copy')
+        ) {
+          echoes.push(performance.now() - keyAt);
+          keyAt = 0;
+        }
+      },
+    },
+  );
+  await new Promise<void>((resolve) => {
+    connected = resolve;
+  });
+  await sleep(1000);
+  session.sendPointer(200, 200, 0); // the xterm has the keyboard where the pointer is
+  await sleep(500);
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  for (let i = 0; i < keys; i++) {
+    const keysym = letters.charCodeAt(i % letters.length);
+    keyAt = performance.now();
+    session.sendKey(keysym, true);
+    session.sendKey(keysym, false);
+    await sleep(120);
+    if (i % 60 === 59) {
+      keyAt = 0;
+      session.sendKey(0xff0d, true); // Return
+      session.sendKey(0xff0d, false);
+      await sleep(120);
+    }
+  }
+  session.close();
+  await ended;
+  return echoes;
 }
 
 /**
@@ -478,43 +631,53 @@ export async function measureEndToEnd(
   geometry: Geometry,
   seconds: number,
   log: (text: string) => void,
+  profileDir?: string,
 ): Promise<EndToEndFigures> {
   buildRenderer();
   const server = await startXvnc({ security: 'none', geometry });
   const viewers: ViewerFigures[] = [];
   let responsiveness: ResponsivenessFigures | undefined;
+  let profiles: string | undefined;
   try {
     await CLASSES.video.start(server, geometry);
-    log(`bench: end to end ${geometry.join('x')}: Porthole…`);
-    try {
-      const porthole = await measurePorthole(server, seconds);
-      viewers.push(porthole.figures);
-      responsiveness = porthole.responsiveness;
-    } catch (error) {
-      viewers.push(notMeasured('Porthole (browser mode, Chromium)', error));
+    // Like against like: vncviewer picks Tight with JPEG (quality 8) by itself on a fast link,
+    // Porthole's Auto stays lossless there; each is also run with the other kind of picture.
+    for (const quality of ['Auto', 'Medium'] as const) {
+      log(`bench: end to end ${geometry.join('x')}: Porthole ${quality}…`);
+      try {
+        const porthole = await measurePorthole(
+          server,
+          geometry,
+          seconds,
+          quality,
+          quality === 'Auto' ? profileDir : undefined,
+        );
+        viewers.push(porthole.figures);
+        if (quality === 'Auto') {
+          responsiveness = porthole.responsiveness;
+          profiles = porthole.profiles;
+        }
+      } catch (error) {
+        viewers.push(notMeasured(`Porthole (browser mode), ${quality}`, error));
+      }
     }
-    log(' vncviewer…');
-    viewers.push(
-      await measureNative(
-        'TigerVNC vncviewer',
+    const natives: [string, string, (s: XvncServer) => string[]][] = [
+      [
+        'TigerVNC vncviewer (its default: Tight JPEG 8)',
         'vncviewer',
         (s) => ['-FullScreen=0', '-RemoteResize=0', `127.0.0.1::${s.port}`],
-        server,
-        geometry,
-        seconds,
-      ),
-    );
-    log(' gvncviewer…');
-    viewers.push(
-      await measureNative(
-        'gvncviewer (gtk-vnc)',
-        'gvncviewer',
-        (s) => [`127.0.0.1:${s.port - 5900}`],
-        server,
-        geometry,
-        seconds,
-      ),
-    );
+      ],
+      [
+        'TigerVNC vncviewer, lossless (-NoJPEG -AutoSelect=0)',
+        'vncviewer',
+        (s) => ['-FullScreen=0', '-RemoteResize=0', '-NoJPEG', '-AutoSelect=0', `127.0.0.1::${s.port}`],
+      ],
+      ['gvncviewer (gtk-vnc)', 'gvncviewer', (s) => [`127.0.0.1:${s.port - 5900}`]],
+    ];
+    for (const [name, command, args] of natives) {
+      log(` ${name}…`);
+      viewers.push(await measureNative(name, command, args, server, geometry, seconds));
+    }
   } finally {
     await server.stop();
   }
@@ -536,6 +699,7 @@ export async function measureEndToEnd(
     viewers,
     responsiveness,
     latency,
+    profiles,
   };
 }
 
@@ -548,12 +712,20 @@ export function endToEndTable(all: EndToEndFigures[]): string {
     lines.push(
       `End to end, ${e.width}×${e.height}, full-motion video (${e.windowSeconds} s window; updates and bytes counted by Xvnc over each viewer's connection; CPU from /proc over the window, every process of the viewer):`,
       '',
-      '| viewer | updates/s | frames painted/s | MiB/s | CPU (cores) | CPU ms per update | note |',
+      '| viewer | updates/s | frames painted/s | MiB/s | CPU (cores) | CPU ms per update | encodings (share of pixels) |',
       '|---|--:|--:|--:|--:|--:|---|',
     );
     for (const v of e.viewers) {
       lines.push(
-        `| ${v.viewer} | ${f(v.updatesPerSecond)} | ${f(v.framesPaintedPerSecond)} | ${f(v.bytesPerSecond / 2 ** 20, 2)} | ${f(v.cpuLoad, 2)} | ${f(v.cpuSecondsPerUpdate * 1000)} | ${v.error ?? v.counted} |`,
+        `| ${v.viewer} | ${f(v.updatesPerSecond)} | ${f(v.framesPaintedPerSecond)} | ${f(v.bytesPerSecond / 2 ** 20, 2)} | ${f(v.cpuLoad, 2)} | ${f(v.cpuSecondsPerUpdate * 1000)} | ${v.error ?? v.encodings ?? ''} |`,
+      );
+    }
+    for (const v of e.viewers) {
+      if (!v.cpuLoadByProcess) continue;
+      const parts = Object.entries(v.cpuLoadByProcess).sort((a, b) => b[1] - a[1]);
+      lines.push(
+        '',
+        `${v.viewer}, CPU by process (cores): ${parts.map(([k, x]) => `${k} ${f(x, 2)}`).join(', ')}.`,
       );
     }
     const r = e.responsiveness;
@@ -566,7 +738,7 @@ export function endToEndTable(all: EndToEndFigures[]): string {
     if (e.latency) {
       lines.push(
         '',
-        `Key echo latency (xterm on a quiet 1280×800 Xvnc, ${e.latency.keys} keys, ${e.latency.echoed} echoes seen): keydown in the page to the first draw on the canvas after it, p50 ${f(e.latency.p50Ms)} ms, p99 ${f(e.latency.p99Ms)} ms.`,
+        `Key echo latency (xterm on a quiet 1280×800 Xvnc, ${e.latency.keys} keys, ${e.latency.echoed} echoes seen): keydown in the page to the first draw on the canvas after it, p50 ${f(e.latency.p50Ms)} ms, p99 ${f(e.latency.p99Ms)} ms. The server's own update time (the same keys from a bare RFB client, Porthole's engine with nothing painted, to the first drawing update; ${e.latency.server.echoed} seen): p50 ${f(e.latency.server.p50Ms)} ms, p99 ${f(e.latency.server.p99Ms)} ms; the viewer adds p50 ${f(e.latency.p50Ms - e.latency.server.p50Ms)} ms, p99 ${f(e.latency.p99Ms - e.latency.server.p99Ms)} ms (target: p99 within 17 ms).`,
       );
     }
     if (e.webSocketIntoChromium) {
@@ -575,6 +747,7 @@ export function endToEndTable(all: EndToEndFigures[]): string {
         `Browser mode's draw stream alone: one binary WebSocket message from Node into Chromium's page and a short answer, ${e.webSocketIntoChromium.map((w) => `${w.mib} MiB ${f(w.medianMs)} ms (fastest ${f(w.minMs)})`).join(', ')}.`,
       );
     }
+    if (e.profiles) lines.push('', e.profiles);
     lines.push('');
   }
   return lines.join('\n');

@@ -94,7 +94,14 @@ const cells = (width: number, height: number): [number, number] => [
   Math.floor(height / 13) - 2,
 ];
 
-function ffplay(server: XServer, input: string[], width: number, height: number, x: number, y: number): void {
+export function ffplay(
+  server: XServer,
+  input: string[],
+  width: number,
+  height: number,
+  x: number,
+  y: number,
+): void {
   server.run('ffplay', [
     ...['-hide_banner', '-loglevel', 'error', '-an', '-noborder', '-loop', '0'],
     ...['-x', String(width), '-y', String(height), '-left', String(x), '-top', String(y)],

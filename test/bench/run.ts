@@ -8,11 +8,13 @@
  *   npm run bench [-- --fresh] [-- --only video,tight] [-- --runs 3] [-- --4k] [-- --json]
  *   npm run bench -- --quick    (seconds: one fresh short recording, every engine, one run)
  *   npm run bench -- --end-to-end [-- --seconds 20]   (only the live end-to-end section)
+ *   npm run bench -- --end-to-end --profile DIR   (also CPU profiles of the session process and
+ *     the page over the window, written to DIR, their top functions printed)
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { replay } from '../../main/cli/commands.ts';
@@ -31,6 +33,7 @@ import {
   UHD,
   VARIANTS,
 } from './recordings.ts';
+import { measureScale, type ScaleFigures, scaleTable } from './scale.ts';
 import { replayWithTigerVnc, stopAllViewers, type TigerVncResult } from './tigervnc.ts';
 import type { DecoderName, WorkerResult } from './worker.ts';
 
@@ -53,6 +56,7 @@ const { values } = parseArgs({
     '4k': { type: 'boolean' },
     'end-to-end': { type: 'boolean' },
     seconds: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 const quick = values.quick ?? false;
@@ -365,6 +369,7 @@ async function main(): Promise<void> {
   let drawStream: DrawStreamFigures | undefined;
   let jpeg: JpegFigures[] | undefined;
   const endToEnd: EndToEndFigures[] = [];
+  let scale: ScaleFigures | undefined;
   if (!quick && !endToEndOnly) {
     log('bench: draw stream…\n');
     drawStream = await measureDrawStream();
@@ -373,8 +378,12 @@ async function main(): Promise<void> {
   }
   if (!quick && (endToEndOnly || !values.only)) {
     const windowSeconds = Math.max(5, Number(values.seconds ?? 20));
+    if (values.profile) mkdirSync(values.profile, { recursive: true });
     for (const geometry of values['4k'] ? [FULL_HD, UHD] : [FULL_HD])
-      endToEnd.push(await measureEndToEnd(geometry, windowSeconds, log));
+      endToEnd.push(
+        await measureEndToEnd(geometry, windowSeconds, log, values.profile && resolve(values.profile)),
+      );
+    scale = await measureScale(windowSeconds, log);
   }
   const seconds = (performance.now() - start) / 1000;
   const load = [loadStart, loadavg()];
@@ -382,6 +391,7 @@ async function main(): Promise<void> {
   if (drawStream) text += `\n${drawStreamTable(drawStream)}`;
   if (jpeg) text += `\n${jpegTable(jpeg)}`;
   if (endToEnd.length) text += `\n${endToEndTable(endToEnd)}`;
+  if (scale) text += `\n${scaleTable(scale)}`;
   mkdirSync('.tmp', { recursive: true });
   writeFileSync(RESULTS, text);
   if (values.json) {
@@ -396,6 +406,7 @@ async function main(): Promise<void> {
       drawStream,
       jpeg,
       endToEnd,
+      scale,
     };
     process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
   } else {

@@ -260,6 +260,68 @@ describe('session controls (Chromium, real Xvnc)', () => {
       .click();
     await tabs.waitFor({ state: 'visible' });
   }, 120_000);
+
+  it('a session whose tab is behind another draws about once a second, and keeps up again in front', async () => {
+    server.run('xterm', [
+      '-geometry',
+      '40x10+0+0',
+      '-e',
+      'sh',
+      '-c',
+      'while :; do date +%N; sleep 0.03; done',
+    ]);
+    // Counts the animation frames in which this session's canvas was drawn on.
+    await page.evaluate(() => {
+      const canvas = document.querySelector('[role=tabpanel]:not([hidden]) canvas[data-porthole-screen]');
+      const w = window as unknown as { framesDrawn: number };
+      w.framesDrawn = 0;
+      let dirty = false;
+      const proto = CanvasRenderingContext2D.prototype as unknown as Record<
+        string,
+        (...a: unknown[]) => unknown
+      >;
+      for (const name of ['putImageData', 'drawImage', 'fillRect']) {
+        const original = proto[name];
+        proto[name] = function (this: CanvasRenderingContext2D, ...args: unknown[]) {
+          if (this.canvas === canvas) dirty = true;
+          return original.apply(this, args);
+        };
+      }
+      const tick = () => {
+        if (dirty) w.framesDrawn++;
+        dirty = false;
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    const framesOver = async (ms: number) => {
+      const before = await page.evaluate(() => (window as unknown as { framesDrawn: number }).framesDrawn);
+      await new Promise((r) => setTimeout(r, ms));
+      return (await page.evaluate(() => (window as unknown as { framesDrawn: number }).framesDrawn)) - before;
+    };
+    await framesOver(1500);
+    const inFront = await framesOver(3000);
+    const tabs = page.getByRole('tablist', { name: 'Sessions' }).getByRole('tab');
+    await page.getByRole('button', { name: 'New connection' }).click();
+    await framesOver(1000); // what was already on its way
+    const behind = await framesOver(4000);
+    await tabs.first().click();
+    const back = await framesOver(2000);
+    console.log(
+      `frames drawn: in front ${inFront} in 3 s, behind ${behind} in 4 s, in front again ${back} in 2 s`,
+    );
+    expect(inFront).toBeGreaterThanOrEqual(15);
+    expect(behind).toBeGreaterThanOrEqual(2);
+    expect(behind).toBeLessThanOrEqual(10);
+    expect(back).toBeGreaterThanOrEqual(10);
+    // The connection tab opened for this goes again.
+    await page
+      .getByRole('tablist', { name: 'Sessions' })
+      .getByRole('button', { name: /^Close / })
+      .last()
+      .click();
+    expect(await tabs.count()).toBe(1);
+  }, 120_000);
 });
 
 /** Where the remote screen's area starts (the F8 menu hangs from its corner). */

@@ -2,14 +2,13 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { runSessionHost } from '../../main/session/session-host.ts';
 import { startWebServer } from '../../main/web/server.ts';
 import { decodeDrawBatch } from '../../shared/draw-wire.ts';
-import type { FromSession } from '../../shared/session-protocol.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
 import { MemoryChannel } from '../support/memory-channel.ts';
 import { startXvnc, stopAllServers } from '../support/servers.ts';
+import { openWebPage } from '../support/web-session.ts';
 
 /*
  * Opens and closes many sessions against a real Xvnc (connect, draw, disconnect; also a reset
@@ -33,34 +32,6 @@ function holdings() {
     resources,
     heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
   };
-}
-
-/** A browser-mode session as the page opens one: a WebSocket to ws/session, messages as the viewer sends them. */
-async function webSession(url: string, port: number) {
-  const ws = new WebSocket(`${url.replace('http', 'ws')}ws/session`, { origin: `http://127.0.0.1:${port}` });
-  const received: (FromSession | 'draw')[] = [];
-  let wake = () => {};
-  ws.on('message', (data, binary) => {
-    received.push(binary ? 'draw' : (JSON.parse(data.toString()) as FromSession));
-    wake();
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  const until = async (what: string, test: () => boolean) => {
-    const end = Date.now() + 20_000;
-    while (!test()) {
-      if (Date.now() > end) throw new Error(`no ${what} over the WebSocket within 20 s`);
-      await new Promise<void>((r) => {
-        wake = r;
-        setTimeout(r, 200);
-      });
-    }
-  };
-  const phase = (p: string) => () =>
-    received.some((m) => m !== 'draw' && m.type === 'status' && m.status.phase === p);
-  return { ws, received, until, phase, send: (message: unknown) => ws.send(JSON.stringify(message)) };
 }
 
 const hasUpdate = (channel: MemoryChannel) =>
@@ -117,18 +88,19 @@ describe('sessions opened and closed many times', () => {
     await proxy.close();
   }, 600_000);
 
-  it(`${SESSIONS} browser-mode sessions over WebSockets leave no socket, descriptor or timer behind`, async () => {
+  it(`${SESSIONS} browser-mode sessions (WebSocket and session stream) leave no socket, descriptor or timer behind`, async () => {
     const server = await startXvnc({ security: 'none', geometry: [320, 240] });
     const dataDir = mkdtempSync(join(tmpdir(), 'porthole-soak-web-'));
     const web = await startWebServer({ port: 0, rendererDir: dataDir, dataDir });
+    const page = await openWebPage(web.url, web.port);
     const run = async (ending: 'disconnect' | 'page-gone' | 'refused') => {
-      const session = await webSession(web.url, web.port);
+      const session = await page.openSession();
       const target = ending === 'refused' ? '127.0.0.1::1' : server.target;
       session.send({ type: 'open', request: { target } });
       if (ending === 'refused') {
         await session.until('closed status', session.phase('closed'));
       } else {
-        await session.until('a picture', () => session.received.includes('draw'));
+        await session.until('a picture', () => session.received().some((m) => m.type === 'draw'));
         session.send({ type: 'painted' });
         if (ending === 'disconnect') {
           session.send({ type: 'disconnect' });
@@ -149,12 +121,13 @@ describe('sessions opened and closed many times', () => {
     await new Promise((r) => setTimeout(r, 1000));
     const after = holdings();
     console.log(
-      `${SESSIONS} WebSocket sessions: before ${JSON.stringify(before)}, after ${JSON.stringify(after)}`,
+      `${SESSIONS} browser-mode sessions: before ${JSON.stringify(before)}, after ${JSON.stringify(after)}`,
     );
     expect(after.fds).toBeLessThanOrEqual(before.fds);
     for (const kind of ['TCPSocketWrap', 'TCPWrap', 'Timeout']) {
       expect(after.resources[kind] ?? 0, kind).toBeLessThanOrEqual(before.resources[kind] ?? 0);
     }
+    await page.stop();
     await web.close();
     rmSync(dataDir, { recursive: true, force: true });
   }, 600_000);

@@ -95,6 +95,43 @@ describe('session host against a real Xvnc', () => {
     channel.close();
   });
 
+  it('a hidden tab asks for updates about once a second, and at once again when it is in front', async () => {
+    const server = await startXvnc({ security: 'none', geometry: [640, 480] });
+    server.run('xterm', [
+      '-geometry',
+      '40x10+0+0',
+      '-e',
+      'sh',
+      '-c',
+      'while :; do date +%N; sleep 0.03; done',
+    ]);
+    const channel = new MemoryChannel();
+    runSessionHost(channel);
+    channel.post({ type: 'open', request: { target: server.target } });
+    await channel.untilPhase('connected');
+    const painting = setInterval(() => channel.paint(), 10);
+    const updatesOver = async (ms: number) => {
+      const before = channel.updatesPainted;
+      await new Promise((r) => setTimeout(r, ms));
+      return channel.updatesPainted - before;
+    };
+    await updatesOver(1000);
+    const inFront = await updatesOver(3000);
+    channel.post({ type: 'background', on: true });
+    await updatesOver(1000); // what was already on its way
+    const hidden = await updatesOver(4000);
+    channel.post({ type: 'background', on: false });
+    const back = await updatesOver(1000);
+    clearInterval(painting);
+    channel.close();
+    console.log(`updates: in front ${inFront} in 3 s, hidden ${hidden} in 4 s, back in front ${back} in 1 s`);
+    expect(inFront).toBeGreaterThanOrEqual(15);
+    // A request a second, each answered by an update (or two, when one was already on its way).
+    expect(hidden).toBeGreaterThanOrEqual(2);
+    expect(hidden).toBeLessThanOrEqual(10);
+    expect(back).toBeGreaterThanOrEqual(5);
+  });
+
   it('reconnects by itself after the server drops, with a countdown, and gives the picture again', async () => {
     const options = { security: 'none' as const, geometry: [320, 240] as [number, number] };
     let server: XServer = await startXvnc(options);

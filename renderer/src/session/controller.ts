@@ -41,6 +41,8 @@ export interface SessionState {
   patchExtensions(patch: Partial<TabExtensions>): void;
   setRecent(recent: RecentConnection[]): void;
   settings(): GlobalSettings;
+  /** The tab is hidden: another tab is in front, or the whole page is. */
+  inBackground(): boolean;
   /** The tab closed: its view and extension state go. */
   forget(): void;
 }
@@ -54,6 +56,7 @@ export function storeState(id: string): SessionState {
     patchExtensions: (patch) => useExtensions.getState().patch(id, patch),
     setRecent: (recent) => useApp.getState().setRecent(recent),
     settings: () => useSettings.getState().settings,
+    inBackground: () => useApp.getState().activeId !== id || document.hidden,
     forget: () => {
       useExtensions.getState().remove(id);
       useViews.getState().remove(id);
@@ -81,6 +84,8 @@ export class SessionController {
   private disposed = false;
   /** A batch could not be painted; the session was asked to close with that error shown. */
   private paintError = false;
+  /** What the session was last told about the tab being hidden. */
+  private background = false;
   /** A picture has been painted (the tab's view is told once). */
   private painted = false;
   /** The painting of the batches still decoding JPEG, in order; undefined when the canvas is up to date. */
@@ -173,6 +178,16 @@ export class SessionController {
     this.port.post({ type: 'open', request: this.request });
     // A new session process (after the last one ended) sends the overlay's counters too.
     if (this.statsShown) this.port.post({ type: 'stats', on: true });
+    this.background = false;
+    this.syncBackground();
+  }
+
+  /** Tells the session whether its tab is hidden; a hidden tab's session asks for updates only once a second. */
+  syncBackground(): void {
+    const on = this.state.inBackground();
+    if (on === this.background || !this.port) return;
+    this.background = on;
+    this.port.post({ type: 'background', on });
   }
 
   private receive(message: FromSession): void {
@@ -549,10 +564,26 @@ export function startSession(
   client: PlatformClient,
 ): SessionController {
   controllers.get(tabId)?.dispose();
+  watchBackgroundTabs();
   const controller = new SessionController(tabId, request, client, storeState(tabId));
   controllers.set(tabId, controller);
   void controller.start();
   return controller;
+}
+
+let watchingBackground = false;
+
+/** Once: every session hears when its tab goes behind another or comes to the front, or the page hides. */
+function watchBackgroundTabs(): void {
+  if (watchingBackground) return;
+  watchingBackground = true;
+  const syncAll = () => {
+    for (const controller of controllers.values()) controller.syncBackground();
+  };
+  useApp.subscribe((state, previous) => {
+    if (state.activeId !== previous.activeId) syncAll();
+  });
+  document.addEventListener('visibilitychange', syncAll);
 }
 
 export function sessionController(tabId: string): SessionController | undefined {

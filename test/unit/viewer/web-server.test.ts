@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { RecentStore } from '../../../main/app/recent-store.ts';
 import { startWebServer, type WebServer } from '../../../main/web/server.ts';
 import { tempDir } from '../../support/cli.ts';
+import { openWebPage } from '../../support/web-session.ts';
 
 let server: WebServer;
 let rendererDir: string;
@@ -118,21 +119,24 @@ describe('browser mode server', () => {
     expect(stored.recent.map((r: { target: string }) => r.target)).toEqual(['vm2::5905', 'vm1:1']);
   });
 
-  it('runs a session over its WebSocket: a bad target ends with a usage error', async () => {
-    const ws = await openSocket(`${prefix()}ws/session`);
-    const statuses: unknown[] = [];
-    const closed = new Promise((resolve) => {
-      ws.on('message', (data, isBinary) => {
-        if (isBinary) return;
-        const message = JSON.parse(String(data));
-        if (message.type === 'status') statuses.push(message.status);
-        if (message.status?.phase === 'closed') resolve(message.status);
-      });
-    });
-    ws.send('not json');
-    ws.send(JSON.stringify({ type: 'open', request: { target: 'host:notaport' } }));
-    expect(await closed).toMatchObject({ phase: 'closed', error: { kind: 'usage' } });
-    ws.close();
+  it('runs sessions over their WebSockets and the page stream: a bad target ends with a usage error', async () => {
+    const page = await openWebPage(server.url, server.port);
+    const sessions = [await page.openSession(), await page.openSession()];
+    expect(sessions.map((s) => s.session)).toEqual([1, 2]);
+    sessions[0].send('not json');
+    sessions[0].send({ type: 'open', request: { target: 'host:notaport' } });
+    await page.until('closed status', sessions[0].phase('closed'));
+    const closed = sessions[0].received().find((m) => m.type === 'status' && m.status.phase === 'closed');
+    expect(closed).toMatchObject({ status: { phase: 'closed', error: { kind: 'usage' } } });
+    expect(sessions[1].received()).toEqual([]);
+    // A session needs its page's stream: none, or a made-up one, is refused.
+    await expect(openSocket(`${prefix()}ws/session`)).rejects.toThrow(/403/);
+    await expect(openSocket(`${prefix()}ws/session?stream=${'A'.repeat(24)}`)).rejects.toThrow(/403/);
+    expect((await get('/stream')).status).toBe(403);
+    // The page going away ends its sessions.
+    const sessionClosed = new Promise((resolve) => sessions[1].ws.once('close', resolve));
+    await page.stop();
+    await sessionClosed;
   });
 });
 
