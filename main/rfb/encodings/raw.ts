@@ -14,9 +14,9 @@ export class RawDecoder implements Decoder {
   private started = false;
   /** Pixels of the rectangle converted so far. */
   private done = 0;
-  /** The strip being filled: the rectangle's pixel where it ends, and the arena word of `done`'s row start. */
-  private stripEnd = 0;
+  /** The strip being filled: its first and end pixels in the rectangle, and its first word in the arena. */
   private stripStart = 0;
+  private stripEnd = 0;
   private base = 0;
   /** The first bytes of a pixel split between chunks, and how many of them there are. */
   private readonly split = new Uint8Array(4);
