@@ -59,6 +59,7 @@ import { chooseSecurityType, createSecurityHandler } from './security/index.ts';
 import type { TlsStart, TlsUpgrade } from './transports/tls.ts';
 import { UpdateBuilder } from './update-builder.ts';
 import {
+  isQemuName,
   type ServerTraits,
   type StreamMode,
   UpdateFlow,
@@ -241,6 +242,8 @@ export class RfbSession {
   private readonly credentials: Credentials;
   private readonly shared: boolean;
   private encodings: readonly number[];
+  /** The encodings of the last SetEncodings (`encodings` may be newer, waiting to go out). */
+  private encodingsSent: readonly number[] = [];
   private colourLevel: ColourLevel | 'native';
 
   private readonly queue = new ByteQueue();
@@ -292,7 +295,8 @@ export class RfbSession {
         inUpdate: () => this.inUpdate,
         size: () => ({ width: this.width, height: this.height }),
         switchFormat: (converter) => this.switchFormat(converter),
-        sendEncodings: () => this.sendEncodings(),
+        sendEncodings: () => this.sendEncodings(this.encodings),
+        repeatEncodings: () => this.sendEncodings(this.encodingsSent),
         sendPixelFormat: (format) => this.sendPixelFormat(format),
         onStreamMode: (mode) => this.events.onStreamMode?.(mode),
       },
@@ -448,7 +452,8 @@ export class RfbSession {
    * Asks the server for an answer now, to learn whether it still listens: an empty Fence where
    * the server answers fences, else a non-incremental request for one pixel, which every server
    * must answer (RFC 6143 §7.5.3). While a format change waits for its nudge's answer, that
-   * answer is the probe: no request may follow the nudge.
+   * answer is the probe: no request may follow the nudge. QEMU with a request open gets
+   * SetEncodings again, which it answers at once (update-flow.ts, its QEMU rule).
    */
   probe(): void {
     this.flow.probe();
@@ -794,8 +799,9 @@ export class RfbSession {
     this.out.push({ kind: 'desktop-name', name });
     this.out.flush(false);
 
+    this.traits.qemu = isQemuName(name);
     if (this.colourLevel !== 'native') this.sendPixelFormat(format);
-    this.sendEncodings();
+    this.sendEncodings(this.encodings);
     this.flow.request(false);
     return 'again';
   }
@@ -1158,10 +1164,9 @@ export class RfbSession {
       this.formatSent = { level: this.colourLevel, updates: this.counts.updates };
   }
 
-  private sendEncodings(): void {
-    this.send(
-      msg.setEncodings([...this.encodings, ...VIEWER_PSEUDO_ENCODINGS, ...EXTENSION_PSEUDO_ENCODINGS]),
-    );
+  private sendEncodings(encodings: readonly number[]): void {
+    this.encodingsSent = encodings;
+    this.send(msg.setEncodings([...encodings, ...VIEWER_PSEUDO_ENCODINGS, ...EXTENSION_PSEUDO_ENCODINGS]));
   }
 
   private resize(width: number, height: number): void {

@@ -22,6 +22,16 @@ export interface ServerTraits {
   extendedMouseButtons: boolean;
   /** The server acknowledged QEMU Extended Key Event: keys may travel with scancodes. */
   extendedKeys: boolean;
+  /** The server is QEMU (its ServerInit name, `isQemuName`): requests and changes follow `UpdateFlow`'s QEMU rule. */
+  qemu: boolean;
+}
+
+/**
+ * QEMU names its desktop "QEMU", or "QEMU (name)" when the VM has a name (ui/vnc.c
+ * protocol_client_init), whatever the machine, the display and the QEMU version.
+ */
+export function isQemuName(name: string): boolean {
+  return /^QEMU( \(.*\))?$/s.test(name);
 }
 
 export function unknownServerTraits(): ServerTraits {
@@ -32,6 +42,7 @@ export function unknownServerTraits(): ServerTraits {
     edsOnFullRequest: false,
     extendedMouseButtons: false,
     extendedKeys: false,
+    qemu: false,
   };
 }
 
@@ -69,12 +80,42 @@ export interface StreamMode {
  * | ExtendedDesktopSize, reason 0           | awaiting-marker       | awaiting-pixels    |                            |
  * | update with pixels ends                 | awaiting-pixels       | requested          | format, encodings, full request |
  * | update ends (asked, or continuous)      | requested, nudged     | idle (→ requested when asking on) |         |
- * | update ends (QEMU's unasked WMVi)       | nudged                | requested          |                            |
+ * | update ends (an unasked WMVi)           | nudged                | requested          |                            |
  * | server ends continuous updates          | requested             | idle (→ requested) |                            |
  *
- * ¹ Servers that sent ExtendedDesktopSize before the first picture (QEMU): they send updates
+ * QEMU (`ServerTraits.qemu`) follows its own rows instead of the "no Fence" ones above:
+ *
+ * | event                                   | from                  | to                 | sends                      |
+ * |-----------------------------------------|-----------------------|--------------------|----------------------------|
+ * | `request()`                             | idle                  | requested          | non-incremental request, 1×1 for an incremental one |
+ * | `request()`                             | requested             | (a full one waits for the answer) |             |
+ * | change                                  | requested             | (waits)            |                            |
+ * | change                                  | idle                  | requested          | format, encodings, full request |
+ * | update with pixels ends                 | requested             | idle (→ requested when asking on) |         |
+ * | update without pixels ends              | any                   | (unchanged)        |                            |
+ * | `probe()`                               | requested             | requested          | SetEncodings (answered at once) |
+ *
+ * ¹ Servers that sent ExtendedDesktopSize before the first picture: they may send updates
  * nobody asked for, so an update's end does not prove that no request is open.
  * No change goes out in the middle of an update; it waits for the update's end.
+ *
+ * Why QEMU has its own rule (QEMU 7.2 ui/vnc.c, ui/vnc-jobs.c): pixels reach the viewer only
+ * through encoding jobs. The main loop makes one (vnc_update_client) while a request is pending
+ * and no other job is out, and it answers every request read until then; a worker thread
+ * encodes it later, in the pixel format and encoding it copies when it starts
+ * (vnc_async_encoding_start), and its bytes join the stream when it is done. Everything else —
+ * acknowledgements, LED state, pointer mode, cursor, WMVi, the ExtendedDesktopSize it writes
+ * while reading a non-incremental request — is written at once, in the order QEMU reads our
+ * messages, and the only pixels among it, a cursor shape, come as Cursor With Alpha (RGBA
+ * whatever the pixel format) since QEMU 6.0. So no
+ * pseudo-update tells which request the next pixels answer: a job made before a format change
+ * can arrive after any marker (the stream desynchronised under CPU load). The rule: at most
+ * one request open; only an update with pixels answers it; a change goes out only when none is
+ * open, when no job exists and none can start before QEMU has read the change. QEMU answers a
+ * non-incremental request with everything that changed, not only the area asked (its whole
+ * dirty map), and at once even when nothing changed: a non-incremental 1×1 request is as good
+ * as an incremental one and never stays unanswered on a still screen (QEMU answers within its
+ * refresh interval, at most 3 s when idle), so a change never waits for the screen to change.
  */
 export type RequestState = 'idle' | 'requested' | 'nudged' | 'awaiting-marker' | 'awaiting-pixels';
 
@@ -98,6 +139,8 @@ export interface UpdateFlowHost {
   switchFormat(converter: PixelConverter): void;
   /** SetEncodings with the session's current encodings. */
   sendEncodings(): void;
+  /** SetEncodings with the encodings last sent again (nothing changes at the server). */
+  repeatEncodings(): void;
   /** SetPixelFormat (the session notes which colour level it asked for). */
   sendPixelFormat(format: PixelFormat): void;
   onStreamMode(mode: StreamMode): void;
@@ -153,6 +196,10 @@ export class UpdateFlow {
    */
   request(incremental: boolean): void {
     if (!this.host.connected()) return;
+    if (this.traits.qemu) {
+      this.requestFromQemu(incremental);
+      return;
+    }
     // Waiting for a change's sync point: no request may follow the 1×1 one (the full
     // request sent with the change answers everything).
     if (this.state === 'awaiting-marker' || this.state === 'awaiting-pixels') return;
@@ -174,6 +221,13 @@ export class UpdateFlow {
     if (!this.host.connected()) return;
     if (this.traits.fence) {
       this.host.send(msg.fence(msg.FenceFlag.Request));
+    } else if (this.traits.qemu) {
+      // A second request would make the pairing of requests and answers ambiguous. QEMU
+      // answers SetEncodings at once (ui/vnc.c set_encodings: the QEMU Extended Key Event and
+      // Pointer Motion Change acknowledgements) and opens no request; the pixel format and
+      // the encodings in effect stay as they are.
+      if (this.state === 'idle') this.request(true);
+      else this.host.repeatEncodings();
     } else if (this.state !== 'awaiting-marker' && this.state !== 'awaiting-pixels') {
       this.host.send(msg.framebufferUpdateRequest(false, 0, 0, 1, 1));
       if (this.state === 'idle') this.state = 'requested';
@@ -182,8 +236,9 @@ export class UpdateFlow {
 
   /** Asks for what changed since the last update (the whole screen after a colour-map change). */
   requestNext(): void {
-    this.request(!this.needFullUpdate);
+    const full = this.needFullUpdate;
     this.needFullUpdate = false;
+    this.request(!full);
   }
 
   /** A new pixel format, sent when it is safe (see the class comment). */
@@ -230,6 +285,13 @@ export class UpdateFlow {
    * `requested` means the viewer wants more; it says so again.
    */
   updateEnded(update: UpdateSummary): void {
+    if (this.traits.qemu) {
+      if (this.state === 'requested' && update.hasPixels) this.state = 'idle';
+      if (update.hasPixels) this.pixelsSeen = true;
+      this.applyPendingIfIdle();
+      if (this.autoRequest && this.state === 'idle') this.requestNext();
+      return;
+    }
     const answered = !update.unasked || this.continuous !== 'off';
     if (this.state === 'requested' || this.state === 'nudged') this.state = answered ? 'idle' : 'requested';
     if (update.hasPixels) this.pixelsSeen = true;
@@ -308,14 +370,19 @@ export class UpdateFlow {
       return;
     }
     if (this.host.inUpdate()) return;
+    if (this.traits.qemu) {
+      if (this.state === 'idle') this.apply(false);
+      return;
+    }
     if (this.state === 'awaiting-marker' || this.state === 'awaiting-pixels') return;
     if (this.traits.edsOnFullRequest) {
-      // Servers such as QEMU send updates nobody asked for (cursor, LED state, desktop size,
-      // on SetEncodings and by themselves), so an update's end does not prove that no request
+      // Such servers may send updates nobody asked for (cursor, LED state, desktop size, on
+      // SetEncodings and by themselves), so an update's end does not prove that no request
       // is outstanding. Instead: a non-incremental 1×1 request, then nothing more. The
       // rfbproto "ExtendedDesktopSize" rule makes the server answer it with an
-      // ExtendedDesktopSize rect (QEMU writes it while reading the request); the first update
-      // with pixels after that rect answers it and every request before it.
+      // ExtendedDesktopSize rect; for a server that writes its updates in order (unlike
+      // QEMU, above), the first update with pixels after that rect answers it and every
+      // request before it.
       this.state = 'awaiting-marker';
       this.host.send(msg.framebufferUpdateRequest(false, 0, 0, 1, 1));
     } else if (this.state === 'requested') {
@@ -352,6 +419,21 @@ export class UpdateFlow {
     // The picture must be sent again in the new format or encodings.
     this.request(false);
     this.needFullUpdate = false;
+  }
+
+  /**
+   * QEMU's request rule (see the class comment): one request at a time, always
+   * non-incremental; an incremental one asks for 1×1, which QEMU answers with every change.
+   */
+  private requestFromQemu(incremental: boolean): void {
+    if (this.state !== 'idle') {
+      // The open request's answer comes; the full picture is asked for right after it.
+      if (!incremental) this.needFullUpdate = true;
+      return;
+    }
+    const { width, height } = incremental ? { width: 1, height: 1 } : this.host.size();
+    this.host.send(msg.framebufferUpdateRequest(false, 0, 0, width, height));
+    this.state = 'requested';
   }
 
   /** Continuous updates need Fence too (TigerVNC's rule: the server measures the link with fences). */

@@ -19,9 +19,9 @@ import {
   descendants,
   openProbedPage,
   probeOf,
-  rssBytes,
   sleep,
   startWeb,
+  totalRssBytes,
 } from './end-to-end.ts';
 import { ffplay } from './recordings.ts';
 
@@ -40,15 +40,6 @@ export interface ScaleFigures {
   error?: string;
 }
 
-/** A process's RSS, or 0 if it is gone. */
-function rssOrZero(pid: number): number {
-  try {
-    return rssBytes(pid);
-  } catch {
-    return 0;
-  }
-}
-
 /** Points the page's probe at the canvas of the tab in front. */
 async function probeActiveTab(page: Page): Promise<void> {
   await page.evaluate(() => {
@@ -64,7 +55,7 @@ export async function measureScale(seconds: number, log: (text: string) => void)
   const web = await startWeb(dataDir, join(dataDir, 'event-loop.json'));
   const browser = await launchChromium();
   const ours = () => [web.child.pid!, ...descendants(process.pid).filter((pid) => /chrom/.test(comm(pid)))];
-  const rss = () => ours().reduce((sum, pid) => sum + rssOrZero(pid), 0);
+  const rss = () => totalRssBytes(ours());
   /** The active tab's frames per second and our CPU load over the window. */
   const measureWindow = async (page: Page) => {
     await probeActiveTab(page);

@@ -1,6 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  chooseOption,
   connectTo,
   saveShot,
   scaleOneToOne,
@@ -8,6 +9,7 @@ import {
   step,
   toolbar,
   useViewerEnvironment,
+  waitForCanvasToEqual,
   waitForStatus,
   waitOnPage,
   watchXEvents,
@@ -261,6 +263,22 @@ describe('session controls (Chromium, real Xvnc)', () => {
     await tabs.waitFor({ state: 'visible' });
   }, 120_000);
 
+  it('a terminal scrolling (CopyRect from Xvnc) leaves the picture exact', async () => {
+    // Lossless again after the Medium chosen above; the pointer over the screen, so Xvnc does
+    // not draw it into the picture (it does for a viewer that sent no pointer event).
+    await chooseOption(toolbar(page).getByRole('combobox', { name: 'Picture quality' }), 'High');
+    await screen.hover({ position: { x: 900, y: 700 } });
+    const copiesBefore = await copyRectsSoFar(page);
+    const terminal = server.run('xterm', [
+      ...['-geometry', '80x20+100+300', '-e', 'sh', '-c'],
+      'for i in $(seq 1 400); do echo line $i of the scrolling test; sleep 0.005; done; sleep 60',
+    ]);
+    await new Promise((r) => setTimeout(r, 5000));
+    await waitForCanvasToEqual(page, () => server.truth(), 30_000, 'controls-scrolled');
+    expect(await copyRectsSoFar(page)).toBeGreaterThan(copiesBefore);
+    terminal.kill();
+  }, 120_000);
+
   it('a session whose tab is behind another draws about once a second, and keeps up again in front', async () => {
     server.run('xterm', [
       '-geometry',
@@ -323,6 +341,18 @@ describe('session controls (Chromium, real Xvnc)', () => {
     expect(await tabs.count()).toBe(1);
   }, 120_000);
 });
+
+/** CopyRect rectangles the session has had, from Connection info's encodings line. */
+async function copyRectsSoFar(page: Page): Promise<number> {
+  await toolbar(page).getByRole('button', { name: 'Connection info' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Connection info' });
+  const text = await waitOnPage(page, 'the connection info to arrive', 10_000, async () => {
+    const t = await dialog.innerText();
+    return /Protocol/.test(t) ? t : undefined;
+  });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  return Number((/copyrect \(([\d,]+) rectangles\)/i.exec(text)?.[1] ?? '0').replaceAll(',', ''));
+}
 
 /** Where the remote screen's area starts (the F8 menu hangs from its corner). */
 async function screenArea(page: Page): Promise<{ x: number; y: number }> {

@@ -8,7 +8,8 @@ import { sameImage } from '../support/truth.ts';
 /*
  * Stall detection (main/session/stall-watch.ts) against real servers behind the fault proxy:
  * a server that stops answering with its socket open is probed (Xvnc: a Fence; QEMU, which has
- * no Fence: a 1×1 update request) and, without an answer, the connection ends with a clear
+ * no Fence: SetEncodings again while its one update request is open, which it answers at once)
+ * and, without an answer, the connection ends with a clear
  * message and reconnects; a still screen is probed and answers, so it is never a stall.
  * The stall time is 2 s here (20 s in the app); STALL_TEST_STILL_SECONDS sets how long the
  * still-screen check runs (60 s by default).
@@ -66,7 +67,7 @@ describe('a server that stops answering with the connection open', () => {
     await stallAndRecover(server, 'to-server');
   }, 120_000);
 
-  it('QEMU (no Fence): probed with a 1×1 update request, reported, reconnected exact', async () => {
+  it('QEMU (no Fence): probed (SetEncodings while its update request is open), reported, reconnected exact', async () => {
     const server = await startQemu({ security: 'none' });
     await stallAndRecover(server, 'to-viewer');
   }, 120_000);

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Encoding } from '../../../main/rfb/constants.ts';
+import { setEncodings } from '../../../main/rfb/client-messages.ts';
+import { DEFAULT_ENCODINGS, Encoding, VIEWER_PSEUDO_ENCODINGS } from '../../../main/rfb/constants.ts';
+import { EXTENSION_PSEUDO_ENCODINGS } from '../../../main/rfb/extensions/index.ts';
 import { LEVEL_FORMATS } from '../../../main/rfb/pixel-format.ts';
+import { isQemuName } from '../../../main/rfb/update-flow.ts';
 import { Bytes } from '../../support/decode-harness.ts';
-import { rectHeader, updateHeader } from '../../support/scripted-server.ts';
+import { rectHeader, SERVER_FORMAT, updateHeader } from '../../support/scripted-server.ts';
 import { everySplit, formatBytes, REQUEST, StreamHarness, SYNC_NEXT, serverFence } from './harness.ts';
 
 const END_OF_CU = Uint8Array.of(150);
@@ -183,21 +186,23 @@ describe('ContinuousUpdates (rfbproto "EnableContinuousUpdates", "EndOfContinuou
   });
 });
 
-describe('format changes without Fence, from a server that sends updates unasked (QEMU)', () => {
-  const eds = (w: number, h: number) =>
-    rectHeader(updateHeader(1), 0, 0, w, h, Encoding.ExtendedDesktopSize)
-      .u8(1, 0, 0, 0)
-      .u32(0)
-      .u16(0)
-      .u16(0)
-      .u16(w)
-      .u16(h)
-      .u32(0);
-  const led = () => rectHeader(updateHeader(1), 0, 0, 0, 0, Encoding.QemuLedState).u8(0);
-  const nudge = Array.from(new Bytes().u8(3, 0).u16(0).u16(0).u16(1).u16(1).build());
+/** An ExtendedDesktopSize update, reason 0, one screen covering w×h. */
+const eds = (w: number, h: number) =>
+  rectHeader(updateHeader(1), 0, 0, w, h, Encoding.ExtendedDesktopSize)
+    .u8(1, 0, 0, 0)
+    .u32(0)
+    .u16(0)
+    .u16(0)
+    .u16(w)
+    .u16(h)
+    .u32(0);
+const led = () => rectHeader(updateHeader(1), 0, 0, 0, 0, Encoding.QemuLedState).u8(0);
+/** A non-incremental request for the top-left pixel. */
+const nudge = fbur(false, 1, 1);
 
+describe('format changes without Fence, from a server that sent ExtendedDesktopSize before its first picture (not QEMU)', () => {
   /** Connected, with the first picture answered as QEMU does: ExtendedDesktopSize, then pixels. */
-  function qemuLike(): StreamHarness {
+  function edsFirst(): StreamHarness {
     const h = new StreamHarness().connect(4, 4);
     h.send(eds(4, 4)).send(rawUpdate(0, 0, [1, 1, 1, 0]));
     h.takeSent();
@@ -205,10 +210,10 @@ describe('format changes without Fence, from a server that sends updates unasked
   }
 
   it('waits for the nudge’s ExtendedDesktopSize and then pixels; pseudo-only updates change nothing', () => {
-    const h = qemuLike();
+    const h = edsFirst();
     h.session.setColourLevel('rgb332');
     expect(h.takeMessages()).toEqual([nudge]);
-    // LED and cursor updates that QEMU sends by itself: no request, no format change.
+    // LED and cursor updates the server sends by itself: no request, no format change.
     h.send(led()).send(led());
     expect(h.takeMessages()).toEqual([]);
     expect(h.session.requestOutstanding).toBe(true);
@@ -216,7 +221,7 @@ describe('format changes without Fence, from a server that sends updates unasked
     h.send(rawUpdate(1, 0, [2, 3, 4, 0]));
     expect(h.takeMessages()).toEqual([]);
     expect(pixelAt(h, 1, 0)).toEqual([2, 3, 4, 255]);
-    // The nudge's answer: ExtendedDesktopSize (written while QEMU read the request), then pixels.
+    // The nudge's answer: ExtendedDesktopSize (written while the server read the request), then pixels.
     h.send(eds(4, 4)).send(rawUpdate(0, 0, [5, 6, 7, 0]));
     const sent = h.takeMessages();
     expect(sent[0]).toEqual([0, 0, 0, 0, ...formatBytes(LEVEL_FORMATS.rgb332)]);
@@ -233,5 +238,109 @@ describe('format changes without Fence, from a server that sends updates unasked
     h.takeSent();
     h.session.setColourLevel('rgb565');
     expect(h.takeMessages()[0]).toEqual([0, 0, 0, 0, ...formatBytes(LEVEL_FORMATS.rgb565)]);
+  });
+});
+
+describe('QEMU without Fence (ui/vnc.c, ui/vnc-jobs.c): one request at a time, a change only when none is open', () => {
+  /** Connected to a server named as QEMU names itself; its first full request is open. */
+  const qemu = (options = {}) => new StreamHarness(options).connect(4, 4, SERVER_FORMAT, 'QEMU (vm)');
+  const setEncodingsOf = (encodings: readonly number[]) =>
+    Array.from(setEncodings([...encodings, ...VIEWER_PSEUDO_ENCODINGS, ...EXTENSION_PSEUDO_ENCODINGS]));
+
+  it('knows QEMU by the name it gives every desktop', () => {
+    expect(['QEMU', 'QEMU (vm)', 'QEMU (win 11)'].map(isQemuName)).toEqual([true, true, true]);
+    expect(['QEMU-like', 'qemu', 'x11 QEMU', 'stream test', ''].map(isQemuName)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('only an update with pixels answers the request; the next one is a non-incremental 1×1', () => {
+    const h = qemu();
+    // Written by QEMU at once: the full request's ExtendedDesktopSize, LED state. Not answers.
+    h.send(eds(4, 4)).send(led());
+    expect(h.takeMessages()).toEqual([]);
+    expect(h.session.requestOutstanding).toBe(true);
+    h.send(rawUpdate(0, 0, [1, 1, 1, 0]));
+    expect(h.takeMessages()).toEqual([nudge]);
+    expect(h.session.requestOutstanding).toBe(true);
+  });
+
+  it('a change waits for the open request’s pixels, even behind the ExtendedDesktopSize; the new format applies after them', () => {
+    const h = qemu();
+    h.send(eds(4, 4)).send(rawUpdate(0, 0, [1, 1, 1, 0]));
+    h.takeSent();
+    h.session.setColourLevel('rgb332');
+    h.session.setEncodings([Encoding.Hextile]);
+    expect(h.takeMessages()).toEqual([]);
+    // The 1×1 request's ExtendedDesktopSize, then its pixels, encoded by QEMU's worker thread
+    // in the format in effect when the job started: the old one (the failure under load).
+    h.send(eds(4, 4));
+    expect(h.takeMessages()).toEqual([]);
+    h.send(rawUpdate(1, 0, [2, 3, 4, 0]));
+    expect(pixelAt(h, 1, 0)).toEqual([2, 3, 4, 255]);
+    expect(h.takeMessages()).toEqual([
+      [0, 0, 0, 0, ...formatBytes(LEVEL_FORMATS.rgb332)],
+      setEncodingsOf([Encoding.Hextile]),
+      fbur(false, 4, 4),
+    ]);
+    // Nothing was open when QEMU read them: every pixel from now on is in the new format.
+    h.send(eds(4, 4)).send(rawUpdate(2, 0, [0x1c]));
+    expect(pixelAt(h, 2, 0)).toEqual([0, 255, 0, 255]);
+    expect(h.takeMessages()).toEqual([nudge]);
+    expect(h.error).toBeUndefined();
+  });
+
+  it('with no request open a change goes out at once', () => {
+    const h = qemu({ autoRequest: false });
+    h.send(rawUpdate(0, 0, [1, 1, 1, 0]));
+    expect(h.session.requestOutstanding).toBe(false);
+    h.session.setColourLevel('rgb565');
+    const sent = h.takeMessages();
+    expect(sent[0]).toEqual([0, 0, 0, 0, ...formatBytes(LEVEL_FORMATS.rgb565)]);
+    expect(sent.at(-1)).toEqual(fbur(false, 4, 4));
+  });
+
+  it('a full refresh asked while a request is open goes out as the next request', () => {
+    const h = qemu();
+    h.session.requestUpdate(false);
+    expect(h.takeMessages()).toEqual([]);
+    h.send(rawUpdate(0, 0, [1, 1, 1, 0]));
+    expect(h.takeMessages()).toEqual([fbur(false, 4, 4)]);
+    h.send(rawUpdate(0, 0, [1, 1, 1, 0]));
+    expect(h.takeMessages()).toEqual([nudge]);
+  });
+
+  it('the probe repeats SetEncodings in effect while a request is open, else asks for 1×1', () => {
+    const h = qemu({ autoRequest: false });
+    h.session.setEncodings([Encoding.Hextile]);
+    h.session.probe();
+    expect(h.takeMessages()).toEqual([setEncodingsOf(DEFAULT_ENCODINGS)]);
+    h.send(rawUpdate(0, 0, [1, 1, 1, 0]));
+    // The waiting change went out with the answer; then nothing is open.
+    expect(h.takeMessages()).toContainEqual(setEncodingsOf([Encoding.Hextile]));
+    h.send(rawUpdate(0, 0, [1, 1, 1, 0]));
+    h.takeSent();
+    h.session.probe();
+    expect(h.takeMessages()).toEqual([nudge]);
+  });
+
+  it('after an unasked WMVi the viewer’s format goes out once the open request’s pixels came', () => {
+    const h = qemu();
+    h.send(
+      rectHeader(updateHeader(1), 0, 0, 4, 4, Encoding.VmwareDisplayModeChange).raw(
+        formatBytes(SERVER_FORMAT),
+      ),
+    );
+    expect(h.takeMessages()).toEqual([]);
+    // The answer, made after the display switch: in QEMU's own format (B G R X).
+    h.send(rectHeader(updateHeader(1), 0, 0, 1, 1, Encoding.Raw).u8(0x30, 0x20, 0x10, 0));
+    expect(pixelAt(h, 0, 0)).toEqual([0x10, 0x20, 0x30, 255]);
+    const sent = h.takeMessages();
+    expect(sent[0]).toEqual([0, 0, 0, 0, ...formatBytes(LEVEL_FORMATS.full)]);
+    expect(sent.at(-1)).toEqual(fbur(false, 4, 4));
   });
 });

@@ -92,11 +92,11 @@ export class StreamHarness {
   }
 
   /** A 3.8 None handshake up to connected, then forgets what the client sent so far. */
-  connect(width = 64, height = 48, format: PixelFormat = SERVER_FORMAT): this {
+  connect(width = 64, height = 48, format: PixelFormat = SERVER_FORMAT, name = 'stream test'): this {
     this.send(new TextEncoder().encode('RFB 003.008\n'))
       .send(new Bytes().u8(1, 1))
       .send(new Bytes().u32(0))
-      .send(serverInit(width, height, format, 'stream test'));
+      .send(serverInit(width, height, format, name));
     this.sent.length = 0;
     return this;
   }
