@@ -17,9 +17,14 @@ export class Framebuffer {
     this.resize(width, height);
   }
 
+  /** A new, black picture of that size; the memory is kept when the size is the same. */
   resize(width: number, height: number): void {
     this.width = width;
     this.height = height;
+    if (this.data.length === width * height * 4) {
+      this.data.fill(0);
+      return;
+    }
     this.data = new Uint8Array(width * height * 4);
     this.words = new Uint32Array(this.data.buffer);
   }

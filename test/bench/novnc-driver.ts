@@ -8,15 +8,20 @@ import { decode as decodeJpeg } from 'jpeg-js';
 import type { FbsBlock } from '../../main/rfb/recording/fbs.ts';
 
 /** What noVNC's decoders call on their display; implemented with plain typed-array work. */
-class MemoryDisplay {
+export class MemoryDisplay {
   width = 0;
   height = 0;
   data = new Uint8Array(0);
   private words = new Uint32Array(0);
 
+  /** Black at that size; the memory is kept when the size is the same (as Porthole's Framebuffer). */
   resize(width: number, height: number): void {
     this.width = width;
     this.height = height;
+    if (this.data.length === width * height * 4) {
+      this.data.fill(0);
+      return;
+    }
     this.data = new Uint8Array(width * height * 4);
     this.words = new Uint32Array(this.data.buffer);
   }
@@ -44,7 +49,8 @@ class MemoryDisplay {
     this.blitImage(x, y, w, h, image.data, 0);
   }
 
-  constructor(private readonly decodeJpeg: boolean) {}
+  /** Decode Tight's JPEG files (with jpeg-js) instead of leaving them to a browser. */
+  decodeJpeg = false;
 
   copyImage(oldX: number, oldY: number, newX: number, newY: number, w: number, h: number): void {
     const stride = this.width * 4;
@@ -149,6 +155,8 @@ export interface ReplayOptions {
   decodeJpeg?: boolean;
   /** Raw by a plain copy of each row instead of noVNC's Raw decoder. */
   plainCopyRaw?: boolean;
+  /** The display to paint into, kept from pass to pass (a live viewer's picture is, too). */
+  display?: MemoryDisplay;
 }
 
 /** CPU time (user + system) of this process since `start` (from process.cpuUsage()), in seconds. */
@@ -178,7 +186,8 @@ export function replayWithNoVnc(novnc: NoVnc, blocks: FbsBlock[], options: Repla
   const { afterBlock } = options;
   const sock = new novnc.Websock();
   sock.init();
-  const display = new MemoryDisplay(options.decodeJpeg ?? false);
+  const display = options.display ?? new MemoryDisplay();
+  display.decodeJpeg = options.decodeJpeg ?? false;
   const decoders = new Map<number, NoVncDecoder>(
     [...novnc.decoders].map(([encoding, Decoder]) => [encoding, new Decoder()]),
   );

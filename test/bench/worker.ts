@@ -8,7 +8,9 @@
  * wall time. A first, untimed pass decodes everything (Tight's JPEG files too, with jpeg-js) and
  * gives the final picture; warm-up passes follow (at least two, about a second of CPU); each
  * timed run then decodes the whole recording from memory into an RGBA framebuffer as many times
- * as make it last a quarter of a second or more, leaving JPEG files undecoded in both engines (in
+ * as make it last a quarter of a second or more, into the same framebuffer each time in both
+ * engines (as a live viewer's picture stays; a new one per pass made the kernel's first touch of
+ * its pages most of a short recording's time), leaving JPEG files undecoded in both engines (in
  * both viewers the browser decodes them; the bench's JPEG table measures that); a last, untimed
  * pass samples the heap after every FBS block. `copy` is noVNC's walker with Raw as a plain
  * `TypedArray.set` of each row (the machine's copy bandwidth on the same bytes).
@@ -19,7 +21,7 @@ import { type FbsBlock, readFbs } from '../../main/rfb/recording/fbs.ts';
 import { RfbSession } from '../../main/rfb/session.ts';
 import type { DrawBatch } from '../../shared/draw-ops.ts';
 import { Framebuffer } from '../../shared/framebuffer.ts';
-import { cpuSecondsSince, loadNoVnc, replayWithNoVnc } from './novnc-driver.ts';
+import { cpuSecondsSince, loadNoVnc, MemoryDisplay, replayWithNoVnc } from './novnc-driver.ts';
 
 /** CPU seconds of warm-up passes before timing (at least two passes). */
 const WARM_SECONDS = 1;
@@ -96,8 +98,7 @@ const withoutJpeg = (batch: DrawBatch): DrawBatch => ({
  * Porthole's engine over the blocks, as `porthole replay` drives it (RfbSession into a
  * Framebuffer), optionally leaving JPEG files undecoded and with a hook after each block.
  */
-function portholeRun(blocks: FbsBlock[], decodeJpeg: boolean, afterBlock?: () => void) {
-  const fb = new Framebuffer();
+function portholeRun(blocks: FbsBlock[], fb: Framebuffer, decodeJpeg: boolean, afterBlock?: () => void) {
   const session = new RfbSession(
     { write: () => {}, close: () => {} },
     { colourLevel: 'native', autoRequest: false },
@@ -137,12 +138,14 @@ async function main(): Promise<void> {
   // noVNC its WebSocket messages; that copy of the recording is not the decoders' memory.
   let preloaded = 0;
   if (decoder === 'porthole') {
-    play = (decodeJpeg, afterBlock) => portholeRun(blocks, decodeJpeg, afterBlock);
+    const framebuffer = new Framebuffer();
+    play = (decodeJpeg, afterBlock) => portholeRun(blocks, framebuffer, decodeJpeg, afterBlock);
   } else if (decoder === 'novnc' || decoder === 'copy') {
     const novnc = await loadNoVnc();
     const plainCopyRaw = decoder === 'copy';
+    const display = new MemoryDisplay();
     play = (decodeJpeg, afterBlock) =>
-      replayWithNoVnc(novnc, blocks, { decodeJpeg, afterBlock, plainCopyRaw });
+      replayWithNoVnc(novnc, blocks, { decodeJpeg, afterBlock, plainCopyRaw, display });
     preloaded = blocks.reduce((n, b) => n + b.data.length, 0);
   } else {
     throw new Error(`unknown decoder "${decoder}"`);
