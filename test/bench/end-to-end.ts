@@ -193,8 +193,62 @@ export interface LatencyFigures {
 /** Median ms for one binary WebSocket message of each size from Node into Chromium's page, and a short answer. */
 export type WebSocketIntoChromium = { mib: number; medianMs: number; minMs: number }[];
 
+/**
+ * Ms per frame of each size sent down one streamed HTTP response into Chromium's page (browser
+ * mode's way), read with a BYOB reader into a buffer per frame and with the default reader
+ * (chunks copied out).
+ */
+export type StreamIntoChromium = { mib: number; byobMs: number; chunksMs: number }[];
+
+const STREAM_FRAMES = 20;
+
+/** Plain JavaScript for the page (see PAGE_PROBE): reads STREAM_FRAMES frames of `bytes` from `url`, ms per frame. */
+const READ_STREAM = `async ({ url, bytes, mode }) => {
+  const start = performance.now();
+  const response = await fetch(url);
+  let frames = 0;
+  if (mode === 'byob') {
+    const reader = response.body.getReader({ mode: 'byob' });
+    for (;;) {
+      let buffer = new ArrayBuffer(bytes);
+      let at = 0;
+      while (at < bytes) {
+        const { value, done } = await reader.read(new Uint8Array(buffer, at, bytes - at));
+        if (done) return (performance.now() - start) / frames;
+        buffer = value.buffer;
+        at += value.byteLength;
+      }
+      frames++;
+    }
+  }
+  const reader = response.body.getReader();
+  let chunks = [];
+  let held = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return (performance.now() - start) / frames;
+    chunks.push(value);
+    held += value.length;
+    while (held >= bytes) {
+      const frame = new Uint8Array(bytes);
+      let at = 0;
+      while (at < bytes) {
+        const first = chunks[0];
+        const used = Math.min(first.length, bytes - at);
+        frame.set(first.subarray(0, used), at);
+        at += used;
+        if (used === first.length) chunks.shift();
+        else chunks[0] = first.subarray(used);
+      }
+      held -= bytes;
+      frames++;
+    }
+  }
+}`;
+
 export interface EndToEndFigures {
   webSocketIntoChromium: WebSocketIntoChromium | undefined;
+  streamIntoChromium: StreamIntoChromium | undefined;
   width: number;
   height: number;
   windowSeconds: number;
@@ -600,14 +654,34 @@ async function serverUpdateTimes(server: XvncServer, keys: number): Promise<numb
 }
 
 /**
- * What browser mode's draw stream costs on its own: binary WebSocket messages of 0.25, 1 and
+ * What carrying decoded pictures into the page costs on its own: binary WebSocket messages of 0.25, 1 and
  * 8 MiB (a 1920×1080 RGBA frame) from a Node `ws` server into a page of headless Chromium,
- * which answers each with its length; 12 of each, median and fastest.
+ * which answers each with its length (12 of each, median and fastest); and frames of 1 and
+ * 8 MiB down one streamed HTTP response, as browser mode sends them.
  */
-async function measureWebSocketIntoChromium(): Promise<WebSocketIntoChromium> {
-  const http = createServer((_, response) => {
-    response.setHeader('content-type', 'text/html');
-    response.end('<!doctype html><title>bench</title>');
+export async function measureIntoChromium(): Promise<{
+  webSocket: WebSocketIntoChromium;
+  streamed: StreamIntoChromium;
+}> {
+  const http = createServer((request, response) => {
+    const bytes = Number(/mib=([\d.]+)/.exec(request.url ?? '')?.[1] ?? 0) * 2 ** 20;
+    if (!bytes) {
+      response.setHeader('content-type', 'text/html');
+      response.end('<!doctype html><title>bench</title>');
+      return;
+    }
+    // STREAM_FRAMES frames of `bytes` down one response, as the page stream sends them.
+    response.writeHead(200, { 'content-type': 'application/octet-stream' });
+    const frame = Buffer.alloc(bytes, 7);
+    let sent = 0;
+    const send = () => {
+      while (sent < STREAM_FRAMES) {
+        sent++;
+        if (!response.write(frame)) return void response.once('drain', send);
+      }
+      response.end();
+    };
+    send();
   });
   const sockets = new WebSocketServer({ server: http });
   http.listen(0, '127.0.0.1');
@@ -636,7 +710,21 @@ async function measureWebSocketIntoChromium(): Promise<WebSocketIntoChromium> {
       }
       figures.push({ mib, medianMs: percentile(times, 50), minMs: Math.min(...times) });
     }
-    return figures;
+    const streamed: StreamIntoChromium = [];
+    for (const mib of [1, 8]) {
+      const read = (mode: string) =>
+        page.evaluate(
+          `(${READ_STREAM})(${JSON.stringify({ url: `/s?mib=${mib}`, bytes: mib * 2 ** 20, mode })})`,
+        ) as Promise<number>;
+      const byob: number[] = [];
+      const chunks: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        byob.push(await read('byob'));
+        chunks.push(await read('chunks'));
+      }
+      streamed.push({ mib, byobMs: percentile(byob, 50), chunksMs: percentile(chunks, 50) });
+    }
+    return { webSocket: figures, streamed };
   } finally {
     await browser.close();
     sockets.close();
@@ -707,10 +795,11 @@ export async function measureEndToEnd(
     log(` (latency failed: ${(error as Error).message})`);
   }
   log(' WebSocket into Chromium…');
-  const webSocketIntoChromium = await measureWebSocketIntoChromium().catch(() => undefined);
+  const intoChromium = await measureIntoChromium().catch(() => undefined);
   log(' done\n');
   return {
-    webSocketIntoChromium,
+    webSocketIntoChromium: intoChromium?.webSocket,
+    streamIntoChromium: intoChromium?.streamed,
     width: geometry[0],
     height: geometry[1],
     windowSeconds: seconds,
@@ -762,7 +851,7 @@ export function endToEndTable(all: EndToEndFigures[]): string {
     if (e.webSocketIntoChromium) {
       lines.push(
         '',
-        `Browser mode's draw stream alone: one binary WebSocket message from Node into Chromium's page and a short answer, ${e.webSocketIntoChromium.map((w) => `${w.mib} MiB ${f(w.medianMs)} ms (fastest ${f(w.minMs)})`).join(', ')}.`,
+        `Carrying decoded pictures into Chromium's page, alone: one binary WebSocket message from Node and a short answer, ${e.webSocketIntoChromium.map((w) => `${w.mib} MiB ${f(w.medianMs)} ms (fastest ${f(w.minMs)})`).join(', ')}; frames down one streamed HTTP response (browser mode's way; ${STREAM_FRAMES} a response, median of 3), ${(e.streamIntoChromium ?? []).map((w) => `${w.mib} MiB ${f(w.byobMs)} ms each read with a BYOB reader, ${f(w.chunksMs)} ms copied out of chunks`).join('; ')}.`,
       );
     }
     if (e.profiles) lines.push('', e.profiles);
