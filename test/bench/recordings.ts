@@ -5,8 +5,9 @@
  * content version; bump it when a desktop or a length changes. `npm run bench:record` records
  * them all again; `npm run bench` records only what is missing.
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { record } from '../../main/cli/commands.ts';
 import { Encoding } from '../../main/rfb/constants.ts';
@@ -14,6 +15,7 @@ import { jpegQualityLevel } from '../../main/rfb/quality.ts';
 import { encodeFbsBlock, FBS_HEADER, readFbs } from '../../main/rfb/recording/fbs.ts';
 import { startXvnc, type XServer } from '../support/servers.ts';
 import { loadNoVnc, replayWithNoVnc } from './novnc-driver.ts';
+import { startXvfb, stopGroup } from './tigervnc.ts';
 
 export const CONTENT_VERSION = 4;
 export const BENCH_DIR = join('.tmp', 'bench');
@@ -26,6 +28,8 @@ export const UHD: Geometry = [3840, 2160];
 export interface Variant {
   /** Undefined: the viewer's default list (the server's natural mix). */
   encodings: number[] | undefined;
+  /** Recorded from what Xvnc sends TigerVNC's vncviewer with its own choices, not Porthole. */
+  throughVncviewer?: boolean;
   tigervnc: string;
   /** The JPEG files of Tight are decoded by the browser in both viewers (see run.ts). */
   lossy: boolean;
@@ -38,6 +42,9 @@ export const VARIANTS: Record<string, Variant> = {
   tight: { encodings: [Encoding.Tight], tigervnc: 'Tight', lossy: false },
   'tight-jpeg': { encodings: [Encoding.Tight, jpegQualityLevel(7)], tigervnc: 'Tight', lossy: true },
   natural: { encodings: undefined, tigervnc: 'ZRLE', lossy: false },
+  // What real sessions of TigerVNC's viewer carry: on a fast link it picks Tight with JPEG
+  // (quality 8), with Fence and continuous updates.
+  vncviewer: { encodings: undefined, throughVncviewer: true, tigervnc: 'Tight', lossy: true },
 };
 
 /** A kind of screen content: what runs on the desktop while it is recorded. */
@@ -220,6 +227,12 @@ export function allRecordings(geometries: Geometry[]): Recording[] {
 
 async function recordOne(server: XServer, recording: Recording, seconds: number): Promise<void> {
   // Written under another name first, so an interrupted run leaves no half recording.
+  if (VARIANTS[recording.variant].throughVncviewer) {
+    await recordThroughVncviewer(server, recording.geometry, `${recording.path}.part`, seconds);
+    await trimToCompleteMessages(`${recording.path}.part`);
+    renameSync(`${recording.path}.part`, recording.path);
+    return;
+  }
   await record(
     {
       target: server.target,
@@ -233,6 +246,51 @@ async function recordOne(server: XServer, recording: Recording, seconds: number)
   );
   await trimToCompleteMessages(`${recording.path}.part`);
   renameSync(`${recording.path}.part`, recording.path);
+}
+
+/**
+ * Records what `server` sends TigerVNC's vncviewer (in an Xvfb of its own, through a loopback
+ * proxy that writes every server-to-viewer chunk as an FBS block) for `seconds`.
+ */
+async function recordThroughVncviewer(
+  server: XServer,
+  [width, height]: Geometry,
+  path: string,
+  seconds: number,
+): Promise<void> {
+  const blocks: Uint8Array[] = [new TextEncoder().encode(FBS_HEADER)];
+  const start = performance.now();
+  const proxy = net.createServer((viewerSide) => {
+    const serverSide = net.connect(server.port, '127.0.0.1');
+    viewerSide.pipe(serverSide);
+    serverSide.on('data', (data: Buffer) => {
+      blocks.push(encodeFbsBlock(data, Math.round(performance.now() - start)));
+      viewerSide.write(data);
+    });
+    const end = () => {
+      viewerSide.destroy();
+      serverSide.destroy();
+    };
+    for (const socket of [viewerSide, serverSide]) socket.on('error', end).on('close', end);
+  });
+  await new Promise<void>((listening) => proxy.listen(0, '127.0.0.1', listening));
+  const xvfb = await startXvfb(width + 64, height + 64);
+  let viewer: ChildProcess | undefined;
+  try {
+    viewer = spawn(
+      'vncviewer',
+      ['-FullScreen=0', '-RemoteResize=0', `127.0.0.1::${(proxy.address() as net.AddressInfo).port}`],
+      { env: { ...process.env, DISPLAY: `:${xvfb.display}` }, stdio: 'ignore', detached: true },
+    );
+    await sleep(seconds * 1000);
+    if (blocks.length < 3)
+      throw new Error('vncviewer received nothing from Xvnc through the recording proxy');
+  } finally {
+    stopGroup(viewer);
+    stopGroup(xvfb.child);
+    proxy.close();
+  }
+  writeFileSync(path, Buffer.concat(blocks));
 }
 
 /**

@@ -58,7 +58,7 @@ function peakRss(pid: number): number {
   return match ? Number(match[1]) * 1024 : 0;
 }
 
-function startXvfb(width: number, height: number): Promise<{ child: ChildProcess; display: number }> {
+export function startXvfb(width: number, height: number): Promise<{ child: ChildProcess; display: number }> {
   const child = spawn(
     'Xvfb',
     ['-displayfd', '3', '-noreset', '-screen', '0', `${width}x${height}x24`, '-nolisten', 'tcp'],
@@ -174,7 +174,7 @@ export function stopAllViewers(): void {
   for (const child of running) stopGroup(child);
 }
 
-function stopGroup(child: ChildProcess | undefined): void {
+export function stopGroup(child: ChildProcess | undefined): void {
   if (child) running.delete(child);
   try {
     if (child?.pid && child.exitCode === null && child.signalCode === null)
