@@ -12,7 +12,8 @@ import { startServer, stopAllServers, type VncServer } from '../support/servers.
  * `porthole connect office.vnc` against a password-protected Xvnc, as a person would use it:
  * open the printed address in Chromium and see the desktop straight away, with no password
  * asked. The password in the file must stay in the porthole process: it is in neither the
- * address, nor the page, nor any WebSocket frame between the page and porthole.
+ * address, nor the page, nor any WebSocket frame or page-stream byte between the page and
+ * porthole.
  */
 const PASSWORD = 'Qz7-kR4w';
 const pageErrors: string[] = [];
@@ -70,12 +71,12 @@ describe('porthole connect FILE.vnc (Xvnc, VncAuth, Chromium)', () => {
     expect(pageErrors).toEqual([]);
   }, 120_000);
 
-  it('the password is in neither the page nor any WebSocket frame', async () => {
+  it('the password is in neither the page, nor any WebSocket frame, nor the page stream', async () => {
     const html = await page.content();
     const hex = Buffer.from(obfuscateVncPassword(PASSWORD)).toString('hex');
     expect(html).not.toContain(PASSWORD);
     expect(html).not.toContain(hex);
-    // The session's frames were seen (the control request and the draw stream).
+    // What crossed was seen (the control request, and pictures down the page stream).
     expect(frames.some((f) => f.sent && f.text.includes('"launch:take"'))).toBe(true);
     expect(frames.some((f) => !f.sent && f.bytes.length > 10_000)).toBe(true);
     const needle = Buffer.from(PASSWORD, 'latin1');
@@ -123,6 +124,19 @@ async function openViewerRecordingFrames(
   page.on('websocket', (ws) => {
     ws.on('framesent', (frame) => record(true, frame.payload));
     ws.on('framereceived', (frame) => record(false, frame.payload));
+  });
+  // The page's stream (everything its sessions send it) never ends while the page is open, so
+  // its bytes are taken as they arrive, through the DevTools protocol.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  cdp.on('Network.responseReceived', (event) => {
+    if (event.response.url.endsWith('/stream'))
+      void cdp
+        .send('Network.streamResourceContent', { requestId: event.requestId })
+        .then(({ bufferedData }) => record(false, Buffer.from(bufferedData, 'base64')));
+  });
+  cdp.on('Network.dataReceived', (event) => {
+    if (event.data) record(false, Buffer.from(event.data, 'base64'));
   });
   await page.goto(url);
   return page;
