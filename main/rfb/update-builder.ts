@@ -1,20 +1,9 @@
 import type { DrawBatch, DrawOp } from '../../shared/draw-ops.ts';
 
 /**
- * Bytes of the pixel arena a session starts with. A large update goes out as several batches
- * of about this size instead of growing the arena to hold all of it: the arena stays in the
- * CPU's cache between the decoder writing it and the painter reading it, and a connection
- * touches no fresh memory per full frame (measured on the office recordings: a first frame
- * that grew the arena to 8 MiB spent more time in page faults than in decoding).
- */
-export const ARENA_BYTES = 1 << 20;
-
-/**
  * Collects the draw operations of one FramebufferUpdate and the pixels they refer to.
- * Pixels go into one reusable arena; when a reservation does not fit in what is left of it,
- * the batch so far is emitted early and the arena is reused, so neither a large update nor a
- * hostile one with endless rectangles grows memory. The arena grows only for one rectangle
- * larger than all of it.
+ * Pixels go into one reusable arena; when the arena passes `flushBytes` the batch so far
+ * is emitted early, so a hostile update with endless rectangles cannot grow memory.
  */
 export class UpdateBuilder {
   private ops: DrawOp[] = [];
@@ -22,11 +11,13 @@ export class UpdateBuilder {
   /** The arena as RGBA words; re-read it after `beginPixels`, which may replace the arena. */
   words: Uint32Array;
   private used = 0;
+  private readonly flushBytes: number;
   private readonly emit: (batch: DrawBatch) => void;
 
-  constructor(emit: (batch: DrawBatch) => void, arenaBytes = ARENA_BYTES) {
+  constructor(emit: (batch: DrawBatch) => void, flushBytes = 64 << 20) {
     this.emit = emit;
-    this.arena = new Uint8Array(arenaBytes);
+    this.flushBytes = flushBytes;
+    this.arena = new Uint8Array(1 << 20);
     this.words = new Uint32Array(this.arena.buffer);
   }
 
@@ -74,13 +65,14 @@ export class UpdateBuilder {
 
   private reserve(op: DrawOp & { offset: number }, words: number): number {
     const bytes = words * 4;
-    if (this.used > 0 && this.used + bytes > this.arena.length) this.flush(false);
-    if (bytes > this.arena.length) {
-      // Nothing is pending after the flush: nothing to copy.
+    if (this.used > 0 && this.used + bytes > this.flushBytes) this.flush(false);
+    if (this.used + bytes > this.arena.length) {
       let capacity = this.arena.length;
-      while (capacity < bytes) capacity *= 2;
-      this.arena = new Uint8Array(capacity);
-      this.words = new Uint32Array(this.arena.buffer);
+      while (capacity < this.used + bytes) capacity *= 2;
+      const next = new Uint8Array(capacity);
+      next.set(this.arena.subarray(0, this.used));
+      this.arena = next;
+      this.words = new Uint32Array(next.buffer);
     }
     op.offset = this.used;
     this.used += bytes;

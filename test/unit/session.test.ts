@@ -3,7 +3,6 @@ import { Encoding, VIEWER_PSEUDO_ENCODINGS } from '../../main/rfb/constants.ts';
 import { EXTENSION_PSEUDO_ENCODINGS } from '../../main/rfb/extensions/index.ts';
 import { LEVEL_FORMATS } from '../../main/rfb/pixel-format.ts';
 import { vncAuthKey, vncAuthResponse } from '../../main/rfb/security/vnc-auth.ts';
-import { ARENA_BYTES } from '../../main/rfb/update-builder.ts';
 import { packRgba } from '../../shared/draw-ops.ts';
 import { Bytes } from '../support/decode-harness.ts';
 import {
@@ -233,30 +232,6 @@ describe('server messages', () => {
     s.send(b, true);
     expect(s.updates).toBe(1);
     expect(Array.from(s.fb.data.subarray(4, 12))).toEqual([255, 0, 0, 255, 0, 0, 255, 255]);
-  });
-
-  it('paints a Raw rect larger than the arena as strips of whole rows, from chunks that split pixels', () => {
-    const [width, height] = [700, 800];
-    const s = new ScriptedServer().connect(width, height);
-    s.ops.length = 0;
-    const pixels = new Uint8Array(width * height * 4);
-    for (let i = 0; i < pixels.length; i++) pixels[i] = i % 4 === 3 ? 0 : (i * 7 + (i >> 10)) & 255;
-    const b = updateHeader(1);
-    rectHeader(b, 0, 0, width, height, Encoding.Raw).raw(pixels);
-    const data = b.build();
-    for (let at = 0; at < data.length; at += 4093) s.send(data.subarray(at, at + 4093));
-    expect(s.updates).toBe(1);
-    const strips = s.ops.filter((op) => op.kind === 'pixels');
-    expect(strips.length).toBeGreaterThan(1);
-    let y = 0;
-    for (const op of strips) {
-      expect(op).toMatchObject({ x: 0, y, width });
-      expect(op.width * op.height * 4).toBeLessThanOrEqual(ARENA_BYTES);
-      y += op.height;
-    }
-    expect(y).toBe(height);
-    const expected = pixels.map((v, i) => (i % 4 === 3 ? 255 : v));
-    expect(Buffer.compare(s.fb.data, expected)).toBe(0);
   });
 
   it('reports the progress of an update: rectangles and pixels done, and the bytes of a Raw rectangle', () => {

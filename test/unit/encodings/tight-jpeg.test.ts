@@ -269,25 +269,3 @@ describe('UpdateBuilder.beginBytes', () => {
     ]);
   });
 });
-
-describe('UpdateBuilder arena', () => {
-  it('sends the batch so far instead of growing, and grows only for one rectangle larger than it', () => {
-    const batches: DrawBatch[] = [];
-    const out = new UpdateBuilder((batch) => batches.push({ ...batch, pixels: batch.pixels.slice() }), 64);
-    for (let i = 0; i < 10; i++) out.words[out.beginPixels(i, 0, 1, 2)] = i;
-    // 8 bytes each: eight fit in 64 bytes, the ninth went into a second batch.
-    expect(batches).toHaveLength(1);
-    expect(batches[0].ops).toHaveLength(8);
-    expect(out.bytes.length).toBe(64);
-    const big = out.beginPixels(0, 0, 5, 5);
-    expect(batches).toHaveLength(2);
-    expect(big).toBe(0);
-    expect(out.bytes.length).toBe(128);
-    out.flush(true);
-    expect(batches[2]).toMatchObject({
-      updateEnd: true,
-      ops: [{ kind: 'pixels', width: 5, height: 5, offset: 0 }],
-    });
-    expect(batches[2].pixels.length).toBe(100);
-  });
-});
