@@ -15,7 +15,7 @@ import {
   watchXEvents,
   type XEventWatcher,
 } from '../support/browser.ts';
-import { startXvnc, type XServer } from '../support/servers.ts';
+import { startChangingTerminal, startXvnc, type XServer } from '../support/servers.ts';
 
 /**
  * The session's controls in Chromium against a real Xvnc: the toolbar in one row at 800 px,
@@ -280,14 +280,7 @@ describe('session controls (Chromium, real Xvnc)', () => {
   }, 120_000);
 
   it('a session whose tab is behind another draws about once a second, and keeps up again in front', async () => {
-    server.run('xterm', [
-      '-geometry',
-      '40x10+0+0',
-      '-e',
-      'sh',
-      '-c',
-      'while :; do date +%N; sleep 0.03; done',
-    ]);
+    startChangingTerminal(server);
     // Counts the animation frames in which this session's canvas was drawn on.
     await page.evaluate(() => {
       const canvas = document.querySelector('[role=tabpanel]:not([hidden]) canvas[data-porthole-screen]');

@@ -6,7 +6,15 @@ import { runSessionHost } from '../../main/session/session-host.ts';
 import { decodeDrawBatch } from '../../shared/draw-wire.ts';
 import { DRAW_CREDITS } from '../../shared/session-protocol.ts';
 import { MemoryChannel } from '../support/memory-channel.ts';
-import { freePort, startQemu, startXvnc, stopAllServers, waitFor, type XServer } from '../support/servers.ts';
+import {
+  freePort,
+  startChangingTerminal,
+  startQemu,
+  startXvnc,
+  stopAllServers,
+  waitFor,
+  type XServer,
+} from '../support/servers.ts';
 import { differingPixels, sameImage } from '../support/truth.ts';
 
 afterAll(() => stopAllServers());
@@ -97,14 +105,7 @@ describe('session host against a real Xvnc', () => {
 
   it('a hidden tab asks for updates about once a second, and at once again when it is in front', async () => {
     const server = await startXvnc({ security: 'none', geometry: [640, 480] });
-    server.run('xterm', [
-      '-geometry',
-      '40x10+0+0',
-      '-e',
-      'sh',
-      '-c',
-      'while :; do date +%N; sleep 0.03; done',
-    ]);
+    startChangingTerminal(server);
     const channel = new MemoryChannel();
     runSessionHost(channel);
     channel.post({ type: 'open', request: { target: server.target } });

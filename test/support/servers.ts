@@ -118,6 +118,18 @@ function launch(command: string, args: string[], options: { env?: NodeJS.Process
 }
 
 /** Stops a process started here (a server or a client `run` started): SIGTERM, SIGKILL after 2 s. */
+/** An xterm in the top left corner printing the time 30 times a second: a screen that never stops changing. */
+export function startChangingTerminal(server: XServer): ChildProcess {
+  return server.run('xterm', [
+    '-geometry',
+    '40x10+0+0',
+    '-e',
+    'sh',
+    '-c',
+    'while :; do date +%N; sleep 0.03; done',
+  ]);
+}
+
 export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
